@@ -1,0 +1,46 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Coordinator.Controllers.Configuration;
+
+/// <summary>
+/// The one options model, bound from section "Coordinator": appsettings.json, then COORDINATOR__* environment
+/// variables, then the command line. Validated at start; a bad value fails fast naming the setting.
+/// Endpoints default to the standard AWS_ENDPOINT_URL and the AWS credentials chain.
+/// </summary>
+public sealed class CoordinatorOptions
+{
+    public const string SectionName = "Coordinator";
+
+    /// <summary>Overrides AWS_ENDPOINT_URL for every AWS client; null means the SDK's default resolution.</summary>
+    public string? EndpointUrl { get; set; }
+    /// <summary>AWS region; null means the SDK's chain (AWS_REGION, profile), falling back to us-east-1.</summary>
+    public string? Region { get; set; }
+
+    [Required, RegularExpression("^[a-zA-Z0-9_.-]{3,255}$")]
+    public string JobsTable { get; set; } = "coordinator-jobs";
+    [Required, RegularExpression("^[a-zA-Z0-9_.-]{3,255}$")]
+    public string TasksTable { get; set; } = "coordinator-tasks";
+    [Required, RegularExpression("^[a-zA-Z0-9_.-]{3,255}$")]
+    public string LeasesTable { get; set; } = "coordinator-leases";
+    /// <summary>Bucket for batches, results and manifests.</summary>
+    [Required, RegularExpression("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+    public string Bucket { get; set; } = "coordinator";
+    /// <summary>Where batches/results/manifests live: s3://{Bucket}/ by default, or a file:// root on a shared filesystem.</summary>
+    public string? DataRoot { get; set; }
+
+    public SlurmOptions Slurm { get; set; } = new();
+}
+
+/// <summary>Site defaults for Slurm submissions; a job's spec.slurm overrides them.</summary>
+public sealed class SlurmOptions
+{
+    public string? Partition { get; set; }
+    /// <summary>Directory for per-task stdout/stderr files (must be visible to the head node).</summary>
+    [Required]
+    public string LogDirectory { get; set; } = "/var/log/coordinator/slurm";
+    /// <summary>Absolute path of the coordinator executable the batch script runs as the worker.</summary>
+    public string? WorkerExecutable { get; set; }
+    /// <summary>Budget of outstanding array tasks across all jobs (stays under Slurm's MaxJobCount).</summary>
+    [Range(1, 10_000_000)]
+    public int MaxOutstandingTasks { get; set; } = 5000;
+}

@@ -1,0 +1,35 @@
+using Coordinator.Model.Spec;
+using Coordinator.Model.Tasks;
+
+namespace Coordinator.Controllers.Ports;
+
+/// <summary>A conditional write lost: someone else moved the item. Re-read and requeue; never overwrite.</summary>
+public sealed class ConflictException(string message) : Exception(message);
+
+/// <summary>A page of tasks and the token for the next page (null when done).</summary>
+public sealed record TaskPage(IReadOnlyList<JobTask> Tasks, string? NextToken);
+
+/// <summary>
+/// Jobs and tasks state port (DynamoDB adapter: DynamoStateStore). Every write is conditional on the
+/// version that was read and throws <see cref="ConflictException"/> when that condition fails.
+/// </summary>
+public interface IStateStore
+{
+    Task<Job?> GetJobAsync(string name, CancellationToken ct);
+    /// <summary>Names of jobs whose phase is not terminal (for list-then-watch).</summary>
+    IAsyncEnumerable<string> ListActiveJobNamesAsync(CancellationToken ct);
+    IAsyncEnumerable<Job> ListJobsAsync(CancellationToken ct);
+    /// <summary>Create a job item; fails with ConflictException if it exists and <paramref name="replace"/> is false. Never wipes status.</summary>
+    Task PutJobSpecAsync(Job job, bool replace, CancellationToken ct);
+    /// <summary>Write status (and generation/specHash) conditional on job.Version; returns the new version.</summary>
+    Task<long> UpdateJobStatusAsync(Job job, CancellationToken ct);
+    Task DeleteJobAsync(string name, CancellationToken ct);
+
+    /// <summary>Create task items (idempotent: an existing item for the same job/generation/index is left alone).</summary>
+    Task PutTasksAsync(IReadOnlyList<JobTask> tasks, CancellationToken ct);
+    Task<JobTask?> GetTaskAsync(string job, int index, CancellationToken ct);
+    Task<TaskPage> QueryTasksAsync(string job, string? pageToken, int pageSize, CancellationToken ct);
+    /// <summary>Write a task conditional on task.Version; returns the new version.</summary>
+    Task<long> UpdateTaskAsync(JobTask task, CancellationToken ct);
+    Task DeleteTasksAsync(string job, CancellationToken ct);
+}

@@ -1,0 +1,23 @@
+using Coordinator.Model.Status;
+
+namespace Coordinator.Model.Spec;
+
+/// <summary>
+/// One item of the jobs table. <see cref="Spec"/> is written by users; <see cref="Status"/> only by the daemon.
+/// <see cref="Version"/> is the optimistic-locking attribute every daemon write is conditional on.
+/// </summary>
+public sealed class Job
+{
+    public string Name { get; set; } = "";
+    public Dictionary<string, string> Labels { get; set; } = [];
+    public JobSpec Spec { get; set; } = new();
+    /// <summary>sha256 of the canonical spec; a change means the user edited the spec.</summary>
+    public string SpecHash { get; set; } = "";
+    /// <summary>Incremented by the daemon whenever <see cref="SpecHash"/> changes.</summary>
+    public long Generation { get; set; }
+    public JobStatus Status { get; set; } = new();
+    /// <summary>Item version for conditional writes; 0 when the item has never been written by the daemon.</summary>
+    public long Version { get; set; }
+    /// <summary>Errors met while decoding the item; a non-empty list makes the job Invalid.</summary>
+    public List<string> DecodeErrors { get; set; } = [];
+}

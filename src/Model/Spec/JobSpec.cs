@@ -1,0 +1,123 @@
+namespace Coordinator.Model.Spec;
+
+/// <summary>
+/// The desired state of a job: the user-facing v1 API. Field names are fixed by DESIGN.md
+/// ("The job API, v1"); extend, never rename. Defaults live in JobSpecDefaults.
+/// </summary>
+public sealed class JobSpec
+{
+    /// <summary>Optional JobTemplate item (in the jobs table) this spec inherits from.</summary>
+    public string? Template { get; set; }
+    public InputSpec Input { get; set; } = new();
+    public BatchingSpec Batching { get; set; } = new();
+    public HandlerSpec Handler { get; set; } = new();
+    public OutputSpec Output { get; set; } = new();
+    public DispatchSpec Dispatch { get; set; } = new();
+    public SlurmSpec Slurm { get; set; } = new();
+    public RetrySpec Retry { get; set; } = new();
+    public FailurePolicySpec FailurePolicy { get; set; } = new();
+    /// <summary>When true, nothing new is dispatched and pending tasks are held.</summary>
+    public bool Suspend { get; set; }
+    /// <summary>Wall-clock limit for the whole job, from its start; null means none.</summary>
+    public TimeSpan? ActiveDeadline { get; set; }
+    /// <summary>How long a finished job's data is kept before cleanup; null means forever.</summary>
+    public TimeSpan? TtlAfterFinished { get; set; }
+    /// <summary>Bumping this asks the daemon to rerun the failed batches of a Failed job (redrive).</summary>
+    public long RetryGeneration { get; set; }
+}
+
+public enum InputFormat { Jsonl, Csv, Parquet }
+
+public sealed class InputSpec
+{
+    /// <summary>s3://bucket/key, s3://bucket/prefix/ or file:///path.</summary>
+    public string Uri { get; set; } = "";
+    public InputFormat Format { get; set; } = InputFormat.Jsonl;
+    public CsvOptions Csv { get; set; } = new();
+}
+
+public sealed class CsvOptions
+{
+    public string Delimiter { get; set; } = ",";
+    public bool Header { get; set; } = true;
+}
+
+public sealed class BatchingSpec
+{
+    public long? MaxRecords { get; set; }
+    /// <summary>Bytes; parsed from sizes such as 64MiB or 2G.</summary>
+    public long? MaxBytes { get; set; }
+}
+
+public enum HandlerMode { Stdio, File }
+
+public sealed class HandlerSpec
+{
+    /// <summary>argv; never run through a shell.</summary>
+    public List<string> Command { get; set; } = [];
+    public HandlerMode Mode { get; set; } = HandlerMode.Stdio;
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
+    public Dictionary<string, string> Env { get; set; } = [];
+}
+
+public enum AggregateMode { Concat, None }
+
+public sealed class OutputSpec
+{
+    public string Uri { get; set; } = "";
+    /// <summary>Null means the input's format.</summary>
+    public InputFormat? Format { get; set; }
+    public AggregateMode Aggregate { get; set; } = AggregateMode.Concat;
+}
+
+public enum DispatchMode { Array, Pilot }
+
+public sealed class DispatchSpec
+{
+    public DispatchMode Mode { get; set; } = DispatchMode.Array;
+    /// <summary>Pilot mode only: how many long-lived workers pull batches.</summary>
+    public int Workers { get; set; } = 4;
+}
+
+public sealed class SlurmSpec
+{
+    public string? Partition { get; set; }
+    public int CpusPerTask { get; set; } = 1;
+    /// <summary>Slurm memory string as given (e.g. 2G); validated as a size.</summary>
+    public string? Memory { get; set; }
+    /// <summary>Slurm time string (e.g. 01:00:00).</summary>
+    public string? TimeLimit { get; set; }
+    public string? Gres { get; set; }
+    public string? Account { get; set; }
+    public string? Qos { get; set; }
+    /// <summary>The %N array throttle; editable while running.</summary>
+    public int MaxConcurrent { get; set; } = 50;
+}
+
+public enum RetryAction { FailJob, FailBatch, Ignore, Count }
+
+public sealed class RetrySpec
+{
+    public int MaxAttempts { get; set; } = 3;
+    public BackoffSpec Backoff { get; set; } = new();
+    /// <summary>First match wins, like Kubernetes' podFailurePolicy.</summary>
+    public List<RetryRule> Rules { get; set; } = [];
+}
+
+public sealed class BackoffSpec
+{
+    public TimeSpan Base { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan Max { get; set; } = TimeSpan.FromMinutes(10);
+}
+
+public sealed class RetryRule
+{
+    public RetryAction Action { get; set; }
+    public List<int> OnExitCodes { get; set; } = [];
+}
+
+public sealed class FailurePolicySpec
+{
+    public double ToleratedFailurePercent { get; set; }
+    public long ToleratedFailureCount { get; set; }
+}

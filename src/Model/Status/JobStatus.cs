@@ -1,0 +1,52 @@
+namespace Coordinator.Model.Status;
+
+/// <summary>Observed state of a job, written only by the daemon.</summary>
+public sealed class JobStatus
+{
+    public JobPhase Phase { get; set; } = JobPhase.Pending;
+    public long ObservedGeneration { get; set; }
+    public List<Condition> Conditions { get; set; } = [];
+    public BatchCounts Batches { get; set; } = new();
+    /// <summary>Range string such as "0-3,7".</summary>
+    public string CompletedIndexes { get; set; } = "";
+    public string FailedIndexes { get; set; } = "";
+    public RecordCounts Records { get; set; } = new();
+    public OutputStatus? Output { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+    public string Message { get; set; } = "";
+    /// <summary>Dispatch intent: the token written before sbatch, so a restarted daemon finds its submission.</summary>
+    public DispatchIntent? Dispatch { get; set; }
+}
+
+public sealed class BatchCounts
+{
+    public long Total { get; set; }
+    public long Pending { get; set; }
+    public long Running { get; set; }
+    public long Succeeded { get; set; }
+    public long Failed { get; set; }
+}
+
+public sealed class RecordCounts
+{
+    public long Input { get; set; }
+    public long Output { get; set; }
+    public long Failed { get; set; }
+}
+
+public sealed class OutputStatus
+{
+    public string Uri { get; set; } = "";
+    public string Manifest { get; set; } = "";
+    public string Sha256 { get; set; } = "";
+}
+
+public sealed class DispatchIntent
+{
+    public string Token { get; set; } = "";
+    /// <summary>The indices this submission covers, as a range string.</summary>
+    public string Indexes { get; set; } = "";
+    public string? SlurmJobId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

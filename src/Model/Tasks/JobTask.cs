@@ -1,0 +1,36 @@
+namespace Coordinator.Model.Tasks;
+
+public enum TaskState { Pending, Dispatched, Running, Succeeded, Failed, Ignored }
+
+/// <summary>
+/// The write-friendly record of one batch (named JobTask to avoid clashing with System.Threading.Tasks.Task).
+/// Key: (Job, Index). Every write is conditional on <see cref="Version"/>.
+/// </summary>
+public sealed class JobTask
+{
+    public string Job { get; set; } = "";
+    public long Generation { get; set; }
+    public int Index { get; set; }
+    public TaskState State { get; set; } = TaskState.Pending;
+    public int Attempt { get; set; }
+    public string? SlurmJobId { get; set; }
+    public string? SlurmArrayTaskId { get; set; }
+    public string? DispatchToken { get; set; }
+    public string? Host { get; set; }
+    public DateTimeOffset? Heartbeat { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    /// <summary>Earliest time a retry may be dispatched (backoff).</summary>
+    public DateTimeOffset? NotBefore { get; set; }
+    public string InputKey { get; set; } = "";
+    public string InputSha256 { get; set; } = "";
+    public string? ResultKey { get; set; }
+    public string? ResultSha256 { get; set; }
+    public long InputRecords { get; set; }
+    public long? OutputRecords { get; set; }
+    public int? ExitCode { get; set; }
+    public string? StderrTail { get; set; }
+    /// <summary>Why the last attempt ended as it did (e.g. HandlerExit, Timeout, Lost, Disrupted, ChecksumMismatch).</summary>
+    public string? Reason { get; set; }
+    public long Version { get; set; }
+}

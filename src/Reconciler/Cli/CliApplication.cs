@@ -1,0 +1,33 @@
+using System.CommandLine;
+
+namespace Coordinator.Reconciler.Cli;
+
+/// <summary>Builds the root command from every <see cref="ICliCommand"/> in this assembly.</summary>
+public static class CliApplication
+{
+    public const string Description =
+        "Coordinator: a reconciling operator that runs data-parallel batch jobs on Slurm, driven by DynamoDB records.\n\n" +
+        "Exit codes: 0 success; 1 user error (bad spec, job failed when waited on, not found); 2 usage error; " +
+        "3 environment error (AWS or Slurm unreachable); 4 conflict (concurrent change, rerun).";
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand(Description);
+        var verbs = typeof(CliApplication).Assembly.GetTypes()
+            .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(ICliCommand).IsAssignableFrom(t))
+            .Select(t => (ICliCommand)Activator.CreateInstance(t)!)
+            .Select(c => c.Build())
+            .OrderBy(c => c.Name, StringComparer.Ordinal);
+        foreach (var verb in verbs)
+        {
+            root.Subcommands.Add(verb);
+        }
+        return root;
+    }
+
+    public static Task<int> RunAsync(string[] args)
+    {
+        var parse = Build().Parse(args);
+        return parse.InvokeAsync();
+    }
+}

@@ -1,0 +1,3 @@
+using Coordinator.Reconciler.Cli;
+
+return await CliApplication.RunAsync(args);
