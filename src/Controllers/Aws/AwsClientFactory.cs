@@ -1,0 +1,48 @@
+using Amazon;
+using Amazon.DynamoDBv2;
+using Amazon.S3;
+using Coordinator.Controllers.Configuration;
+
+namespace Coordinator.Controllers.Aws;
+
+/// <summary>
+/// Builds AWS clients the same way the AWS CLI is pointed: CoordinatorOptions.EndpointUrl, else the standard
+/// AWS_ENDPOINT_URL, else the SDK's own endpoint; credentials from the default chain. The one place clients are made.
+/// </summary>
+public sealed class AwsClientFactory(CoordinatorOptions options)
+{
+    /// <summary>The endpoint override in force, or null for real AWS.</summary>
+    public string? EndpointUrl { get; } =
+        options.EndpointUrl is { Length: > 0 } configured ? configured
+        : Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL") is { Length: > 0 } fromEnv ? fromEnv
+        : null;
+
+    public RegionEndpoint Region { get; } = RegionEndpoint.GetBySystemName(
+        options.Region
+        ?? Environment.GetEnvironmentVariable("AWS_REGION")
+        ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION")
+        ?? "us-east-1");
+
+    public IAmazonDynamoDB CreateDynamoDb()
+    {
+        var config = new AmazonDynamoDBConfig { RegionEndpoint = Region };
+        if (EndpointUrl is not null)
+        {
+            config.ServiceURL = EndpointUrl;
+            config.AuthenticationRegion = Region.SystemName;
+        }
+        return new AmazonDynamoDBClient(config);
+    }
+
+    public IAmazonS3 CreateS3()
+    {
+        var config = new AmazonS3Config { RegionEndpoint = Region };
+        if (EndpointUrl is not null)
+        {
+            config.ServiceURL = EndpointUrl;
+            config.ForcePathStyle = true;
+            config.AuthenticationRegion = Region.SystemName;
+        }
+        return new AmazonS3Client(config);
+    }
+}
