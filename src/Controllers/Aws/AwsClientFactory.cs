@@ -17,6 +17,16 @@ public sealed class AwsClientFactory(CoordinatorOptions options)
         : Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL") is { Length: > 0 } fromEnv ? fromEnv
         : null;
 
+    /// <summary>
+    /// The endpoint for one service: the configured EndpointUrl, else the standard service-specific variable
+    /// (AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3), else <see cref="EndpointUrl"/>. The service-specific
+    /// variables let DynamoDB point at DynamoDB Local while S3 stays on moto, as the AWS CLI allows.
+    /// </summary>
+    public string? ServiceEndpointUrl(string serviceId) =>
+        options.EndpointUrl is { Length: > 0 } configured ? configured
+        : Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_" + serviceId) is { Length: > 0 } fromEnv ? fromEnv
+        : EndpointUrl;
+
     public RegionEndpoint Region { get; } = RegionEndpoint.GetBySystemName(
         options.Region
         ?? Environment.GetEnvironmentVariable("AWS_REGION")
@@ -26,9 +36,9 @@ public sealed class AwsClientFactory(CoordinatorOptions options)
     public IAmazonDynamoDB CreateDynamoDb()
     {
         var config = new AmazonDynamoDBConfig { RegionEndpoint = Region };
-        if (EndpointUrl is not null)
+        if (ServiceEndpointUrl("DYNAMODB") is { } endpoint)
         {
-            config.ServiceURL = EndpointUrl;
+            config.ServiceURL = endpoint;
             config.AuthenticationRegion = Region.SystemName;
         }
         return new AmazonDynamoDBClient(config);
@@ -37,9 +47,9 @@ public sealed class AwsClientFactory(CoordinatorOptions options)
     public IAmazonS3 CreateS3()
     {
         var config = new AmazonS3Config { RegionEndpoint = Region };
-        if (EndpointUrl is not null)
+        if (ServiceEndpointUrl("S3") is { } endpoint)
         {
-            config.ServiceURL = EndpointUrl;
+            config.ServiceURL = endpoint;
             config.ForcePathStyle = true;
             config.AuthenticationRegion = Region.SystemName;
         }

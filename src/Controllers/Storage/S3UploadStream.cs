@@ -1,0 +1,200 @@
+using System.Buffers;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Coordinator.Controllers.Storage;
+
+/// <summary>
+/// Write-only stream that turns into one S3 object. Bytes fill a part-sized buffer; each full buffer is uploaded as a
+/// multipart part while the next one fills (at most one part in flight, so memory is two parts). An object smaller than
+/// one part is sent with a single PutObject at completion, which costs one request instead of three: on moto and on S3
+/// the request count matters more than the bytes. Nothing is visible until <see cref="CompleteAsync"/>; an abandoned
+/// multipart upload is aborted so no parts are left billed.
+/// </summary>
+public sealed class S3UploadStream : Stream
+{
+    /// <summary>8 MiB: above S3's 5 MiB minimum part size, and 10,000 parts still allow objects of 78 GiB.</summary>
+    public const int DefaultPartSize = 8 * 1024 * 1024;
+    private const int MinPartSize = 5 * 1024 * 1024;
+
+    private readonly IAmazonS3 _s3;
+    private readonly Uri _uri;
+    private readonly S3Location _location;
+    private readonly int _partSize;
+    private readonly List<PartETag> _parts = [];
+    private byte[] _buffer;
+    private byte[] _spare;
+    private int _filled;
+    private long _length;
+    private string? _uploadId;
+    private Task? _inFlight;
+    private int _partsStarted;
+    private bool _completed;
+
+    public S3UploadStream(IAmazonS3 s3, Uri uri, S3Location location, int partSize = DefaultPartSize)
+    {
+        _s3 = s3;
+        _uri = uri;
+        _location = location;
+        _partSize = Math.Max(partSize, MinPartSize);
+        _buffer = ArrayPool<byte>.Shared.Rent(_partSize);
+        _spare = ArrayPool<byte>.Shared.Rent(_partSize);
+    }
+
+    public override bool CanRead => false;
+    public override bool CanSeek => false;
+    public override bool CanWrite => true;
+    public override long Length => _length;
+    public override long Position { get => _length; set => throw new NotSupportedException(); }
+
+    public override void Write(byte[] buffer, int offset, int count) =>
+        WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        var copy = ArrayPool<byte>.Shared.Rent(buffer.Length);
+        try
+        {
+            buffer.CopyTo(copy);
+            WriteAsync(copy.AsMemory(0, buffer.Length)).AsTask().GetAwaiter().GetResult();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        while (!buffer.IsEmpty)
+        {
+            var n = Math.Min(buffer.Length, _partSize - _filled);
+            buffer.Span[..n].CopyTo(_buffer.AsSpan(_filled));
+            _filled += n;
+            _length += n;
+            buffer = buffer[n..];
+            if (_filled == _partSize)
+                await ShipPartAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Upload what was written and make the object visible.</summary>
+    public async Task CompleteAsync(CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        try
+        {
+            if (_uploadId is null)
+            {
+                using var body = new MemoryStream(_buffer, 0, _filled, writable: false);
+                await _s3.PutObjectAsync(new PutObjectRequest
+                {
+                    BucketName = _location.Bucket,
+                    Key = _location.Key,
+                    InputStream = body,
+                    AutoCloseStream = false,
+                }, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                if (_filled > 0)
+                    await ShipPartAsync(ct).ConfigureAwait(false);
+                if (_inFlight is not null)
+                    await _inFlight.ConfigureAwait(false);
+                await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+                {
+                    BucketName = _location.Bucket,
+                    Key = _location.Key,
+                    UploadId = _uploadId,
+                    PartETags = [.. _parts.OrderBy(p => p.PartNumber)],
+                }, ct).ConfigureAwait(false);
+            }
+            _completed = true;
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw S3ObjectStore.Translate(_uri, e, "writing object");
+        }
+    }
+
+    /// <summary>Abort a started multipart upload that was never completed (the writer was disposed without commit).</summary>
+    public async Task AbortIfIncompleteAsync()
+    {
+        if (_completed || _uploadId is null)
+            return;
+        try
+        {
+            if (_inFlight is not null)
+                await _inFlight.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The part failed; the abort below still releases the upload.
+        }
+        await _s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest
+        {
+            BucketName = _location.Bucket,
+            Key = _location.Key,
+            UploadId = _uploadId,
+        }).ConfigureAwait(false);
+        _completed = true;
+    }
+
+    private async Task ShipPartAsync(CancellationToken ct)
+    {
+        try
+        {
+            _uploadId ??= (await _s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+            {
+                BucketName = _location.Bucket,
+                Key = _location.Key,
+            }, ct).ConfigureAwait(false)).UploadId;
+            if (_inFlight is not null)
+                await _inFlight.ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw S3ObjectStore.Translate(_uri, e, "writing object");
+        }
+        (_buffer, _spare) = (_spare, _buffer);
+        _inFlight = UploadPartAsync(_spare, _filled, ++_partsStarted, ct);
+        _filled = 0;
+    }
+
+    private async Task UploadPartAsync(byte[] data, int count, int partNumber, CancellationToken ct)
+    {
+        using var body = new MemoryStream(data, 0, count, writable: false);
+        var response = await _s3.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = _location.Bucket,
+            Key = _location.Key,
+            UploadId = _uploadId,
+            PartNumber = partNumber,
+            InputStream = body,
+            PartSize = count,
+        }, ct).ConfigureAwait(false);
+        _parts.Add(new PartETag { PartNumber = partNumber, ETag = response.ETag });
+    }
+
+    public override void Flush() { }
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            ArrayPool<byte>.Shared.Return(_spare);
+            _buffer = [];
+            _spare = [];
+        }
+        base.Dispose(disposing);
+    }
+}

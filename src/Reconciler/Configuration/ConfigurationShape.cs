@@ -1,0 +1,104 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+
+namespace Coordinator.Reconciler.Configuration;
+
+/// <summary>
+/// Compares configuration keys with an options type before binding. The binder silently ignores a misspelt key
+/// ("Coordinator:JobTable") and stops at the first value it cannot convert; this reports all of them, by path.
+/// </summary>
+public static class ConfigurationShape
+{
+    /// <summary>One bad key: its configuration path and the message to show.</summary>
+    public sealed record Problem(string Path, string Message)
+    {
+        public override string ToString() => $"{Path}: {Message}";
+    }
+
+    public static IReadOnlyList<Problem> Check(IConfigurationSection section, Type optionsType)
+    {
+        var errors = new List<Problem>();
+        CheckInto(section, optionsType, errors);
+        return errors;
+    }
+
+    /// <summary>
+    /// The section's values without the keys under <paramref name="problems"/>, rooted at the section's own name, so
+    /// the rest still binds and is validated: one run then reports every bad setting, not only the malformed ones.
+    /// </summary>
+    public static IConfiguration Without(IConfigurationSection section, IReadOnlyList<Problem> problems) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(section.AsEnumerable()
+                .Where(kv => !problems.Any(p => kv.Key.Equals(p.Path, StringComparison.OrdinalIgnoreCase)
+                    || kv.Key.StartsWith(p.Path + ":", StringComparison.OrdinalIgnoreCase))))
+            .Build();
+
+    private static void CheckInto(IConfigurationSection section, Type type, List<Problem> errors)
+    {
+        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).ToList();
+        foreach (var child in section.GetChildren())
+        {
+            var property = properties.FirstOrDefault(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
+            if (property is null)
+            {
+                errors.Add(new Problem(child.Path, $"unknown setting; known settings here: {string.Join(", ", properties.Select(p => p.Name))}"));
+                continue;
+            }
+            var hasChildren = child.GetChildren().Any();
+            if (IsScalar(property.PropertyType))
+            {
+                if (hasChildren)
+                {
+                    errors.Add(new Problem(child.Path, $"must be a single value, not a section"));
+                }
+                else if (child.Value is { Length: > 0 } value && !Converts(value, property.PropertyType))
+                {
+                    errors.Add(new Problem(child.Path, $"must be {Describe(property.PropertyType)}; got \"{value}\""));
+                }
+            }
+            else if (!hasChildren && child.Value is { Length: > 0 })
+            {
+                errors.Add(new Problem(child.Path, $"must be a section with settings {string.Join(", ", property.PropertyType.GetProperties().Select(p => p.Name))}, not a value"));
+            }
+            else
+            {
+                CheckInto(child, property.PropertyType, errors);
+            }
+        }
+    }
+
+    private static bool IsScalar(Type type)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        return t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(TimeSpan) || t == typeof(Uri);
+    }
+
+    private static bool Converts(string value, Type type)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        try
+        {
+            return TypeDescriptor.GetConverter(t).ConvertFromString(null, CultureInfo.InvariantCulture, value) is not null;
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or NotSupportedException or OverflowException)
+        {
+            return false;
+        }
+    }
+
+    private static string Describe(Type type)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        return t switch
+        {
+            _ when t == typeof(int) || t == typeof(long) => "a whole number",
+            _ when t == typeof(bool) => "true or false",
+            _ when t == typeof(double) || t == typeof(decimal) => "a number",
+            _ when t == typeof(TimeSpan) => "a duration like 00:05:00",
+            _ when t.IsEnum => "one of " + string.Join(", ", Enum.GetNames(t)),
+            _ => "a " + t.Name,
+        };
+    }
+}

@@ -1,0 +1,82 @@
+using System.CommandLine;
+using Coordinator.Controllers.Configuration;
+using Microsoft.Extensions.Configuration;
+
+namespace Coordinator.Reconciler.Configuration;
+
+/// <summary>
+/// Builds Coordinator's configuration in one order, lowest precedence first: appsettings.json next to the executable,
+/// appsettings.json in the working directory, COORDINATOR__* environment variables, then command-line overrides
+/// (<c>--Coordinator:JobsTable=x</c>). Every verb and the daemon go through here, so they agree on every setting.
+/// </summary>
+public static class CoordinatorConfiguration
+{
+    public const string FileName = "appsettings.json";
+
+    public static IConfigurationRoot Build(string[] commandLineOverrides) =>
+        Build(commandLineOverrides, AppContext.BaseDirectory, Directory.GetCurrentDirectory(),
+            Environment.GetEnvironmentVariables());
+
+    /// <summary>The same, with the directories and environment given: what tests use.</summary>
+    public static IConfigurationRoot Build(
+        string[] commandLineOverrides, string executableDirectory, string workingDirectory, System.Collections.IDictionary environment)
+    {
+        var builder = new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(executableDirectory, FileName), optional: true, reloadOnChange: false);
+        if (!string.Equals(Path.GetFullPath(executableDirectory).TrimEnd('/'), Path.GetFullPath(workingDirectory).TrimEnd('/'),
+                StringComparison.Ordinal))
+        {
+            builder.AddJsonFile(Path.Combine(workingDirectory, FileName), optional: true, reloadOnChange: false);
+        }
+        return builder
+            .AddInMemoryCollection(EnvironmentOverrides.From(environment))
+            .AddCommandLine(commandLineOverrides)
+            .Build();
+    }
+
+    /// <summary>
+    /// Binds section "Coordinator" and validates it. Throws <see cref="CoordinatorConfigurationException"/> naming every
+    /// bad setting: unknown keys (typos), values of the wrong type, and values that break a rule.
+    /// </summary>
+    public static CoordinatorOptions LoadOptions(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(CoordinatorOptions.SectionName);
+        // Check the shape first: the binder ignores misspelt keys and stops at the first unconvertible value.
+        // The well-formed rest is still bound and validated, so every bad setting is reported in one run.
+        var problems = ConfigurationShape.Check(section, typeof(CoordinatorOptions));
+        var options = new CoordinatorOptions();
+        var bindable = problems.Count == 0 ? section : ConfigurationShape.Without(section, problems).GetSection(CoordinatorOptions.SectionName);
+        bindable.Bind(options);
+        var errors = problems.Select(p => p.ToString()).Concat(CoordinatorOptionsValidator.Validate(options)).ToList();
+        if (errors.Count > 0)
+        {
+            throw new CoordinatorConfigurationException(errors);
+        }
+        return options;
+    }
+
+    /// <summary>
+    /// Lets <paramref name="command"/> accept <c>--Coordinator:Setting=value</c> overrides; pair it with
+    /// <see cref="LoadOptions(ParseResult)"/> in the action. Any other unknown token is still an error there.
+    /// </summary>
+    public static Command AcceptOverrides(this Command command)
+    {
+        command.TreatUnmatchedTokensAsErrors = false;
+        return command;
+    }
+
+    /// <summary>
+    /// Builds the configuration with the verb's <c>--Coordinator:…</c> overrides and loads validated options.
+    /// Throws <see cref="CoordinatorConfigurationException"/> for a bad setting or an unrecognised argument.
+    /// </summary>
+    public static CoordinatorOptions LoadOptions(ParseResult parseResult)
+    {
+        var (overrides, rejected) = CommandLineOverrides.Split(parseResult.UnmatchedTokens);
+        if (rejected.Count > 0)
+        {
+            throw new CoordinatorConfigurationException(
+                rejected.Select(t => $"{t}: unrecognised argument (settings are passed as --Coordinator:Name=value)").ToList());
+        }
+        return LoadOptions(Build(overrides));
+    }
+}

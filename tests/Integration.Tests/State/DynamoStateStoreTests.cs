@@ -1,0 +1,189 @@
+using Amazon.DynamoDBv2.Model;
+using Coordinator.Controllers.Metrics;
+using Coordinator.Controllers.Ports;
+using Coordinator.Controllers.State;
+using Coordinator.Integration.Tests.Support;
+using Coordinator.Model.Spec;
+using Coordinator.Model.Status;
+
+namespace Coordinator.Integration.Tests.State;
+
+/// <summary>The state store's contract, run against moto and against DynamoDB Local over loopback.</summary>
+public sealed class DynamoStateStoreTests
+{
+    [SkippableTheory]
+    [MemberData(nameof(DynamoBackend.All), MemberType = typeof(DynamoBackend))]
+    public async Task PutJobSpec_creates_once_and_refuses_to_overwrite_without_replace(string kind)
+    {
+        await using var backend = await StartAsync(kind);
+        using var metrics = new CoordinatorMetrics();
+        var store = new DynamoStateStore(backend.Client, backend.Options, metrics);
+
+        await store.PutJobSpecAsync(NewJob("alpha", "s3://in/a/"), replace: false, default);
+        var conflict = await Assert.ThrowsAsync<ConflictException>(() => store.PutJobSpecAsync(NewJob("alpha", "s3://in/b/"), false, default));
+
+        Assert.Contains("alpha", conflict.Message);
+        var read = await store.GetJobAsync("alpha", default);
+        Assert.NotNull(read);
+        Assert.Equal("s3://in/a/", read.Spec.Input.Uri);
+        Assert.Equal(0, read.Version);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(DynamoBackend.All), MemberType = typeof(DynamoBackend))]
+    public async Task PutJobSpec_with_replace_changes_the_spec_and_keeps_status_and_version(string kind)
+    {
+        await using var backend = await StartAsync(kind);
+        using var metrics = new CoordinatorMetrics();
+        var store = new DynamoStateStore(backend.Client, backend.Options, metrics);
+        await store.PutJobSpecAsync(NewJob("beta", "s3://in/a/"), false, default);
+        var job = (await store.GetJobAsync("beta", default))!;
+        job.Status.Phase = JobPhase.Running;
+        job.Status.Message = "running 3 batches";
+        await store.UpdateJobStatusAsync(job, default);
+
+        await store.PutJobSpecAsync(NewJob("beta", "s3://in/b/"), replace: true, default);
+
+        var read = (await store.GetJobAsync("beta", default))!;
+        Assert.Equal("s3://in/b/", read.Spec.Input.Uri);
+        Assert.Equal(JobPhase.Running, read.Status.Phase);
+        Assert.Equal("running 3 batches", read.Status.Message);
+        Assert.Equal(1, read.Version);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(DynamoBackend.All), MemberType = typeof(DynamoBackend))]
+    public async Task UpdateJobStatus_is_conditional_on_the_version_read_and_counts_conflicts(string kind)
+    {
+        await using var backend = await StartAsync(kind);
+        using var metrics = new CoordinatorMetrics();
+        using var recorder = new InstrumentRecorder(metrics.Meter);
+        var store = new DynamoStateStore(backend.Client, backend.Options, metrics);
+        await store.PutJobSpecAsync(NewJob("gamma", "s3://in/"), false, default);
+
+        var first = (await store.GetJobAsync("gamma", default))!;
+        var stale = (await store.GetJobAsync("gamma", default))!;
+        first.Generation = 1;
+        first.SpecHash = "hash-1";
+        first.Status.Phase = JobPhase.Partitioning;
+        first.Status.ObservedGeneration = 1;
+        Assert.Equal(1, await store.UpdateJobStatusAsync(first, default));
+        stale.Status.Phase = JobPhase.Invalid;
+        await Assert.ThrowsAsync<ConflictException>(() => store.UpdateJobStatusAsync(stale, default));
+
+        first.Version = 1;
+        first.Status.Phase = JobPhase.Dispatching;
+        Assert.Equal(2, await store.UpdateJobStatusAsync(first, default));
+
+        var read = (await store.GetJobAsync("gamma", default))!;
+        Assert.Equal(JobPhase.Dispatching, read.Status.Phase);
+        Assert.Equal(2, read.Version);
+        Assert.Equal(1, read.Generation);
+        Assert.Equal("hash-1", read.SpecHash);
+        Assert.Equal(1, read.Status.ObservedGeneration);
+        Assert.Equal("s3://in/", read.Spec.Input.Uri);
+        Assert.Equal(1, recorder.Total("coordinator.state.conflicts"));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(DynamoBackend.All), MemberType = typeof(DynamoBackend))]
+    public async Task A_users_put_item_drops_the_version_so_a_stale_status_write_conflicts(string kind)
+    {
+        await using var backend = await StartAsync(kind);
+        using var metrics = new CoordinatorMetrics();
+        var store = new DynamoStateStore(backend.Client, backend.Options, metrics);
+        await store.PutJobSpecAsync(NewJob("delta", "s3://in/a/"), false, default);
+        var job = (await store.GetJobAsync("delta", default))!;
+        job.Status.Phase = JobPhase.Running;
+        job.Version = await store.UpdateJobStatusAsync(job, default);
+
+        // What `aws dynamodb put-item` does: the whole item is replaced, status and version are gone.
+        await backend.Client.PutItemAsync(backend.Options.JobsTable, new Dictionary<string, AttributeValue>
+        {
+            ["name"] = new() { S = "delta" },
+            ["spec"] = new() { M = new() { ["input"] = new() { M = new() { ["uri"] = new() { S = "s3://in/new/" } } } } },
+        });
+
+        await Assert.ThrowsAsync<ConflictException>(() => store.UpdateJobStatusAsync(job, default));
+        var fresh = (await store.GetJobAsync("delta", default))!;
+        Assert.Equal(0, fresh.Version);
+        Assert.Equal(JobPhase.Pending, fresh.Status.Phase);
+        fresh.Status.Phase = JobPhase.Partitioning;
+        Assert.Equal(1, await store.UpdateJobStatusAsync(fresh, default));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(DynamoBackend.All), MemberType = typeof(DynamoBackend))]
+    public async Task UpdateJobStatus_never_recreates_a_deleted_job(string kind)
+    {
+        await using var backend = await StartAsync(kind);
+        using var metrics = new CoordinatorMetrics();
+        var store = new DynamoStateStore(backend.Client, backend.Options, metrics);
+        await store.PutJobSpecAsync(NewJob("epsilon", "s3://in/"), false, default);
+        var job = (await store.GetJobAsync("epsilon", default))!;
+        await store.DeleteJobAsync("epsilon", default);
+
+        await Assert.ThrowsAsync<ConflictException>(() => store.UpdateJobStatusAsync(job, default));
+        Assert.Null(await store.GetJobAsync("epsilon", default));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(DynamoBackend.All), MemberType = typeof(DynamoBackend))]
+    public async Task ListActiveJobNames_skips_finished_jobs_and_templates_across_pages(string kind)
+    {
+        await using var backend = await StartAsync(kind);
+        using var metrics = new CoordinatorMetrics();
+        var store = new DynamoStateStore(backend.Client, backend.Options, metrics);
+        var phases = new[] { JobPhase.Pending, JobPhase.Invalid, JobPhase.Running, JobPhase.Succeeded, JobPhase.Failed, JobPhase.Cancelled };
+        var expected = new List<string>();
+        for (var i = 0; i < 60; i++)
+        {
+            var name = $"job-{i:D3}";
+            await store.PutJobSpecAsync(NewJob(name, "s3://in/"), false, default);
+            var phase = phases[i % phases.Length];
+            if (i % 7 != 0)
+            {
+                var job = (await store.GetJobAsync(name, default))!;
+                job.Status.Phase = phase;
+                await store.UpdateJobStatusAsync(job, default);
+            }
+            if (i % 7 == 0 || phase is not (JobPhase.Succeeded or JobPhase.Failed or JobPhase.Cancelled))
+            {
+                expected.Add(name);
+            }
+        }
+        await backend.Client.PutItemAsync(backend.Options.JobsTable, new Dictionary<string, AttributeValue>
+        {
+            ["name"] = new() { S = "template-base" },
+            ["kind"] = new() { S = "JobTemplate" },
+        });
+
+        var names = new List<string>();
+        await foreach (var name in store.ListActiveJobNamesAsync(default))
+        {
+            names.Add(name);
+        }
+        var all = new List<string>();
+        await foreach (var job in store.ListJobsAsync(default))
+        {
+            all.Add(job.Name);
+        }
+
+        Assert.Equal(expected.Order(), names.Order());
+        Assert.Equal(60, all.Count);
+        Assert.Null(await store.GetJobAsync("template-base", default));
+    }
+
+    internal static async Task<DynamoBackend> StartAsync(string kind)
+    {
+        var backend = await DynamoBackend.StartAsync(kind);
+        Skip.If(backend.UnavailableReason is not null, backend.UnavailableReason);
+        return backend;
+    }
+
+    internal static Job NewJob(string name, string inputUri) => new()
+    {
+        Name = name,
+        Spec = new JobSpec { Input = new InputSpec { Uri = inputUri } },
+    };
+}
