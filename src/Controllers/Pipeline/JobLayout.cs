@@ -1,3 +1,4 @@
+using Coordinator.Controllers.Configuration;
 using Coordinator.Model.Spec;
 
 namespace Coordinator.Controllers.Pipeline;
@@ -20,6 +21,13 @@ public sealed class JobLayout(Uri root, string jobName, long generation)
     public Uri Batch(int index, InputFormat format) => new($"{_prefix}/batches/{index:D6}.{Extension(format)}");
     public Uri Result(int index, InputFormat format) => new($"{_prefix}/results/{index:D6}.{Extension(format)}");
     public Uri TaskManifest(int index) => new($"{_prefix}/tasks/{index:D6}.json");
+
+    /// <summary>The data root in force: CoordinatorOptions.DataRoot when set, else s3://{Bucket}.</summary>
+    public static Uri RootFor(CoordinatorOptions options) =>
+        new(options.DataRoot is { Length: > 0 } root ? root : $"s3://{options.Bucket}");
+
+    /// <summary>The layout of <paramref name="job"/>'s current generation under the configured data root.</summary>
+    public static JobLayout For(CoordinatorOptions options, Job job) => new(RootFor(options), job.Name, job.Generation);
 
     public static string Extension(InputFormat format) => format switch
     {
