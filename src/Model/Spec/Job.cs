@@ -9,6 +9,11 @@ namespace Coordinator.Model.Spec;
 public sealed class Job
 {
     public string Name { get; set; } = "";
+    /// <summary>
+    /// "Job" (the default, also when the item has no <c>kind</c>) or "JobTemplate": templates share the jobs table
+    /// under the name <c>template:&lt;name&gt;</c> and are never reconciled. See JobItemCodec.
+    /// </summary>
+    public string Kind { get; set; } = JobSpecDefaults.Kind;
     public Dictionary<string, string> Labels { get; set; } = [];
     public JobSpec Spec { get; set; } = new();
     /// <summary>sha256 of the canonical spec; a change means the user edited the spec.</summary>
@@ -20,4 +25,7 @@ public sealed class Job
     public long Version { get; set; }
     /// <summary>Errors met while decoding the item; a non-empty list makes the job Invalid.</summary>
     public List<string> DecodeErrors { get; set; } = [];
+
+    /// <summary>True for a JobTemplate item, which the daemon must skip.</summary>
+    public bool IsTemplate => Kind == JobSpecDefaults.TemplateKind;
 }

@@ -32,14 +32,14 @@ public sealed class InputSpec
 {
     /// <summary>s3://bucket/key, s3://bucket/prefix/ or file:///path.</summary>
     public string Uri { get; set; } = "";
-    public InputFormat Format { get; set; } = InputFormat.Jsonl;
+    public InputFormat Format { get; set; } = JobSpecDefaults.InputFormat;
     public CsvOptions Csv { get; set; } = new();
 }
 
 public sealed class CsvOptions
 {
-    public string Delimiter { get; set; } = ",";
-    public bool Header { get; set; } = true;
+    public string Delimiter { get; set; } = JobSpecDefaults.CsvDelimiter;
+    public bool Header { get; set; } = JobSpecDefaults.CsvHeader;
 }
 
 public sealed class BatchingSpec
@@ -55,8 +55,8 @@ public sealed class HandlerSpec
 {
     /// <summary>argv; never run through a shell.</summary>
     public List<string> Command { get; set; } = [];
-    public HandlerMode Mode { get; set; } = HandlerMode.Stdio;
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
+    public HandlerMode Mode { get; set; } = JobSpecDefaults.HandlerMode;
+    public TimeSpan Timeout { get; set; } = JobSpecDefaults.HandlerTimeout;
     public Dictionary<string, string> Env { get; set; } = [];
 }
 
@@ -67,22 +67,22 @@ public sealed class OutputSpec
     public string Uri { get; set; } = "";
     /// <summary>Null means the input's format.</summary>
     public InputFormat? Format { get; set; }
-    public AggregateMode Aggregate { get; set; } = AggregateMode.Concat;
+    public AggregateMode Aggregate { get; set; } = JobSpecDefaults.Aggregate;
 }
 
 public enum DispatchMode { Array, Pilot }
 
 public sealed class DispatchSpec
 {
-    public DispatchMode Mode { get; set; } = DispatchMode.Array;
+    public DispatchMode Mode { get; set; } = JobSpecDefaults.DispatchMode;
     /// <summary>Pilot mode only: how many long-lived workers pull batches.</summary>
-    public int Workers { get; set; } = 4;
+    public int Workers { get; set; } = JobSpecDefaults.PilotWorkers;
 }
 
 public sealed class SlurmSpec
 {
     public string? Partition { get; set; }
-    public int CpusPerTask { get; set; } = 1;
+    public int CpusPerTask { get; set; } = JobSpecDefaults.CpusPerTask;
     /// <summary>Slurm memory string as given (e.g. 2G); validated as a size.</summary>
     public string? Memory { get; set; }
     /// <summary>Slurm time string (e.g. 01:00:00).</summary>
@@ -91,14 +91,14 @@ public sealed class SlurmSpec
     public string? Account { get; set; }
     public string? Qos { get; set; }
     /// <summary>The %N array throttle; editable while running.</summary>
-    public int MaxConcurrent { get; set; } = 50;
+    public int MaxConcurrent { get; set; } = JobSpecDefaults.MaxConcurrent;
 }
 
 public enum RetryAction { FailJob, FailBatch, Ignore, Count }
 
 public sealed class RetrySpec
 {
-    public int MaxAttempts { get; set; } = 3;
+    public int MaxAttempts { get; set; } = JobSpecDefaults.MaxAttempts;
     public BackoffSpec Backoff { get; set; } = new();
     /// <summary>First match wins, like Kubernetes' podFailurePolicy.</summary>
     public List<RetryRule> Rules { get; set; } = [];
@@ -106,8 +106,8 @@ public sealed class RetrySpec
 
 public sealed class BackoffSpec
 {
-    public TimeSpan Base { get; set; } = TimeSpan.FromSeconds(10);
-    public TimeSpan Max { get; set; } = TimeSpan.FromMinutes(10);
+    public TimeSpan Base { get; set; } = JobSpecDefaults.BackoffBase;
+    public TimeSpan Max { get; set; } = JobSpecDefaults.BackoffMax;
 }
 
 public sealed class RetryRule
@@ -118,6 +118,6 @@ public sealed class RetryRule
 
 public sealed class FailurePolicySpec
 {
-    public double ToleratedFailurePercent { get; set; }
-    public long ToleratedFailureCount { get; set; }
+    public double ToleratedFailurePercent { get; set; } = JobSpecDefaults.ToleratedFailurePercent;
+    public long ToleratedFailureCount { get; set; } = JobSpecDefaults.ToleratedFailureCount;
 }

@@ -11,14 +11,31 @@ namespace Coordinator.Reconciler.Configuration;
 /// </summary>
 public static class ConfigurationShape
 {
-    public static IReadOnlyList<string> Check(IConfigurationSection section, Type optionsType)
+    /// <summary>One bad key: its configuration path and the message to show.</summary>
+    public sealed record Problem(string Path, string Message)
     {
-        var errors = new List<string>();
+        public override string ToString() => $"{Path}: {Message}";
+    }
+
+    public static IReadOnlyList<Problem> Check(IConfigurationSection section, Type optionsType)
+    {
+        var errors = new List<Problem>();
         CheckInto(section, optionsType, errors);
         return errors;
     }
 
-    private static void CheckInto(IConfigurationSection section, Type type, List<string> errors)
+    /// <summary>
+    /// The section's values without the keys under <paramref name="problems"/>, rooted at the section's own name, so
+    /// the rest still binds and is validated: one run then reports every bad setting, not only the malformed ones.
+    /// </summary>
+    public static IConfiguration Without(IConfigurationSection section, IReadOnlyList<Problem> problems) =>
+        new ConfigurationBuilder()
+            .AddInMemoryCollection(section.AsEnumerable()
+                .Where(kv => !problems.Any(p => kv.Key.Equals(p.Path, StringComparison.OrdinalIgnoreCase)
+                    || kv.Key.StartsWith(p.Path + ":", StringComparison.OrdinalIgnoreCase))))
+            .Build();
+
+    private static void CheckInto(IConfigurationSection section, Type type, List<Problem> errors)
     {
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).ToList();
         foreach (var child in section.GetChildren())
@@ -26,7 +43,7 @@ public static class ConfigurationShape
             var property = properties.FirstOrDefault(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
             if (property is null)
             {
-                errors.Add($"{child.Path}: unknown setting; known settings here: {string.Join(", ", properties.Select(p => p.Name))}");
+                errors.Add(new Problem(child.Path, $"unknown setting; known settings here: {string.Join(", ", properties.Select(p => p.Name))}"));
                 continue;
             }
             var hasChildren = child.GetChildren().Any();
@@ -34,16 +51,16 @@ public static class ConfigurationShape
             {
                 if (hasChildren)
                 {
-                    errors.Add($"{child.Path}: must be a single value, not a section");
+                    errors.Add(new Problem(child.Path, $"must be a single value, not a section"));
                 }
                 else if (child.Value is { Length: > 0 } value && !Converts(value, property.PropertyType))
                 {
-                    errors.Add($"{child.Path}: must be {Describe(property.PropertyType)}; got \"{value}\"");
+                    errors.Add(new Problem(child.Path, $"must be {Describe(property.PropertyType)}; got \"{value}\""));
                 }
             }
             else if (!hasChildren && child.Value is { Length: > 0 })
             {
-                errors.Add($"{child.Path}: must be a section with settings {string.Join(", ", property.PropertyType.GetProperties().Select(p => p.Name))}, not a value");
+                errors.Add(new Problem(child.Path, $"must be a section with settings {string.Join(", ", property.PropertyType.GetProperties().Select(p => p.Name))}, not a value"));
             }
             else
             {

@@ -41,15 +41,13 @@ public static class CoordinatorConfiguration
     public static CoordinatorOptions LoadOptions(IConfiguration configuration)
     {
         var section = configuration.GetSection(CoordinatorOptions.SectionName);
-        // Check the shape first so unknown keys and unconvertible values are all reported, not just the first.
-        var shapeErrors = ConfigurationShape.Check(section, typeof(CoordinatorOptions));
-        if (shapeErrors.Count > 0)
-        {
-            throw new CoordinatorConfigurationException(shapeErrors);
-        }
+        // Check the shape first: the binder ignores misspelt keys and stops at the first unconvertible value.
+        // The well-formed rest is still bound and validated, so every bad setting is reported in one run.
+        var problems = ConfigurationShape.Check(section, typeof(CoordinatorOptions));
         var options = new CoordinatorOptions();
-        section.Bind(options);
-        var errors = CoordinatorOptionsValidator.Validate(options);
+        var bindable = problems.Count == 0 ? section : ConfigurationShape.Without(section, problems).GetSection(CoordinatorOptions.SectionName);
+        bindable.Bind(options);
+        var errors = problems.Select(p => p.ToString()).Concat(CoordinatorOptionsValidator.Validate(options)).ToList();
         if (errors.Count > 0)
         {
             throw new CoordinatorConfigurationException(errors);

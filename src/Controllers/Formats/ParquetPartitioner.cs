@@ -1,0 +1,100 @@
+using Coordinator.Controllers.Partitioning;
+using Coordinator.Controllers.Ports;
+using Coordinator.Controllers.Storage;
+using Parquet;
+using Parquet.Schema;
+
+namespace Coordinator.Controllers.Formats;
+
+/// <summary>
+/// Parquet through Parquet.Net. Each batch is a Parquet file with the input's schema. Batches follow row groups: a
+/// row group that fits the open batch is copied whole as one row group; one that does not is split at the row where
+/// the limit falls, the rest starting the next batch. maxBytes is applied to each row group's uncompressed size as its
+/// footer records it, shared equally among its rows (the only size known before encoding); the batch's real size and
+/// sha256 are those of the file written. Memory: one decoded row group. All objects of a prefix must share one schema.
+/// </summary>
+public sealed class ParquetPartitioner : IFormatPartitioner
+{
+    private string _source = "";
+
+    public async Task PartitionAsync(IObjectStore store, IReadOnlyList<ObjectInfo> inputs, BatchLimits limits, BatchOutput output,
+        PartitionStats stats, CancellationToken ct)
+    {
+        ParquetSchema? schema = null;
+        var batch = new ParquetBatch(output);
+        try
+        {
+            foreach (var input in inputs)
+            {
+                _source = input.Uri.ToString();
+                stats.Objects++;
+                stats.InputBytes += input.Size;
+                await using var stream = await SeekableObjectStream.OpenAsync(store, input.Uri, input.Size, ct).ConfigureAwait(false);
+                await using var reader = await OpenAsync(stream, ct).ConfigureAwait(false);
+                if (schema is null)
+                    schema = reader.Schema;
+                else if (!schema.Equals(reader.Schema))
+                    throw new InputFormatException(InputErrorReasons.SchemaMismatch, _source, "",
+                        $"schema differs from the first object's: {schema.GetNotEqualsMessage(reader.Schema, "first", "this")}");
+                for (var g = 0; g < reader.RowGroupCount; g++)
+                    stats.Records += await CopyRowGroupAsync(reader, g, schema, limits, batch, ct).ConfigureAwait(false);
+            }
+            await batch.CompleteAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            await batch.AbandonAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<long> CopyRowGroupAsync(ParquetReader reader, int g, ParquetSchema schema, BatchLimits limits, ParquetBatch batch, CancellationToken ct)
+    {
+        var meta = reader.Metadata!.RowGroups[g];
+        var rows = meta.NumRows;
+        if (rows == 0)
+            return 0;
+        var rowBytes = Math.Max(1, (meta.TotalByteSize + rows - 1) / rows);
+        if (BatchCutter.IsTooLarge(limits, rowBytes, 0))
+            throw new InputFormatException(InputErrorReasons.RecordTooLarge, _source, $"row group {g}",
+                $"rows average {rowBytes} bytes uncompressed, more than the limit of {limits.RecordLimitBytes} bytes per record");
+        var columns = schema.DataFields.Select(ParquetColumnBuffer.Create).ToArray();
+        try
+        {
+            using var rowGroup = reader.OpenRowGroupReader(g);
+            foreach (var column in columns)
+                await column.LoadAsync(rowGroup, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not InputFormatException and not Storage.ObjectStoreException)
+        {
+            throw new InputFormatException(InputErrorReasons.CorruptParquet, _source, $"row group {g}", $"cannot decode: {e.Message}", e);
+        }
+
+        long taken = 0;
+        while (taken < rows)
+        {
+            if (!batch.IsOpen)
+                await batch.StartAsync(schema, ct).ConfigureAwait(false);
+            var fit = BatchCutter.RecordsThatFit(limits, batch.Records, batch.EstimatedBytes, rowBytes, rows - taken);
+            if (fit == 0)
+            {
+                await batch.CompleteAsync(ct).ConfigureAwait(false);
+                continue;
+            }
+            await batch.WriteRowsAsync(columns, taken, fit, rowBytes, _source, ct).ConfigureAwait(false);
+            taken += fit;
+        }
+        return rows;
+    }
+
+    private async Task<ParquetReader> OpenAsync(Stream stream, CancellationToken ct)
+    {
+        try
+        {
+            return await ParquetReader.CreateAsync(stream, null, leaveStreamOpen: true, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not Storage.ObjectStoreException)
+        {
+            throw new InputFormatException(InputErrorReasons.CorruptParquet, _source, "footer", $"not a readable Parquet file: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Coordinator.Controllers.Ports;
+using Coordinator.Model.Manifests;
+
+namespace Coordinator.Controllers.Partitioning;
+
+/// <summary>
+/// One batch being written: formats write its bytes to <see cref="Stream"/> and report records and sources; the
+/// bytes go to the object store (or, for a batch that already exists from an interrupted run, only through the hash).
+/// Created and completed by <see cref="BatchOutput"/>.
+/// </summary>
+public sealed class BatchWriter : IAsyncDisposable
+{
+    private readonly IObjectWriter? _writer;
+    private readonly HashingStream _stream;
+
+    internal BatchWriter(int index, Uri key, long firstRecord, IObjectWriter? writer, long? existingSize)
+    {
+        Index = index;
+        Key = key;
+        FirstRecord = firstRecord;
+        _writer = writer;
+        ExistingSize = existingSize;
+        _stream = new HashingStream(writer?.Stream ?? System.IO.Stream.Null);
+    }
+
+    public int Index { get; }
+    public Uri Key { get; }
+    public long FirstRecord { get; }
+    public long RecordCount { get; private set; }
+    /// <summary>Bytes written so far (the header included).</summary>
+    public long Bytes => _stream.Length;
+    public Stream Stream => _stream;
+    /// <summary>Size of the object already stored under <see cref="Key"/>, when this batch is being re-derived on resume.</summary>
+    internal long? ExistingSize { get; }
+    internal bool IsReused => _writer is null;
+    public List<string> Sources { get; } = [];
+
+    public void AddRecords(long count) => RecordCount += count;
+
+    /// <summary>Note that the records now being added come from <paramref name="source"/> (kept once, in order).</summary>
+    public void AddSource(string source)
+    {
+        if (Sources.Count == 0 || Sources[^1] != source)
+            Sources.Add(source);
+    }
+
+    internal async Task<Batch> CompleteAsync(CancellationToken ct)
+    {
+        await _stream.FlushAsync(ct).ConfigureAwait(false);
+        if (_writer is not null)
+            await _writer.CommitAsync(ct).ConfigureAwait(false);
+        return new Batch
+        {
+            Index = Index,
+            Sources = Sources,
+            FirstRecord = FirstRecord,
+            RecordCount = RecordCount,
+            Bytes = _stream.Length,
+            Key = Key.ToString(),
+            Sha256 = _stream.Sha256Hex(),
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stream.DisposeAsync().ConfigureAwait(false);
+        if (_writer is not null)
+            await _writer.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,47 @@
+using Coordinator.Controllers.Configuration;
+using Coordinator.Reconciler.Configuration;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Coordinator.Reconciler.Tests.Configuration;
+
+/// <summary>The daemon host's registration: bound, validated at start, and available directly.</summary>
+public sealed class CoordinatorOptionsRegistrationTests
+{
+    [Fact]
+    public void Bound_options_are_resolvable_both_as_IOptions_and_directly()
+    {
+        using var provider = Services(new() { ["Coordinator:JobsTable"] = "prod-jobs" }).BuildServiceProvider();
+
+        Assert.Equal("prod-jobs", provider.GetRequiredService<IOptions<CoordinatorOptions>>().Value.JobsTable);
+        Assert.Equal("prod-jobs", provider.GetRequiredService<CoordinatorOptions>().JobsTable);
+    }
+
+    [Fact]
+    public async Task Host_start_fails_naming_the_bad_setting()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Coordinator:Bucket"] = "Bad_Bucket",
+            ["Coordinator:Slurm:LogDirectory"] = "relative/logs",
+        });
+        builder.Services.AddCoordinatorOptions(builder.Configuration);
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(error.Failures, f => f.Contains("Coordinator:Bucket: must match", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("Coordinator:Slurm:LogDirectory: must be an absolute path", StringComparison.Ordinal));
+    }
+
+    private static ServiceCollection Services(Dictionary<string, string?> values)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection();
+        services.AddCoordinatorOptions(configuration);
+        return services;
+    }
+}
