@@ -72,14 +72,14 @@ public sealed partial class PilotWorker(IStateStore state, TaskWorker worker, Ti
             {
                 var task = tasks[(start + i) % tasks.Count];
                 var now = clock.GetUtcNow();
-                if (TaskTransitions.CanClaim(task, job.Generation, now))
+                if (TaskTransitions.CanClaim(task, now))
                 {
                     if (await worker.RunClaimableAsync(job, task, identity, disruption, ct).ConfigureAwait(false) == TaskRunOutcome.Recorded)
                     {
                         recorded++;
                     }
                 }
-                else if (task is { State: TaskState.Pending, NotBefore: { } notBefore } && task.Generation == job.Generation)
+                else if (task is { State: TaskState.Pending, NotBefore: { } notBefore })
                 {
                     nextNotBefore = nextNotBefore is { } n && n < notBefore ? n : notBefore;
                 }
