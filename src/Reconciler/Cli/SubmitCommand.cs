@@ -49,9 +49,11 @@ public sealed class SubmitCommand : ICliCommand
                         await new DynamoStateStore(client, options, metrics).PutJobSpecAsync(job, replacing, ct).ConfigureAwait(false);
                     }
                 }
-                catch (ConflictException e)
+                catch (ConflictException)
                 {
-                    await error.WriteLineAsync($"submit refused: {e.Message}").ConfigureAwait(false);
+                    await error.WriteLineAsync(
+                        $"submit refused: {(job.IsTemplate ? "template" : "job")} \"{job.Name}\" already exists in {options.JobsTable}; " +
+                        "use --replace to change its spec (a job's status is kept)").ConfigureAwait(false);
                     return ExitCodes.UserError;
                 }
                 catch (ResourceNotFoundException e)
