@@ -1,3 +1,5 @@
+using Coordinator.Model.Errors;
+
 namespace Coordinator.Controllers.Formats;
 
 /// <summary>Why input was refused; becomes the reason of the job's condition.</summary>
@@ -19,7 +21,7 @@ public static class InputErrorReasons
 /// condition. The message always names the object and where in it (line, record, row group) the problem is.
 /// </summary>
 public sealed class InputFormatException(string reason, string source, string location, string detail, Exception? inner = null)
-    : Exception($"{source}{(location.Length > 0 ? " " + location : "")}: {detail}", inner)
+    : CoordinatorException($"{source}{(location.Length > 0 ? " " + location : "")}: {detail}", inner!)
 {
     public string Reason { get; } = reason;
     /// <summary>URI of the offending object (or the input URI when no object is involved).</summary>

@@ -30,7 +30,6 @@ internal sealed class ParquetBatch(BatchOutput output)
         {
             foreach (var column in columns)
                 await column.WriteRowsAsync(rowGroup, firstRow, rows, ct).ConfigureAwait(false);
-            rowGroup.CompleteValidate();
         }
         _writer!.AddSource(source);
         _writer.AddRecords(rows);

@@ -19,12 +19,23 @@ internal sealed class ParquetColumnBuffer<T>(DataField field) : ParquetColumnBuf
     public override async Task LoadAsync(ParquetRowGroupReader rowGroup, CancellationToken ct)
     {
         using var raw = (RawColumnData<T>)await rowGroup.ReadRawColumnDataBaseAsync(Field, ct).ConfigureAwait(false);
-        _values = raw.Values.ToArray();
+        var values = raw.Values.ToArray();
         _definitions = TryLevels(raw, definitions: true);
         _repetitions = TryLevels(raw, definitions: false);
-        var levels = _definitions?.Length ?? _repetitions?.Length ?? _values.Length;
+        var levels = _definitions?.Length ?? _repetitions?.Length ?? values.Length;
         _rowStarts = RowStarts(_repetitions, levels);
-        _valuesBefore = _definitions is { } defs && _values.Length != levels ? ValuesBefore(defs, _values.Length) : null;
+        if (_definitions is { } defs && Field.MaxDefinitionLevel > 0)
+        {
+            // The reader's value buffer is sized for every level entry, but only the defined values (at the maximum
+            // definition level) are stored, packed at its start: keep exactly those.
+            _valuesBefore = ValuesBefore(defs, Field.MaxDefinitionLevel);
+            _values = values.AsSpan(0, _valuesBefore[^1]).ToArray();
+        }
+        else
+        {
+            _values = values;
+            _valuesBefore = null;
+        }
     }
 
     public override Task WriteRowsAsync(ParquetRowGroupWriter writer, long firstRow, long rows, CancellationToken ct)
@@ -33,9 +44,14 @@ internal sealed class ParquetColumnBuffer<T>(DataField field) : ParquetColumnBuf
         var levelTo = _rowStarts[firstRow + rows];
         var valueFrom = _valuesBefore?[levelFrom] ?? levelFrom;
         var valueTo = _valuesBefore?[levelTo] ?? levelTo;
-        ReadOnlyMemory<int>? defs = _definitions is null ? null : _definitions.AsMemory(levelFrom, levelTo - levelFrom);
-        ReadOnlyMemory<int>? reps = _repetitions is null ? null : _repetitions.AsMemory(levelFrom, levelTo - levelFrom);
-        return writer.WriteAllPartsAsync<T>(Field, _values.AsMemory(valueFrom, valueTo - valueFrom), defs, reps, ct);
+        // Explicit nullables: "cond ? null : array.AsMemory()" would turn null into an empty (non-null) Memory.
+        ReadOnlyMemory<int>? defs = _definitions is null ? (ReadOnlyMemory<int>?)null : _definitions.AsMemory(levelFrom, levelTo - levelFrom);
+        ReadOnlyMemory<int>? reps = _repetitions is null ? (ReadOnlyMemory<int>?)null : _repetitions.AsMemory(levelFrom, levelTo - levelFrom);
+        var values = _values.AsMemory(valueFrom, valueTo - valueFrom);
+        // A required, unrepeated column has no levels; WriteAllPartsAsync would then count zero rows, so use the plain path.
+        return defs is null && reps is null
+            ? writer.WriteAsync<T>(Field, values, null, null, ct)
+            : writer.WriteAllPartsAsync<T>(Field, values, defs, reps, ct);
     }
 
     /// <summary>Level index where each row starts, plus the end; without repetition levels, row i is level i.</summary>
@@ -51,14 +67,12 @@ internal sealed class ParquetColumnBuffer<T>(DataField field) : ParquetColumnBuf
         return [.. starts];
     }
 
-    /// <summary>Prefix counts of stored values: entries at the maximum definition level are the ones with a value.</summary>
-    private static int[] ValuesBefore(int[] definitions, int valueCount)
+    /// <summary>Prefix counts of stored values: only entries at the maximum definition level carry a value.</summary>
+    private static int[] ValuesBefore(int[] definitions, int maxDefinition)
     {
-        // With no stored value at all (every entry null) the observed maximum is below the column's, so count none.
-        var max = valueCount == 0 ? int.MaxValue : definitions.Max();
         var before = new int[definitions.Length + 1];
         for (var i = 0; i < definitions.Length; i++)
-            before[i + 1] = before[i] + (definitions[i] == max ? 1 : 0);
+            before[i + 1] = before[i] + (definitions[i] == maxDefinition ? 1 : 0);
         return before;
     }
 

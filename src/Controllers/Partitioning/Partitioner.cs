@@ -18,7 +18,7 @@ public sealed class Partitioner(IObjectStore store)
     /// <summary>Validate each JSONL line as JSON (true) or pass lines through raw after the UTF-8 check (false).</summary>
     public bool ValidateJson { get; init; } = true;
 
-    public async Task<PartitionResult> RunAsync(Job job, JobLayout layout, CancellationToken ct)
+    public async Task<PartitionResult> RunAsync(Job job, JobLayout layout, CancellationToken ct, DateTimeOffset? now = null)
     {
         if (await ReadManifestAsync(store, layout, ct).ConfigureAwait(false) is { } committed)
             return new PartitionResult(committed, new PartitionStats(), AlreadyCommitted: true);
@@ -54,7 +54,7 @@ public sealed class Partitioner(IObjectStore store)
             Batches = output.Batches,
             TotalRecords = stats.Records,
             TotalBytes = output.Batches.Sum(b => b.Bytes),
-            CreatedAt = DateTimeOffset.UtcNow,
+            CreatedAt = now ?? DateTimeOffset.UtcNow,
         };
         var bytes = JobManifestCodec.Encode(manifest);
         await using (var writer = await store.OpenWriteAsync(layout.Manifest, ct).ConfigureAwait(false))

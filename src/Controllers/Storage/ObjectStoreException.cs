@@ -1,3 +1,5 @@
+using Coordinator.Model.Errors;
+
 namespace Coordinator.Controllers.Storage;
 
 /// <summary>What went wrong with an object, so callers can tell a user's mistake from a transient fault.</summary>
@@ -18,10 +20,10 @@ public enum ObjectStoreErrorKind
 /// (S3 NoSuchKey/AccessDenied, FileNotFoundException, UnauthorizedAccessException) into this one type so that
 /// controllers can turn NotFound/AccessDenied into a job condition a user can act on, without seeing an AWS type.
 /// </summary>
-public sealed class ObjectStoreException : Exception
+public sealed class ObjectStoreException : CoordinatorException
 {
     public ObjectStoreException(Uri uri, ObjectStoreErrorKind kind, string message, Exception? inner = null)
-        : base($"{message}: {uri}", inner)
+        : base($"{message}: {uri}", inner!)
     {
         Uri = uri;
         Kind = kind;

@@ -1,0 +1,71 @@
+using Coordinator.Controllers.Configuration;
+using Coordinator.Controllers.Formats;
+using Coordinator.Controllers.Metrics;
+using Coordinator.Controllers.Partitioning;
+using Coordinator.Controllers.Pipeline;
+using Coordinator.Controllers.Ports;
+using Coordinator.Model.Status;
+using Microsoft.Extensions.Logging;
+
+namespace Coordinator.Controllers;
+
+/// <summary>
+/// Step 1 of the pipeline: split the input into read-only batches and commit the JobManifest. Guarded by the
+/// Partitioned condition of the job's generation. Rerunning after a crash resumes (stored batches are not rewritten);
+/// input that can never be partitioned sets Partitioned=False with a reason naming the object and line, and fails
+/// the job; store/network faults are thrown so the queue backs off and retries.
+/// </summary>
+public sealed class PartitionController(IObjectStore store, CoordinatorOptions options, ILogger<PartitionController> logger,
+    CoordinatorMetrics? metrics = null) : IJobController
+{
+    public string Name => "partition";
+    public int Order => 100;
+
+    public async Task<ControllerResult> ReconcileAsync(JobContext context, CancellationToken ct)
+    {
+        var job = context.Job;
+        var status = job.Status;
+        if (JobConditions.IsTrue(status, ConditionTypes.Partitioned, job.Generation))
+            return ControllerResult.Continue;
+        if (JobConditions.IsFalse(status, ConditionTypes.Partitioned, job.Generation) || PhaseTransitions.IsTerminal(status.Phase))
+            return ControllerResult.Stop; // refused input stays refused until the user edits the spec (a new generation)
+
+        if (status.Phase == JobPhase.Pending)
+        {
+            PhaseTransitions.Ensure(status.Phase, JobPhase.Partitioning);
+            status.Phase = JobPhase.Partitioning;
+            status.StartedAt ??= context.Now;
+        }
+        var layout = context.Layout ?? JobLayouts.For(options, job);
+        PartitionResult result;
+        try
+        {
+            result = await new Partitioner(store).RunAsync(job, layout, ct, context.Now).ConfigureAwait(false);
+        }
+        catch (InputFormatException e)
+        {
+            PartitionLog.InputRefused(logger, job.Name, job.Generation, e.Reason, e.ObjectUri, e.Location, e.Message);
+            JobConditions.Set(status, ConditionTypes.Partitioned, false, e.Reason, e.Message, job.Generation, context.Now);
+            PhaseTransitions.Ensure(status.Phase, JobPhase.Failed);
+            status.Phase = JobPhase.Failed;
+            status.Message = e.Message;
+            status.CompletedAt = context.Now;
+            return ControllerResult.Stop;
+        }
+
+        var manifest = result.Manifest;
+        var stats = result.Stats;
+        PartitionLog.Partitioned(logger, job.Name, job.Generation, manifest.Batches.Count, stats.BatchesWritten, stats.BatchesReused,
+            manifest.TotalRecords, stats.BlankLinesSkipped);
+        if (!result.AlreadyCommitted)
+        {
+            metrics?.RecordsProcessed("partition", manifest.TotalRecords);
+            metrics?.BytesProcessed("partition", manifest.TotalBytes);
+        }
+        status.Batches.Total = manifest.Batches.Count;
+        status.Records.Input = manifest.TotalRecords;
+        JobConditions.Set(status, ConditionTypes.Partitioned, true, "Partitioned",
+            $"{manifest.Batches.Count} batches, {manifest.TotalRecords} records in {layout.Manifest}", job.Generation, context.Now);
+        return ControllerResult.Continue;
+    }
+}

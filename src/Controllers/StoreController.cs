@@ -1,0 +1,68 @@
+using Coordinator.Controllers.Configuration;
+using Coordinator.Controllers.Partitioning;
+using Coordinator.Controllers.Pipeline;
+using Coordinator.Controllers.Ports;
+using Coordinator.Model.Status;
+using Coordinator.Model.Tasks;
+using Microsoft.Extensions.Logging;
+
+namespace Coordinator.Controllers;
+
+/// <summary>
+/// Step 2: one write-friendly task item per batch of the committed manifest (state Pending, input key, sha256 and
+/// record count), through IStateStore.PutTasksAsync (BatchWriteItem, idempotent). Guarded by the Stored condition;
+/// Stored=True is set only after every item is written, so a crash mid-way simply writes them again next pass.
+/// </summary>
+public sealed class StoreController(IObjectStore store, IStateStore state, CoordinatorOptions options, ILogger<StoreController> logger)
+    : IJobController
+{
+    public string Name => "store";
+    public int Order => 200;
+
+    public async Task<ControllerResult> ReconcileAsync(JobContext context, CancellationToken ct)
+    {
+        var job = context.Job;
+        var status = job.Status;
+        if (JobConditions.IsTrue(status, ConditionTypes.Stored, job.Generation))
+            return ControllerResult.Continue;
+        if (!JobConditions.IsTrue(status, ConditionTypes.Partitioned, job.Generation) || JobConditions.IsFalse(status, ConditionTypes.Stored, job.Generation))
+            return ControllerResult.Stop;
+
+        var layout = context.Layout ?? JobLayouts.For(options, job);
+        Model.Manifests.JobManifest? manifest;
+        try
+        {
+            manifest = await Partitioner.ReadManifestAsync(store, layout, ct).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            PartitionLog.ManifestUnusable(logger, job.Name, job.Generation, e.Message);
+            JobConditions.Set(status, ConditionTypes.Stored, false, "CorruptManifest", e.Message, job.Generation, context.Now);
+            PhaseTransitions.Ensure(status.Phase, JobPhase.Failed);
+            status.Phase = JobPhase.Failed;
+            status.Message = e.Message;
+            return ControllerResult.Stop;
+        }
+        if (manifest is null)
+            throw new InvalidOperationException($"job {job.Name} is Partitioned but {layout.Manifest} is missing; retrying");
+
+        var tasks = manifest.Batches.Select(b => new JobTask
+        {
+            Job = job.Name,
+            Generation = job.Generation,
+            Index = b.Index,
+            State = TaskState.Pending,
+            InputKey = b.Key,
+            InputSha256 = b.Sha256,
+            InputRecords = b.RecordCount,
+        }).ToList();
+        await state.PutTasksAsync(tasks, ct).ConfigureAwait(false);
+        PartitionLog.Stored(logger, job.Name, job.Generation, tasks.Count);
+
+        status.Batches.Total = tasks.Count;
+        status.Batches.Pending = tasks.Count;
+        status.Records.Input = manifest.TotalRecords;
+        JobConditions.Set(status, ConditionTypes.Stored, true, "Stored", $"{tasks.Count} task items written", job.Generation, context.Now);
+        return ControllerResult.Continue;
+    }
+}
