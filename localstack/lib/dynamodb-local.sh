@@ -56,9 +56,10 @@ ddb_local_up() {
   local emulator_dir
   emulator_dir="$(dirname "$DDB_LOCAL_JAR")"
   log "dynamodb-local: starting on $DDB_LOCAL_URL"
-  (cd "$emulator_dir" && setsid nohup "$java" -Xmx512m -Djava.library.path=./DynamoDBLocal_lib \
-      -jar DynamoDBLocal.jar -inMemory -sharedDb -port "$DDB_LOCAL_PORT" \
-      > "$DDB_LOCAL_DIR/dynamodb-local.log" 2>&1 < /dev/null & echo $! > "$DDB_LOCAL_PID")
+  # The child writes its own pid and then execs java: setsid may fork, so $! would not be the server's pid.
+  (cd "$emulator_dir" && setsid bash -c 'echo $$ > "$0"; exec "$@"' "$DDB_LOCAL_PID" \
+      "$java" -Xmx512m -Djava.library.path=./DynamoDBLocal_lib -jar DynamoDBLocal.jar -inMemory -sharedDb \
+      -port "$DDB_LOCAL_PORT" > "$DDB_LOCAL_DIR/dynamodb-local.log" 2>&1 < /dev/null &)
   if wait_until 60 "dynamodb-local" ddb_local_healthy; then
     DDB_LOCAL_URL_IN_USE="$DDB_LOCAL_URL"
   else

@@ -36,8 +36,9 @@ moto_up() {
   fi
   moto_install_if_missing
   log "moto: starting moto_server on $MOTO_URL"
-  setsid nohup moto_server -H "$MOTO_HOST" -p "$MOTO_PORT" > "$STATE_DIR/moto/moto_server.log" 2>&1 < /dev/null &
-  echo $! > "$MOTO_PID"
+  # The child writes its own pid and then execs moto: setsid may fork, so $! would not be the server's pid.
+  (setsid bash -c 'echo $$ > "$0"; exec "$@"' "$MOTO_PID" moto_server -H "$MOTO_HOST" -p "$MOTO_PORT" \
+      > "$STATE_DIR/moto/moto_server.log" 2>&1 < /dev/null &)
   wait_until 60 "moto" moto_healthy || die "moto did not become healthy within 60 s; see $STATE_DIR/moto/moto_server.log"
 }
 

@@ -97,8 +97,9 @@ munge_start() {
     chmod 0400 "$key"
   fi
   mkdir -p /run/munge
+  # Daemons must not inherit our stdout/stderr: a CI runner waiting for end-of-output would wait forever.
   munged --force --key-file="$key" --pid-file="$MUNGE_PID" --log-file="$SLURM_DIR/log/munged.log" \
-    --seed-file="$SLURM_DIR/munged.seed" -S "$MUNGE_SOCKET" \
+    --seed-file="$SLURM_DIR/munged.seed" -S "$MUNGE_SOCKET" < /dev/null > /dev/null 2>&1 \
     || die "munged failed to start; see $SLURM_DIR/log/munged.log"
   wait_until 15 "munged" munge_works || die "munged did not answer within 15 s; see $SLURM_DIR/log/munged.log"
 }
@@ -123,10 +124,10 @@ slurm_up() {
     slurm_generate_conf
     munge_start
     if ! pid_alive "$SLURMCTLD_PID"; then
-      slurmctld -f "$conf" || die "slurmctld failed to start; see $SLURM_DIR/log/slurmctld.log"
+      slurmctld -f "$conf" < /dev/null > /dev/null 2>&1 || die "slurmctld failed to start; see $SLURM_DIR/log/slurmctld.log"
     fi
     if ! pid_alive "$SLURMD_PID"; then
-      slurmd -f "$conf" || die "slurmd failed to start; see $SLURM_DIR/log/slurmd.log"
+      slurmd -f "$conf" < /dev/null > /dev/null 2>&1 || die "slurmd failed to start; see $SLURM_DIR/log/slurmd.log"
     fi
   fi
   if ! wait_until 60 "slurm node idle" slurm_node_idle "$conf"; then

@@ -29,7 +29,11 @@ public enum SchedulerTaskState { Pending, Running, Completed, Failed, Cancelled,
 public sealed record ScheduledTask(string JobId, int? ArrayIndex, SchedulerTaskState State, string? Reason);
 
 /// <summary>One submission as the scheduler lists it.</summary>
-public sealed record ScheduledJob(string JobId, string Name, string? Comment, IReadOnlyList<ScheduledTask> Tasks);
+public sealed record ScheduledJob(string JobId, string Name, string? Comment, IReadOnlyList<ScheduledTask> Tasks)
+{
+    /// <summary>The array's %N throttle as the scheduler reports it; null when unknown or unthrottled.</summary>
+    public int? MaxConcurrent { get; init; }
+}
 
 /// <summary>Scheduler port. Adapters: SlurmScheduler (sbatch/squeue/scontrol/scancel) and LocalScheduler.</summary>
 public interface IScheduler
@@ -39,6 +43,10 @@ public interface IScheduler
     Task<IReadOnlyList<ScheduledJob>> ListAsync(string? jobName, CancellationToken ct);
     Task CancelAsync(string jobId, CancellationToken ct);
     Task UpdateThrottleAsync(string jobId, int maxConcurrent, CancellationToken ct);
+    /// <summary>Hold the pending tasks of a submission (suspend): running tasks go on, nothing new starts.</summary>
+    Task HoldAsync(string jobId, CancellationToken ct);
+    /// <summary>Release a held submission (resume).</summary>
+    Task ReleaseAsync(string jobId, CancellationToken ct);
     /// <summary>The largest array index + 1 a submission may have (Slurm's MaxArraySize).</summary>
     Task<int> GetMaxArraySizeAsync(CancellationToken ct);
 }

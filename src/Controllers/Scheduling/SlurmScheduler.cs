@@ -83,6 +83,12 @@ public sealed partial class SlurmScheduler : IScheduler
         LogThrottled(_logger, jobId, maxConcurrent);
     }
 
+    public async Task HoldAsync(string jobId, CancellationToken ct) =>
+        await RunAsync("scontrol", ["hold", jobId], null, ct).ConfigureAwait(false);
+
+    public async Task ReleaseAsync(string jobId, CancellationToken ct) =>
+        await RunAsync("scontrol", ["release", jobId], null, ct).ConfigureAwait(false);
+
     public async Task<int> GetMaxArraySizeAsync(CancellationToken ct)
     {
         if (_maxArraySize is { } cached)

@@ -15,6 +15,7 @@ public static class SqueueJsonReader
     {
         using var document = JsonDocument.Parse(json);
         var byJob = new Dictionary<string, (string Name, string? Comment, List<ScheduledTask> Tasks)>(StringComparer.Ordinal);
+        var throttles = new Dictionary<string, int>(StringComparer.Ordinal);
         var order = new List<string>();
         foreach (var record in document.RootElement.GetProperty("jobs").EnumerateArray())
         {
@@ -33,6 +34,10 @@ public static class SqueueJsonReader
                 byJob[arrayJobId] = entry;
                 order.Add(arrayJobId);
             }
+            if (Number(record, "array_max_tasks") is { } max and > 0)
+            {
+                throttles[arrayJobId] = (int)max;
+            }
             if (Number(record, "array_task_id") is { } taskId)
             {
                 entry.Tasks.Add(new ScheduledTask(jobId, (int)taskId, state, reason));
@@ -50,7 +55,10 @@ public static class SqueueJsonReader
                 entry.Tasks.Add(new ScheduledTask(jobId, null, state, reason));
             }
         }
-        return [.. order.Select(id => new ScheduledJob(id, byJob[id].Name, byJob[id].Comment, byJob[id].Tasks))];
+        return [.. order.Select(id => new ScheduledJob(id, byJob[id].Name, byJob[id].Comment, byJob[id].Tasks)
+        {
+            MaxConcurrent = throttles.TryGetValue(id, out var max) ? max : null,
+        })];
     }
 
     public static SchedulerTaskState MapState(string? state) => state switch

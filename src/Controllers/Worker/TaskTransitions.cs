@@ -14,10 +14,12 @@ public static class TaskTransitions
     /// <summary>Reason prefix marking a batch whose failure must fail the whole job (a FailJob rule matched).</summary>
     public const string FailJobReason = "FailJob";
 
-    /// <summary>A task may be claimed while Pending or Dispatched, once its retry backoff has passed.</summary>
-    public static bool CanClaim(JobTask task, long generation, DateTimeOffset now) =>
-        task.Generation == generation
-        && task.State is TaskState.Pending or TaskState.Dispatched
+    /// <summary>
+    /// A task may be claimed while Pending or Dispatched, once its retry backoff has passed. The task's own generation
+    /// (the partition it belongs to) locates its batch, so a spec edit such as maxConcurrent never strands it.
+    /// </summary>
+    public static bool CanClaim(JobTask task, DateTimeOffset now) =>
+        task.State is TaskState.Pending or TaskState.Dispatched
         && (task.NotBefore is null || task.NotBefore <= now);
 
     /// <summary>Moves a claimable task to Running as a new attempt.</summary>

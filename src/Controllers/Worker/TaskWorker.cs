@@ -24,7 +24,7 @@ public sealed partial class TaskWorker(
     public async Task<TaskRunOutcome> RunAsync(Job job, int index, WorkerIdentity identity, CancellationToken disruption, CancellationToken ct)
     {
         var task = await state.GetTaskAsync(job.Name, index, ct).ConfigureAwait(false);
-        if (task is null || !TaskTransitions.CanClaim(task, job.Generation, clock.GetUtcNow()))
+        if (task is null || !TaskTransitions.CanClaim(task, clock.GetUtcNow()))
         {
             LogNotClaimable(logger, job.Name, index, task?.State);
             return TaskRunOutcome.NotClaimed;
@@ -72,7 +72,7 @@ public sealed partial class TaskWorker(
 
     private async Task<AttemptResult> AttemptAsync(Job job, JobTask task, CancellationToken stop, CancellationToken ct)
     {
-        var layout = JobLayout.For(coordinator, job);
+        var layout = new JobLayout(JobLayout.RootFor(coordinator), job.Name, task.Generation);
         var inputFormat = job.Spec.Input.Format;
         var outputFormat = job.Spec.Output.Format ?? inputFormat;
         try

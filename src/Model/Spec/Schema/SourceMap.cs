@@ -41,10 +41,11 @@ public sealed class SourceMap
         {
             return error;
         }
+        // Line 0 marks a node that has a source but no position (a --set value).
         return error with
         {
-            Line = m.Line,
-            Column = m.Column,
+            Line = m.Line > 0 ? m.Line : null,
+            Column = m.Line > 0 ? m.Column : null,
             Source = m.Source is not null && m.Source != mainSource ? m.Source : error.Source,
         };
     }

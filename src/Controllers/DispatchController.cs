@@ -1,0 +1,161 @@
+using Coordinator.Controllers.Configuration;
+using Coordinator.Controllers.Pipeline;
+using Coordinator.Controllers.Ports;
+using Coordinator.Controllers.Scheduling;
+using Coordinator.Model.Spec;
+using Coordinator.Model.Status;
+using Microsoft.Extensions.Logging;
+
+namespace Coordinator.Controllers;
+
+/// <summary>
+/// Order 300: submits the job's ready batches to Slurm. Array mode: one array task per batch,
+/// --array=&lt;ranges&gt;%maxConcurrent, split over MaxArraySize and kept under the outstanding-task budget. Pilot mode:
+/// spec.dispatch.workers tasks that each pull batches. Before every sbatch the dispatch intent (a fresh token) is saved
+/// on the job; the token rides in the Slurm --comment, and squeue — read before the tasks — tells which batches are
+/// already in flight, so a daemon restarted between the intent and the status write never submits twice. An edit to
+/// spec.slurm.maxConcurrent is applied live with scontrol.
+/// </summary>
+public sealed partial class DispatchController(
+    IScheduler scheduler, TaskTallySource tallies, CoordinatorOptions options, ILogger<DispatchController> logger) : IJobController
+{
+    public string Name => "dispatch";
+    public int Order => 300;
+
+    public async Task<ControllerResult> ReconcileAsync(JobContext context, CancellationToken ct)
+    {
+        var job = context.Job;
+        var status = job.Status;
+        if (!StatusWrites.IsTrue(status, ConditionTypes.Stored) || job.Spec.Suspend
+            || status.Phase is JobPhase.Aggregating or JobPhase.Suspended or JobPhase.Invalid || PhaseTransitions.IsTerminal(status.Phase))
+        {
+            return ControllerResult.Continue;
+        }
+        if (status.Phase != JobPhase.Dispatching && status.Phase != JobPhase.Running)
+        {
+            StatusWrites.MoveTo(status, JobPhase.Dispatching);
+            status.StartedAt ??= context.Now;
+        }
+
+        var snapshot = await tallies.GetAsync(job, context.Now, DispatchDefaults.RescanInterval, ct).ConfigureAwait(false);
+        if (snapshot.Tally.Ready.Count > 0 && snapshot.ReadAt != context.Now)
+        {
+            // About to submit: decide on a fresh read, never a cached one.
+            snapshot = await tallies.GetAsync(job, context.Now, TimeSpan.Zero, ct).ConfigureAwait(false);
+        }
+        RecoverIntent(status, snapshot.InFlight);
+        await ApplyThrottleAsync(job, snapshot.InFlight, ct).ConfigureAwait(false);
+
+        var submitted = job.Spec.Dispatch.Mode == DispatchMode.Pilot
+            ? await DispatchPilotsAsync(context, snapshot, ct).ConfigureAwait(false)
+            : await DispatchArrayAsync(context, snapshot, ct).ConfigureAwait(false);
+        if (submitted > 0)
+        {
+            tallies.Invalidate(job.Name);
+        }
+        if (status.Phase == JobPhase.Dispatching && (submitted > 0 || snapshot.InFlight.Submissions.Count > 0 || snapshot.Tally.Running > 0))
+        {
+            StatusWrites.MoveTo(status, JobPhase.Running);
+        }
+        return ControllerResult.Continue;
+    }
+
+    /// <summary>An intent without a Slurm id whose token squeue shows was submitted before a crash: record, don't repeat.</summary>
+    private void RecoverIntent(JobStatus status, InFlight inFlight)
+    {
+        if (status.Dispatch is { SlurmJobId: null } intent)
+        {
+            var found = inFlight.Submissions.FirstOrDefault(s => SubmissionComment.TryParse(s.Comment)?.Token == intent.Token);
+            if (found is not null)
+            {
+                intent.SlurmJobId = found.JobId;
+                LogRecovered(logger, status.Dispatch.Token, found.JobId);
+            }
+        }
+    }
+
+    private async Task ApplyThrottleAsync(Job job, InFlight inFlight, CancellationToken ct)
+    {
+        var wanted = job.Spec.Slurm.MaxConcurrent;
+        foreach (var submission in inFlight.Submissions)
+        {
+            if (submission.MaxConcurrent is { } current && current != wanted && SubmissionComment.TryParse(submission.Comment) is { IsPilot: false })
+            {
+                await scheduler.UpdateThrottleAsync(submission.JobId, wanted, ct).ConfigureAwait(false);
+                LogThrottle(logger, job.Name, submission.JobId, current, wanted);
+            }
+        }
+    }
+
+    private async Task<int> DispatchArrayAsync(JobContext context, TaskTallySource.Snapshot snapshot, CancellationToken ct)
+    {
+        if (snapshot.Tally.Ready.Count == 0)
+        {
+            return 0;
+        }
+        var budget = options.Slurm.MaxOutstandingTasks - snapshot.InFlight.BatchIndexes.Count;
+        var maxArraySize = await scheduler.GetMaxArraySizeAsync(ct).ConfigureAwait(false);
+        var submitted = 0;
+        foreach (var chunk in ArrayPlanner.Plan(snapshot.Tally.Ready, maxArraySize, budget))
+        {
+            await SubmitAsync(context, chunk.Indexes, chunk.ArrayIndexes, chunk.Offset,
+                WorkerLaunch.Array(options, context.Job.Name, chunk.Offset), context.Job.Spec.Slurm.MaxConcurrent, ct).ConfigureAwait(false);
+            submitted += chunk.BatchIndexes.Count;
+        }
+        return submitted;
+    }
+
+    private async Task<int> DispatchPilotsAsync(JobContext context, TaskTallySource.Snapshot snapshot, CancellationToken ct)
+    {
+        var job = context.Job;
+        // Pilots drain everything claimable; new ones start only when none is alive and work is ready.
+        if (snapshot.Tally.Ready.Count == 0 || snapshot.InFlight.LivePilots > 0)
+        {
+            return 0;
+        }
+        var pilots = Math.Max(1, Math.Min(job.Spec.Dispatch.Workers, snapshot.Tally.Ready.Count));
+        await SubmitAsync(context, IndexRanges.Format(snapshot.Tally.Ready), $"0-{pilots - 1}", null,
+            WorkerLaunch.Pilot(options, job.Name, pilots), null, ct).ConfigureAwait(false);
+        return pilots;
+    }
+
+    private async Task SubmitAsync(
+        JobContext context, string batchIndexes, string arrayIndexes, int? offset, IReadOnlyList<string> command, int? maxConcurrent, CancellationToken ct)
+    {
+        var job = context.Job;
+        var comment = new SubmissionComment(Guid.NewGuid().ToString("N"), offset);
+        job.Status.Dispatch = new DispatchIntent { Token = comment.Token, Indexes = batchIndexes, CreatedAt = context.Now };
+        await context.SaveStatusAsync(ct).ConfigureAwait(false);
+
+        var slurm = job.Spec.Slurm;
+        var request = new SubmitRequest
+        {
+            JobName = job.Name,
+            Token = comment.ToString(),
+            ArrayIndexes = arrayIndexes,
+            MaxConcurrent = maxConcurrent,
+            Command = command,
+            Partition = slurm.Partition ?? options.Slurm.Partition,
+            CpusPerTask = slurm.CpusPerTask,
+            Memory = slurm.Memory,
+            TimeLimit = slurm.TimeLimit,
+            Gres = slurm.Gres,
+            Account = slurm.Account,
+            Qos = slurm.Qos,
+            LogDirectory = options.Slurm.LogDirectory,
+        };
+        Directory.CreateDirectory(options.Slurm.LogDirectory);
+        var slurmJobId = await scheduler.SubmitAsync(request, ct).ConfigureAwait(false);
+        job.Status.Dispatch.SlurmJobId = slurmJobId;
+        LogSubmitted(logger, job.Name, slurmJobId, batchIndexes, comment.Token);
+    }
+
+    [LoggerMessage(EventId = 6301, Level = LogLevel.Information, Message = "Dispatched {JobName} batches {BatchIndexes} as Slurm job {SlurmJobId} (token {Token})")]
+    private static partial void LogSubmitted(ILogger logger, string jobName, string slurmJobId, string batchIndexes, string token);
+
+    [LoggerMessage(EventId = 6302, Level = LogLevel.Warning, Message = "Found submission {SlurmJobId} for dispatch token {Token} after a restart; not submitting again")]
+    private static partial void LogRecovered(ILogger logger, string token, string slurmJobId);
+
+    [LoggerMessage(EventId = 6303, Level = LogLevel.Information, Message = "{JobName}: throttle of Slurm job {SlurmJobId} changed from {From} to {To}")]
+    private static partial void LogThrottle(ILogger logger, string jobName, string slurmJobId, int from, int to);
+}

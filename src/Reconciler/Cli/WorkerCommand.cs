@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Amazon.Runtime;
+using Coordinator.Controllers.Aws;
+using Coordinator.Controllers.Metrics;
+using Coordinator.Controllers.State;
+using Coordinator.Controllers.Storage;
+using Coordinator.Controllers.Worker;
+using Coordinator.Reconciler.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Coordinator.Reconciler.Cli;
+
+/// <summary>
+/// `coordinator worker`: what each Slurm array task runs. Array mode runs one batch (--index, or --index-offset plus
+/// SLURM_ARRAY_TASK_ID); pilot mode (--pilot) claims pending batches until none are left. A SIGTERM (Slurm's time
+/// limit or preemption) stops the handler and records the attempt as a disruption, which is retried uncounted.
+/// Exits 0 once the outcome is recorded, whether the batch succeeded or failed: the task item, not the Slurm exit
+/// code, is the record.
+/// </summary>
+public sealed class WorkerCommand : ICliCommand
+{
+    public Command Build()
+    {
+        var job = new Option<string>("--job", "-j") { Description = "Job name", Required = true };
+        var index = new Option<int?>("--index", "-i") { Description = "Batch index (default: --index-offset + SLURM_ARRAY_TASK_ID)" };
+        var offset = new Option<int>("--index-offset") { Description = "Added to SLURM_ARRAY_TASK_ID to get the batch index", DefaultValueFactory = _ => 0 };
+        var pilot = new Option<bool>("--pilot") { Description = "Pilot mode: claim pending batches until none are left" };
+        var pilots = new Option<int>("--pilots") { Description = "Pilot mode: how many pilots run (spreads their starting points)", DefaultValueFactory = _ => 1 };
+        var scratch = new Option<string?>("--scratch") { Description = "Node-local scratch root (default $SLURM_TMPDIR, $TMPDIR or /tmp)" };
+        var command = new Command("worker", "Run batches of a job (what each Slurm array task runs).")
+        {
+            job, index, offset, pilot, pilots, scratch,
+        };
+        command.AcceptOverrides();
+        command.SetAction(async (ParseResult parseResult, CancellationToken ct) =>
+        {
+            var error = parseResult.InvocationConfiguration.Error;
+            var jobName = parseResult.GetValue(job)!;
+            var arrayTask = Environment.GetEnvironmentVariable("SLURM_ARRAY_TASK_ID");
+            int? arrayIndex = int.TryParse(arrayTask, NumberStyles.None, CultureInfo.InvariantCulture, out var fromEnv) ? fromEnv : null;
+            var batch = parseResult.GetValue(index) ?? (arrayIndex is { } a ? parseResult.GetValue(offset) + a : null);
+            var isPilot = parseResult.GetValue(pilot);
+            if (!isPilot && batch is null)
+            {
+                await error.WriteLineAsync("worker: give --index, run inside a Slurm array task (SLURM_ARRAY_TASK_ID), or use --pilot").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+            using var disruption = new CancellationTokenSource();
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                // Keep running long enough to stop the handler and record the disruption; Slurm SIGKILLs after KillWait.
+                context.Cancel = true;
+                disruption.Cancel();
+            });
+            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss.fff ").SetMinimumLevel(LogLevel.Information));
+            try
+            {
+                var options = CoordinatorConfiguration.LoadOptions(parseResult);
+                var workerOptions = new WorkerOptions();
+                if (parseResult.GetValue(scratch) is { Length: > 0 } root)
+                {
+                    workerOptions.ScratchRoot = root;
+                }
+                var aws = new AwsClientFactory(options);
+                using var dynamoDb = aws.CreateDynamoDb();
+                using var metrics = new CoordinatorMetrics();
+                var state = new DynamoStateStore(dynamoDb, options, metrics, loggers.CreateLogger<DynamoStateStore>());
+                var worker = new TaskWorker(state, ObjectStoreRouter.Create(aws), options, workerOptions, TimeProvider.System,
+                    loggers.CreateLogger<TaskWorker>());
+                var identity = WorkerIdentity.FromEnvironment();
+                if (isPilot)
+                {
+                    var pilotIndex = parseResult.GetValue(index) ?? arrayIndex ?? 0;
+                    await new PilotWorker(state, worker, TimeProvider.System, loggers.CreateLogger<PilotWorker>())
+                        .RunAsync(jobName, pilotIndex, parseResult.GetValue(pilots), identity, disruption.Token, ct).ConfigureAwait(false);
+                    return ExitCodes.Success;
+                }
+                var jobItem = await state.GetJobAsync(jobName, ct).ConfigureAwait(false);
+                if (jobItem is null)
+                {
+                    await error.WriteLineAsync($"worker: job \"{jobName}\" not found in table {options.JobsTable}").ConfigureAwait(false);
+                    return ExitCodes.UserError;
+                }
+                await worker.RunAsync(jobItem, batch!.Value, identity, disruption.Token, ct).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+            catch (CoordinatorConfigurationException e)
+            {
+                await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+            catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException)
+            {
+                await error.WriteLineAsync($"worker: AWS is unreachable or refused the request: {e.Message}").ConfigureAwait(false);
+                return ExitCodes.Environment;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,173 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Coordinator.Controllers.Worker;
+using Coordinator.Model.Spec;
+using Coordinator.Model.Tasks;
+
+namespace Coordinator.Controllers.Tests.Worker;
+
+/// <summary>The worker against real handler processes and the real file:// object store; only the state store is in memory.</summary>
+public sealed class TaskWorkerTests : IDisposable
+{
+    private readonly WorkerFixture _fx = new();
+    private static readonly WorkerIdentity Here = new("node1", "77", "0");
+
+    public void Dispose() => _fx.Dispose();
+
+    private Task<TaskRunOutcome> Run(Job job, int index = 0, CancellationToken disruption = default) =>
+        _fx.Worker().RunAsync(job, index, Here, disruption, default);
+
+    [Fact]
+    public async Task Run_CatHandlerSucceedsAndUploadsResultWithItsChecksumAndCounts()
+    {
+        var job = await _fx.SeedAsync(WorkerFixture.NewJob("cat", "cat"), 1);
+        Assert.Equal(TaskRunOutcome.Recorded, await Run(job));
+        var task = _fx.State.Stored("cat", 0);
+        Assert.Equal((TaskState.Succeeded, 1, 0, 3L), (task.State, task.Attempt, task.ExitCode, task.OutputRecords));
+        var result = _fx.ReadResult(job, 0);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(result))), task.ResultSha256);
+        Assert.Contains("\"record\":2", result, StringComparison.Ordinal);
+        Assert.Equal(("node1", "77"), (task.Host, task.SlurmJobId));
+        Assert.Empty(Directory.GetDirectories(_fx.WorkerOptions.ScratchRoot));
+    }
+
+    [Fact]
+    public async Task Run_FileModeHandlerGetsPathsAndCoordinatorEnvironmentButNoAwsCredentials()
+    {
+        Environment.SetEnvironmentVariable("AWS_SECRET_ACCESS_KEY", "must-not-leak");
+        const string Script = """
+            import os, json
+            with open(os.environ["COORDINATOR_OUTPUT"], "w") as out:
+                for line in open(os.environ["COORDINATOR_INPUT"]):
+                    out.write(json.dumps({"env": {k: v for k, v in os.environ.items() if k.startswith(("COORDINATOR_", "AWS_", "MODEL"))}}) + "\n")
+            """;
+        var job = WorkerFixture.NewJob("filemode", "python3", "-c", Script);
+        job.Spec.Handler.Mode = HandlerMode.File;
+        job.Spec.Handler.Env["MODEL"] = "small";
+        job = await _fx.SeedAsync(job, 2);
+        Assert.Equal(TaskRunOutcome.Recorded, await Run(job, 1));
+        var task = _fx.State.Stored("filemode", 1);
+        Assert.Equal(TaskState.Succeeded, task.State);
+        using var line = JsonDocument.Parse(_fx.ReadResult(job, 1).Split('\n')[0]);
+        var env = line.RootElement.GetProperty("env");
+        Assert.Equal("filemode", env.GetProperty("COORDINATOR_JOB").GetString());
+        Assert.Equal("1", env.GetProperty("COORDINATOR_BATCH").GetString());
+        Assert.Equal("1", env.GetProperty("COORDINATOR_ATTEMPT").GetString());
+        Assert.Equal("small", env.GetProperty("MODEL").GetString());
+        Assert.EndsWith("input.jsonl", env.GetProperty("COORDINATOR_INPUT").GetString(), StringComparison.Ordinal);
+        Assert.False(env.TryGetProperty("AWS_SECRET_ACCESS_KEY", out _));
+    }
+
+    [Fact]
+    public async Task Run_ChecksumMismatchIsNeverProcessed()
+    {
+        var canary = Path.Combine(_fx.Root, "ran");
+        var job = await _fx.SeedAsync(WorkerFixture.NewJob("sha", "touch", canary), 1, corruptFirst: true);
+        await Run(job);
+        var task = _fx.State.Stored("sha", 0);
+        Assert.False(File.Exists(canary));
+        Assert.Equal(TaskState.Pending, task.State);
+        Assert.StartsWith("ChecksumMismatch", task.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_MissingHandlerFailsWithClearStderrTail()
+    {
+        var job = await _fx.SeedAsync(WorkerFixture.NewJob("missing", "/no/such/handler"), 1);
+        await Run(job);
+        var task = _fx.State.Stored("missing", 0);
+        Assert.StartsWith("BadHandler", task.Reason, StringComparison.Ordinal);
+        Assert.Contains("/no/such/handler", task.StderrTail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_NotExecutableHandlerFails()
+    {
+        var script = Path.Combine(_fx.Root, "plain.txt");
+        await File.WriteAllTextAsync(script, "not a program");
+        var job = await _fx.SeedAsync(WorkerFixture.NewJob("noexec", script), 1);
+        await Run(job);
+        Assert.Contains("cannot start handler", _fx.State.Stored("noexec", 0).StderrTail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_InvalidJsonlOutputFailsNamingTheLine()
+    {
+        var job = await _fx.SeedAsync(WorkerFixture.NewJob("badjson", "python3", "-c", "print('{\"ok\":1}'); print('not json')"), 1);
+        await Run(job);
+        var task = _fx.State.Stored("badjson", 0);
+        Assert.StartsWith("BadHandler", task.Reason, StringComparison.Ordinal);
+        Assert.Contains("line 2", task.Reason, StringComparison.Ordinal);
+        Assert.Contains("line 2", task.StderrTail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ExitZeroWithNoOutputFails()
+    {
+        var job = await _fx.SeedAsync(WorkerFixture.NewJob("silent", "true"), 1);
+        await Run(job);
+        Assert.Contains("no output records", _fx.State.Stored("silent", 0).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_HandlerIgnoringSigtermIsKilledAfterTimeoutAndTheBatchFailsOnLastAttempt()
+    {
+        var job = WorkerFixture.NewJob("hang", "python3", "-c", "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ntime.sleep(60)");
+        job.Spec.Handler.Timeout = TimeSpan.FromMilliseconds(500);
+        job.Spec.Retry.MaxAttempts = 1;
+        job = await _fx.SeedAsync(job, 1);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await Run(job);
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        var task = _fx.State.Stored("hang", 0);
+        Assert.Equal(TaskState.Failed, task.State);
+        Assert.StartsWith("Timeout", task.Reason, StringComparison.Ordinal);
+        Assert.Contains("timeout", task.StderrTail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_FailJobRuleMarksTheBatchAsFailingTheJobAndKeepsStderrTail()
+    {
+        var job = WorkerFixture.NewJob("failjob", "python3", "-c", "import sys; sys.stderr.write('x' * 10000 + 'THE END'); sys.exit(42)");
+        job.Spec.Retry.Rules.Add(new RetryRule { Action = RetryAction.FailJob, OnExitCodes = [42] });
+        job = await _fx.SeedAsync(job, 1);
+        await Run(job);
+        var task = _fx.State.Stored("failjob", 0);
+        Assert.Equal((TaskState.Failed, 42), (task.State, task.ExitCode));
+        Assert.StartsWith(TaskTransitions.FailJobReason, task.Reason, StringComparison.Ordinal);
+        Assert.EndsWith("THE END", task.StderrTail, StringComparison.Ordinal);
+        Assert.InRange(Encoding.UTF8.GetByteCount(task.StderrTail!), 4000, 4096);
+    }
+
+    [Fact]
+    public async Task Run_DisruptionIsRecordedUncounted()
+    {
+        var job = await _fx.SeedAsync(WorkerFixture.NewJob("preempt", "sleep", "30"), 1);
+        using var sigterm = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        await Run(job, 0, sigterm.Token);
+        var task = _fx.State.Stored("preempt", 0);
+        Assert.Equal((TaskState.Pending, 0), (task.State, task.Attempt));
+        Assert.StartsWith("Disrupted", task.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_DoesNotClaimASucceededTask()
+    {
+        var job = await _fx.SeedAsync(WorkerFixture.NewJob("twice", "cat"), 1);
+        await Run(job);
+        Assert.Equal(TaskRunOutcome.NotClaimed, await Run(job));
+        Assert.Equal(1, _fx.State.Stored("twice", 0).Attempt);
+    }
+
+    [Fact]
+    public async Task Run_HeartbeatsWhileTheHandlerRuns()
+    {
+        var job = await _fx.SeedAsync(WorkerFixture.NewJob("beat", "python3", "-c", "import time, sys; time.sleep(0.8); sys.stdout.write(sys.stdin.read())"), 1);
+        var before = _fx.State.TaskWrites;
+        await Run(job);
+        // claim + at least 4 beats at 100 ms + outcome
+        Assert.True(_fx.State.TaskWrites - before >= 6, $"{_fx.State.TaskWrites - before} writes");
+        Assert.Equal(TaskState.Succeeded, _fx.State.Stored("beat", 0).State);
+    }
+}
