@@ -57,6 +57,8 @@ public sealed class JobLoader(ITemplateSource templates)
             ? NameRules.Check(job.Name) is { } p ? [new SpecError("metadata.name", p, null, null)] : []
             : JobSpecValidator.Validate(job);
         var all = SpecErrors.Combine([.. errors, .. ctx.Errors], validation.Select(e => ctx.SourceMap.Locate(e, null)));
-        return new LoadResult(job, document, all);
+        // Reading order: errors with a position by line and column, then those without, each group stable.
+        var ordered = all.OrderBy(e => e.Source is null ? 0 : 1).ThenBy(e => e.Line ?? int.MaxValue).ThenBy(e => e.Column ?? 0).ToList();
+        return new LoadResult(job, document, ordered);
     }
 }

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using Amazon.Runtime;
+using Coordinator.Controllers.Aws;
+using Coordinator.Controllers.Configuration;
+using Coordinator.Model.Errors;
+using Coordinator.Model.Loading;
+using Coordinator.Model.Validation;
+using Coordinator.Reconciler.Configuration;
+
+namespace Coordinator.Reconciler.Cli.Spec;
+
+/// <summary>
+/// What validate, plan and submit share: load options, load the file (extends, templates, --set), print every
+/// error, and map failures to exit codes (1 bad spec, 2 bad settings, 3 AWS unreachable).
+/// </summary>
+public static class SpecVerbRunner
+{
+    /// <summary>Loads the job and hands it to <paramref name="onValid"/>; prints errors and returns 1 if invalid.</summary>
+    public static async Task<int> RunAsync(
+        ParseResult parseResult, SpecInputOptions inputs, string verb,
+        Func<LoadResult, CoordinatorOptions, AwsClientFactory, Task<int>> onValid, CancellationToken ct)
+    {
+        var error = parseResult.InvocationConfiguration.Error;
+        try
+        {
+            var options = CoordinatorConfiguration.LoadOptions(parseResult);
+            var factory = new AwsClientFactory(options);
+            using var templates = new DynamoTemplateSource(factory.CreateDynamoDb, options.JobsTable);
+            var file = parseResult.GetValue(inputs.File)!;
+            var sets = parseResult.GetValue(inputs.Set) ?? [];
+            var result = await new JobLoader(templates).LoadFileAsync(file.FullName, sets, ct).ConfigureAwait(false);
+            if (!result.IsValid)
+            {
+                await PrintErrorsAsync(error, file.ToString(), result.Errors).ConfigureAwait(false);
+                return ExitCodes.UserError;
+            }
+            return await onValid(result, options, factory).ConfigureAwait(false);
+        }
+        catch (CoordinatorConfigurationException e)
+        {
+            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return ExitCodes.Usage;
+        }
+        catch (SpecException e)
+        {
+            await PrintErrorsAsync(error, parseResult.GetValue(inputs.File)?.ToString() ?? "", e.Errors).ConfigureAwait(false);
+            return ExitCodes.UserError;
+        }
+        catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException)
+        {
+            await error.WriteLineAsync(
+                $"{verb} failed: AWS is unreachable or refused the request: {e.Message} " +
+                "(check AWS_ENDPOINT_URL, the credentials and the region)").ConfigureAwait(false);
+            return ExitCodes.Environment;
+        }
+    }
+
+    public static async Task PrintErrorsAsync(TextWriter error, string file, IReadOnlyList<SpecError> errors)
+    {
+        await error.WriteLineAsync($"{file}: {errors.Count} error{(errors.Count == 1 ? "" : "s")}").ConfigureAwait(false);
+        foreach (var e in errors)
+        {
+            await error.WriteLineAsync("  " + e).ConfigureAwait(false);
+        }
+    }
+}
