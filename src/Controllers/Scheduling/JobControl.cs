@@ -1,3 +1,4 @@
+using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Ports;
 using Coordinator.Controllers.Retry;
 using Coordinator.Model.Spec;
@@ -39,10 +40,10 @@ public sealed class JobControl(IStateStore state, IScheduler? scheduler)
             {
                 return $"job \"{name}\" is already {job.Status.Phase}";
             }
-            StatusWrites.MoveTo(job.Status, JobPhase.Cancelled);
+            StatusEditor.SetPhase(job.Status, JobPhase.Cancelled);
             job.Status.CompletedAt = now;
             job.Status.Message = "cancelled by the user";
-            StatusWrites.SetCondition(job.Status, ConditionTypes.Failed, true, "Cancelled", "cancelled by the user", job.Generation, now);
+            StatusEditor.SetCondition(job.Status, ConditionTypes.Failed, StatusEditor.True, "Cancelled", "cancelled by the user", job.Generation, now);
             return null;
         }, ct).ConfigureAwait(false);
         if (message is not null)
@@ -75,10 +76,10 @@ public sealed class JobControl(IStateStore state, IScheduler? scheduler)
             {
                 return $"job \"{name}\" moved to {current.Status.Phase} meanwhile";
             }
-            StatusWrites.MoveTo(current.Status, JobPhase.Dispatching);
-            StatusWrites.SetCondition(current.Status, Redrive.ConditionType, true, "RetryCommand",
+            StatusEditor.SetPhase(current.Status, JobPhase.Dispatching);
+            StatusEditor.SetCondition(current.Status, Redrive.ConditionType, StatusEditor.True, "RetryCommand",
                 $"{reset.Count} failed batches back to pending", current.Spec.RetryGeneration, now);
-            StatusWrites.SetCondition(current.Status, ConditionTypes.Failed, false, "Redriven", "failed batches are being retried", current.Generation, now);
+            StatusEditor.SetCondition(current.Status, ConditionTypes.Failed, StatusEditor.False, "Redriven", "failed batches are being retried", current.Generation, now);
             current.Status.CompletedAt = null;
             current.Status.Message = "";
             return null;
