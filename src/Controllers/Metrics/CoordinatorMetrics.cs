@@ -18,6 +18,7 @@ public sealed class CoordinatorMetrics : IDisposable
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly ConcurrentDictionary<string, long> _jobsByPhase = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _phaseOfJob = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _tasksByState = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, double> _streamLagSeconds = new(StringComparer.Ordinal);
     private Func<long> _queueDepth = static () => 0;
@@ -115,6 +116,20 @@ public sealed class CoordinatorMetrics : IDisposable
         Volatile.Write(ref _isLeader, isLeader ? 1 : 0);
         _leaderTransitions.Add(1, new KeyValuePair<string, object?>("direction", isLeader ? "acquired" : "lost"));
     }
+
+    /// <summary>
+    /// Records the phase a reconcile left a job in; the jobs-by-phase gauge counts the last phase seen of every job
+    /// this daemon reconciled (a job's name is kept only as a dictionary key, never as a tag).
+    /// </summary>
+    public void JobPhaseObserved(string jobName, string phase)
+    {
+        _phaseOfJob[jobName] = phase;
+        var counts = _phaseOfJob.Values.GroupBy(p => p, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
+        ReplaceSnapshot(_jobsByPhase, counts);
+    }
+
+    /// <summary>Forgets a deleted job so it no longer counts in jobs-by-phase.</summary>
+    public void JobForgotten(string jobName) => _phaseOfJob.TryRemove(jobName, out _);
 
     /// <summary>Replaces the jobs-by-phase snapshot (phases absent from <paramref name="counts"/> report 0).</summary>
     public void SetJobsByPhase(IReadOnlyDictionary<string, long> counts) => ReplaceSnapshot(_jobsByPhase, counts);

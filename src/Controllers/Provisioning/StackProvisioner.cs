@@ -4,6 +4,7 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Coordinator.Controllers.Configuration;
+using Coordinator.Controllers.Pipeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -29,7 +30,7 @@ public sealed class StackProvisioner(IAmazonDynamoDB dynamoDb, IAmazonS3 s3, ILo
         {
             steps.Add(new ProvisioningStep("table", table.Name, await EnsureTableAsync(table, ct).ConfigureAwait(false)));
         }
-        steps.Add(new ProvisioningStep("bucket", options.Bucket, await EnsureBucketAsync(options.Bucket, ct).ConfigureAwait(false)));
+        steps.Add(await EnsureDataRootAsync(JobLayout.RootFor(options), ct).ConfigureAwait(false));
         return steps;
     }
 
@@ -41,7 +42,12 @@ public sealed class StackProvisioner(IAmazonDynamoDB dynamoDb, IAmazonS3 s3, ILo
         {
             steps.Add(new ProvisioningStep("table", table.Name, await DeleteTableAsync(table.Name, ct).ConfigureAwait(false)));
         }
-        steps.Add(new ProvisioningStep("bucket", options.Bucket, await DeleteBucketAsync(options.Bucket, ct).ConfigureAwait(false)));
+        // A file:// data root is a shared filesystem directory that may hold other data: never deleted here.
+        var root = JobLayout.RootFor(options);
+        if (root.Scheme == "s3")
+        {
+            steps.Add(new ProvisioningStep("bucket", root.Host, await DeleteBucketAsync(root.Host, ct).ConfigureAwait(false)));
+        }
         return steps;
     }
 
@@ -159,6 +165,25 @@ public sealed class StackProvisioner(IAmazonDynamoDB dynamoDb, IAmazonS3 s3, ILo
             StackProvisionerLog.WaitingForTable(_logger, table, status);
             await Task.Delay(delay, ct).ConfigureAwait(false);
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
+        }
+    }
+
+    /// <summary>
+    /// The data root decides what storage to prepare: s3://bucket[/prefix] needs the bucket (by default
+    /// Coordinator:Bucket), file:///path on a shared filesystem needs the directory and no S3 at all.
+    /// </summary>
+    private async Task<ProvisioningStep> EnsureDataRootAsync(Uri root, CancellationToken ct)
+    {
+        switch (root.Scheme)
+        {
+            case "s3":
+                return new ProvisioningStep("bucket", root.Host, await EnsureBucketAsync(root.Host, ct).ConfigureAwait(false));
+            case "file":
+                var existed = Directory.Exists(root.LocalPath);
+                Directory.CreateDirectory(root.LocalPath);
+                return new ProvisioningStep("directory", root.LocalPath, existed ? ProvisioningAction.AlreadyExisted : ProvisioningAction.Created);
+            default:
+                throw new ProvisioningException($"Coordinator:DataRoot must be s3://bucket/prefix or file:///path; got \"{root}\"");
         }
     }
 

@@ -80,6 +80,34 @@ public sealed class StackProvisionerTests(LocalStackFixture stack)
         Assert.DoesNotContain(buckets.Buckets ?? [], b => b.BucketName == bucket);
     }
 
+    [Fact]
+    public async Task A_file_data_root_gets_its_directory_and_no_bucket()
+    {
+        var (options, dynamoDb, s3) = Clients(StackTarget.Moto);
+        var root = Path.Combine(Path.GetTempPath(), "coordinator-root-" + Guid.NewGuid().ToString("N")[..8], "data");
+        options.DataRoot = new Uri(root).AbsoluteUri;
+        using (dynamoDb)
+        using (s3)
+        {
+            try
+            {
+                var steps = await new StackProvisioner(dynamoDb, s3).EnsureAsync(options, CancellationToken.None);
+                var again = await new StackProvisioner(dynamoDb, s3).EnsureAsync(options, CancellationToken.None);
+
+                Assert.Equal(new ProvisioningStep("directory", root, ProvisioningAction.Created), steps[^1]);
+                Assert.Equal(new ProvisioningStep("directory", root, ProvisioningAction.AlreadyExisted), again[^1]);
+                Assert.True(Directory.Exists(root));
+                Assert.DoesNotContain(steps, s => s.Kind == "bucket");
+                Assert.DoesNotContain((await s3.ListBucketsAsync()).Buckets ?? [], b => b.BucketName == options.Bucket);
+            }
+            finally
+            {
+                await new StackProvisioner(dynamoDb, s3).DeleteAsync(options, CancellationToken.None);
+                Directory.Delete(Path.GetDirectoryName(root)!, recursive: true);
+            }
+        }
+    }
+
     private (CoordinatorOptions Options, IAmazonDynamoDB DynamoDb, Amazon.S3.IAmazonS3 S3) Clients(StackTarget target)
     {
         var suffix = Guid.NewGuid().ToString("N")[..10];

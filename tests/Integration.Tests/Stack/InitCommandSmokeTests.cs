@@ -62,6 +62,27 @@ public sealed class InitCommandSmokeTests(LocalStackFixture stack)
         }
     }
 
+    [Fact]
+    public async Task Init_with_a_bad_setting_exits_2_naming_the_setting_and_creates_nothing()
+    {
+        var result = await CoordinatorCli.RunAsync(["init", "--Coordinator:Bucket=Bad_Bucket"],
+            new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = stack.EndpointUrl });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Coordinator:Bucket: must match ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$; got \"Bad_Bucket\"", result.StandardError);
+        Assert.DoesNotContain("Created", result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Init_against_an_endpoint_nobody_listens_on_exits_3_with_the_reason()
+    {
+        var result = await CoordinatorCli.RunAsync(["init", "--Coordinator:JobsTable=never-created"],
+            new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9" }, TimeSpan.FromMinutes(3));
+
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("init failed: AWS is unreachable or refused the request", result.StandardError);
+    }
+
     private static async Task AssertStreamedTableAsync(IAmazonDynamoDB dynamoDb, string table, string keys)
     {
         var description = (await dynamoDb.DescribeTableAsync(new DescribeTableRequest { TableName = table })).Table;

@@ -1,0 +1,69 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using Coordinator.Controllers.Ports;
+
+namespace Coordinator.Controllers.Aggregation;
+
+/// <summary>
+/// Concatenates JSONL or CSV results in batch order by streaming — one buffer in memory, never a whole result.
+/// Every result is verified against its recorded sha256 as it passes through. CSV keeps the first result's header
+/// and drops the header line of the others; a part that does not end in a newline gets one, so records never fuse.
+/// </summary>
+public static class TextConcatenator
+{
+    /// <summary>Writes every source to <paramref name="destination"/>; returns the output's sha256 and length.</summary>
+    public static async Task<(string Sha256, long Bytes)> ConcatAsync(
+        IObjectStore store, IReadOnlyList<ResultSource> sources, Stream destination, bool csvHeaders, CancellationToken ct)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 17);
+        long total = 0;
+        try
+        {
+            for (var s = 0; s < sources.Count; s++)
+            {
+                var raw = await store.OpenReadAsync(sources[s].Uri, ct).ConfigureAwait(false);
+                await using var input = new ChecksumVerifyingStream(raw, sources[s]);
+                var skippingHeader = csvHeaders && s > 0;
+                byte last = (byte)'\n';
+                int read;
+                while ((read = await input.ReadAsync(buffer.AsMemory(), ct).ConfigureAwait(false)) > 0)
+                {
+                    var chunk = buffer.AsMemory(0, read);
+                    if (skippingHeader)
+                    {
+                        var newline = chunk.Span.IndexOf((byte)'\n');
+                        if (newline < 0)
+                        {
+                            continue;
+                        }
+                        skippingHeader = false;
+                        chunk = chunk[(newline + 1)..];
+                    }
+                    if (chunk.Length == 0)
+                    {
+                        continue;
+                    }
+                    await Write(chunk).ConfigureAwait(false);
+                    last = chunk.Span[^1];
+                }
+                if (last != (byte)'\n')
+                {
+                    await Write(new byte[] { (byte)'\n' }).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return (Convert.ToHexStringLower(hash.GetHashAndReset()), total);
+
+        async Task Write(ReadOnlyMemory<byte> bytes)
+        {
+            hash.AppendData(bytes.Span);
+            await destination.WriteAsync(bytes, ct).ConfigureAwait(false);
+            total += bytes.Length;
+        }
+    }
+}

@@ -1,0 +1,214 @@
+using Coordinator.Controllers.Pipeline;
+using Coordinator.Controllers.Ports;
+using Coordinator.Controllers.Retry;
+using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Worker;
+using Coordinator.Model.Spec;
+using Coordinator.Model.Status;
+using Microsoft.Extensions.Logging;
+
+namespace Coordinator.Controllers;
+
+/// <summary>
+/// Order 400: keeps status in step with the tasks — counts, completed/failed index ranges, record counts — and acts
+/// on them: lost tasks (Slurm no longer runs them, or their heartbeat is stale) count as failed attempts under the
+/// retry policy; a FailJob rule, a failure count past the policy, or activeDeadline fail the job and cancel what is
+/// left in Slurm; suspend holds pending array tasks and resume releases them; a cancelled job has its submissions
+/// cancelled; once every batch has ended the job moves to Aggregating. Finished jobs: redrive on a bumped
+/// spec.retryGeneration, and cleanup after ttlAfterFinished.
+/// </summary>
+public sealed partial class StatusController(
+    IScheduler scheduler, IStateStore state, TaskTallySource tallies, JobCleanup cleanup, ILogger<StatusController> logger) : IJobController
+{
+    public string Name => "status";
+    public int Order => 400;
+
+    public async Task<ControllerResult> ReconcileAsync(JobContext context, CancellationToken ct)
+    {
+        var job = context.Job;
+        var status = job.Status;
+        if (status.Phase == JobPhase.Cancelled)
+        {
+            await CancelLiveAsync(job.Name, ct).ConfigureAwait(false);
+            return await FinishedAsync(context, ct).ConfigureAwait(false);
+        }
+        if (PhaseTransitions.IsTerminal(status.Phase))
+        {
+            return await FinishedAsync(context, ct).ConfigureAwait(false);
+        }
+        if (!StatusEditor.IsTrue(status, ConditionTypes.Stored) || status.Phase is JobPhase.Aggregating or JobPhase.Invalid)
+        {
+            return ControllerResult.Continue;
+        }
+
+        var snapshot = await tallies.GetAsync(job, context.Now, DispatchDefaults.RescanInterval, ct).ConfigureAwait(false);
+        if (await RecordLostAsync(job, snapshot.Tally, context.Now, ct).ConfigureAwait(false))
+        {
+            tallies.Invalidate(job.Name);
+            snapshot = await tallies.GetAsync(job, context.Now, TimeSpan.Zero, ct).ConfigureAwait(false);
+        }
+        var tally = snapshot.Tally;
+        Publish(status, tally);
+
+        if (tally.FailingJob.Count > 0)
+        {
+            return await FailAsync(context, "FailJobRule", $"batch {tally.FailingJob[0].Index}: {tally.FailingJob[0].Reason}", ct).ConfigureAwait(false);
+        }
+        if (FailurePolicyEvaluator.IsPastDeadline(status.StartedAt, context.Now, job.Spec.ActiveDeadline))
+        {
+            return await FailAsync(context, "DeadlineExceeded", $"the job ran longer than its activeDeadline of {job.Spec.ActiveDeadline}", ct).ConfigureAwait(false);
+        }
+        if (!FailurePolicyEvaluator.IsTolerated(tally.Failed, tally.Total, job.Spec.FailurePolicy))
+        {
+            var allowed = FailurePolicyEvaluator.ToleratedFailures(tally.Total, job.Spec.FailurePolicy);
+            return await FailAsync(context, "BackoffLimitExceeded",
+                $"{tally.Failed} of {tally.Total} batches failed (tolerated: {allowed}); {string.Join("; ", tally.FailureReasons)}", ct).ConfigureAwait(false);
+        }
+
+        if (job.Spec.Suspend && status.Phase is JobPhase.Dispatching or JobPhase.Running or JobPhase.Pending)
+        {
+            foreach (var submission in snapshot.InFlight.Submissions)
+            {
+                await scheduler.HoldAsync(submission.JobId, ct).ConfigureAwait(false);
+            }
+            StatusEditor.SetPhase(status, JobPhase.Suspended);
+            StatusEditor.SetCondition(status, ConditionTypes.Suspended, StatusEditor.True, "SpecSuspend", "spec.suspend is true: pending tasks held, nothing new dispatched", job.Generation, context.Now);
+            LogSuspended(logger, job.Name);
+            return ControllerResult.Stop;
+        }
+        if (status.Phase == JobPhase.Suspended)
+        {
+            if (job.Spec.Suspend)
+            {
+                return ControllerResult.Stop;
+            }
+            foreach (var submission in snapshot.InFlight.Submissions)
+            {
+                await scheduler.ReleaseAsync(submission.JobId, ct).ConfigureAwait(false);
+            }
+            StatusEditor.SetPhase(status, JobPhase.Running);
+            StatusEditor.SetCondition(status, ConditionTypes.Suspended, StatusEditor.False, "Resumed", "spec.suspend is false", job.Generation, context.Now);
+            LogResumed(logger, job.Name);
+            return ControllerResult.StopAndRequeueAfter(TimeSpan.Zero);
+        }
+
+        if (tally.AllEnded)
+        {
+            if (status.Phase == JobPhase.Dispatching)
+            {
+                StatusEditor.SetPhase(status, JobPhase.Running);
+            }
+            StatusEditor.SetPhase(status, JobPhase.Aggregating);
+            StatusEditor.SetCondition(status, ConditionTypes.Dispatched, StatusEditor.True, "AllBatchesEnded",
+                $"{tally.Succeeded} succeeded, {tally.Failed} failed (tolerated), {tally.Ignored} ignored", job.Generation, context.Now);
+            return ControllerResult.Continue;
+        }
+        var requeue = DispatchDefaults.RunningRequeue;
+        if (tally.NextNotBefore is { } next && next - context.Now < requeue)
+        {
+            requeue = next - context.Now < TimeSpan.Zero ? TimeSpan.Zero : next - context.Now;
+        }
+        return ControllerResult.StopAndRequeueAfter(requeue);
+    }
+
+    /// <summary>Status fields users watch: counts and index ranges, recomputed from the pass's read.</summary>
+    internal static void Publish(JobStatus status, TaskTally tally)
+    {
+        status.Batches.Total = tally.Total;
+        status.Batches.Pending = tally.Pending;
+        status.Batches.Running = tally.Running;
+        status.Batches.Succeeded = tally.Succeeded;
+        status.Batches.Failed = tally.Failed;
+        status.CompletedIndexes = IndexRanges.Format(tally.SucceededIndexes);
+        status.FailedIndexes = IndexRanges.Format(tally.FailedIndexes);
+        status.Records.Input = tally.InputRecords;
+        status.Records.Output = tally.OutputRecords;
+        status.Records.Failed = tally.FailedRecords;
+    }
+
+    private async Task<bool> RecordLostAsync(Job job, TaskTally tally, DateTimeOffset now, CancellationToken ct)
+    {
+        var changed = false;
+        foreach (var task in tally.Lost)
+        {
+            var result = AttemptResult.Failed(AttemptEndKind.Lost,
+                $"worker on {task.Host} (Slurm job {task.SlurmJobId}) stopped without recording an outcome; last heartbeat {task.Heartbeat:O}", task.StderrTail ?? "");
+            TaskTransitions.RecordEnd(task, result, job.Spec.Retry, now);
+            try
+            {
+                task.Version = await state.UpdateTaskAsync(task, ct).ConfigureAwait(false);
+                changed = true;
+                LogLost(logger, job.Name, task.Index, task.SlurmJobId);
+            }
+            catch (ConflictException)
+            {
+                // The worker wrote after all; its outcome stands.
+            }
+        }
+        return changed;
+    }
+
+    private async Task<ControllerResult> FailAsync(JobContext context, string reason, string message, CancellationToken ct)
+    {
+        var status = context.Job.Status;
+        await CancelLiveAsync(context.Job.Name, ct).ConfigureAwait(false);
+        StatusEditor.SetPhase(status, JobPhase.Failed);
+        StatusEditor.SetCondition(status, ConditionTypes.Failed, StatusEditor.True, reason, message, context.Job.Generation, context.Now);
+        status.Message = message;
+        status.CompletedAt = context.Now;
+        LogFailed(logger, context.Job.Name, reason, message);
+        return ControllerResult.Stop;
+    }
+
+    private async Task CancelLiveAsync(string jobName, CancellationToken ct)
+    {
+        var inFlight = InFlight.From(await scheduler.ListAsync(jobName, ct).ConfigureAwait(false));
+        foreach (var submission in inFlight.Submissions)
+        {
+            await scheduler.CancelAsync(submission.JobId, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Succeeded, Failed or Cancelled: redrive when asked, clean up after ttlAfterFinished.</summary>
+    private async Task<ControllerResult> FinishedAsync(JobContext context, CancellationToken ct)
+    {
+        var job = context.Job;
+        var status = job.Status;
+        var redriven = status.Conditions.FirstOrDefault(c => c.Type == Redrive.ConditionType)?.ObservedGeneration ?? 0;
+        if (status.Phase == JobPhase.Failed && job.Spec.RetryGeneration > redriven)
+        {
+            var reset = await Redrive.ResetFailedTasksAsync(state, job.Name, ct).ConfigureAwait(false);
+            tallies.Invalidate(job.Name);
+            StatusEditor.SetPhase(status, JobPhase.Dispatching);
+            StatusEditor.SetCondition(status, Redrive.ConditionType, StatusEditor.True, "RetryGeneration",
+                $"redrive {job.Spec.RetryGeneration}: {reset.Count} failed batches back to pending", job.Spec.RetryGeneration, context.Now);
+            StatusEditor.SetCondition(status, ConditionTypes.Failed, StatusEditor.False, "Redriven", "failed batches are being retried", job.Generation, context.Now);
+            status.CompletedAt = null;
+            status.Message = "";
+            return ControllerResult.StopAndRequeueAfter(TimeSpan.Zero);
+        }
+        if (job.Spec.TtlAfterFinished is { } ttl && status.CompletedAt is { } done)
+        {
+            var left = done + ttl - context.Now;
+            if (left > TimeSpan.Zero)
+            {
+                return ControllerResult.StopAndRequeueAfter(left);
+            }
+            await cleanup.DeleteAsync(job, ct).ConfigureAwait(false);
+            tallies.Invalidate(job.Name);
+        }
+        return ControllerResult.Stop;
+    }
+
+    [LoggerMessage(EventId = 6401, Level = LogLevel.Warning, Message = "{JobName}: batch {BatchIndex} lost (Slurm job {SlurmJobId}); counted as a failed attempt")]
+    private static partial void LogLost(ILogger logger, string jobName, int batchIndex, string? slurmJobId);
+
+    [LoggerMessage(EventId = 6402, Level = LogLevel.Warning, Message = "{JobName} failed ({Reason}): {Message}")]
+    private static partial void LogFailed(ILogger logger, string jobName, string reason, string message);
+
+    [LoggerMessage(EventId = 6403, Level = LogLevel.Information, Message = "{JobName} suspended")]
+    private static partial void LogSuspended(ILogger logger, string jobName);
+
+    [LoggerMessage(EventId = 6404, Level = LogLevel.Information, Message = "{JobName} resumed")]
+    private static partial void LogResumed(ILogger logger, string jobName);
+}

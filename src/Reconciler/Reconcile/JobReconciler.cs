@@ -1,0 +1,142 @@
+using System.Text.Json;
+using Coordinator.Controllers.Configuration;
+using Coordinator.Controllers.Metrics;
+using Coordinator.Controllers.Pipeline;
+using Coordinator.Controllers.Ports;
+using Coordinator.Model.Errors;
+using Coordinator.Model.Status;
+using Microsoft.Extensions.Logging;
+
+namespace Coordinator.Reconciler.Reconcile;
+
+/// <summary>
+/// Reconciles one job: reads it (strongly consistent), settles its generation, runs every registered
+/// <see cref="IJobController"/> in Order until one stops the pass, and saves status once at the end if it changed,
+/// conditional on the version read. It never depends on what woke it. A new generation (a spec edit, see
+/// <see cref="GenerationPolicy"/>) starts from a fresh Pending status; observedGeneration records that the pass
+/// looked at the current generation. RequeueAfter is the shortest any controller asked for. A conflict propagates
+/// so the loop re-reads and requeues; an illegal phase move is a bug and becomes terminal.
+/// </summary>
+public sealed partial class JobReconciler(
+    IStateStore store,
+    IEnumerable<IJobController> controllers,
+    CoordinatorOptions options,
+    CoordinatorMetrics metrics,
+    ILogger<JobReconciler> logger,
+    TimeProvider? time = null) : IReconciler
+{
+    /// <summary>How long to wait before retrying a spec edit that arrived while the job could not restart (Aggregating).</summary>
+    public static readonly TimeSpan DeferredGenerationDelay = TimeSpan.FromSeconds(10);
+
+    private readonly IJobController[] _controllers = [.. controllers.OrderBy(c => c.Order).ThenBy(c => c.Name, StringComparer.Ordinal)];
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly Uri _dataRoot = new(options.DataRoot is { Length: > 0 } root ? root : $"s3://{options.Bucket}");
+
+    /// <summary>Raised when a pass starts working on a job (after it was read): the benchmark's "reconcile started".</summary>
+    public event Action<JobKey>? Started;
+
+    public async Task<ReconcileResult> ReconcileAsync(JobKey key, CancellationToken ct)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobName"] = key.Name });
+        var job = await store.GetJobAsync(key.Name, ct).ConfigureAwait(false);
+        if (job is null || job.IsTemplate)
+        {
+            LogGone(key.Name);
+            metrics.JobForgotten(key.Name);
+            return ReconcileResult.Done;
+        }
+        Started?.Invoke(key);
+
+        var floor = job.Version == 0 ? (await store.GetTaskAsync(key.Name, 0, ct).ConfigureAwait(false))?.Generation ?? 0 : 0;
+        var (generation, specHash, isNew) = GenerationPolicy.Decide(job, floor);
+        if (isNew)
+        {
+            if (!PhaseTransitions.IsAllowed(job.Status.Phase, JobPhase.Pending))
+            {
+                LogGenerationDeferred(key.Name, job.Status.Phase);
+                return ReconcileResult.RequeueAfter(DeferredGenerationDelay);
+            }
+            LogNewGeneration(key.Name, generation);
+            job.Generation = generation;
+            job.SpecHash = specHash;
+            job.Status = new JobStatus { Phase = JobPhase.Pending };
+        }
+
+        var saved = isNew ? "" : Snapshot(job.Status);
+        var context = new JobContext(job, _time.GetUtcNow(), async (j, token) =>
+        {
+            var version = await store.UpdateJobStatusAsync(j, token).ConfigureAwait(false);
+            saved = Snapshot(j.Status);
+            return version;
+        })
+        {
+            Layout = new JobLayout(_dataRoot, job.Name, job.Generation),
+        };
+
+        var requeue = await RunPipelineAsync(context, ct).ConfigureAwait(false);
+        job.Status.ObservedGeneration = job.Generation;
+        if (Snapshot(job.Status) != saved)
+        {
+            await context.SaveStatusAsync(ct).ConfigureAwait(false);
+        }
+        metrics.JobPhaseObserved(job.Name, job.Status.Phase.ToString());
+        return requeue is { } after ? ReconcileResult.RequeueAfter(after) : ReconcileResult.Done;
+    }
+
+    private async Task<TimeSpan?> RunPipelineAsync(JobContext context, CancellationToken ct)
+    {
+        TimeSpan? requeue = null;
+        foreach (var controller in _controllers)
+        {
+            var started = _time.GetTimestamp();
+            ControllerResult result;
+            try
+            {
+                result = await controller.ReconcileAsync(context, ct).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                metrics.ReconcileCompleted(controller.Name, Outcome(e), _time.GetElapsedTime(started));
+                if (e is IllegalPhaseTransitionException illegal)
+                {
+                    throw new TerminalReconcileException($"controller {controller.Name}: {illegal.Message}", illegal);
+                }
+                throw;
+            }
+            var outcome = result.ContinuePipeline ? "continue" : result.RequeueAfter is null ? "stop" : "requeue";
+            metrics.ReconcileCompleted(controller.Name, outcome, _time.GetElapsedTime(started));
+            if (result.RequeueAfter is { } after && (requeue is null || after < requeue))
+            {
+                requeue = after;
+            }
+            if (!result.ContinuePipeline)
+            {
+                LogStopped(context.Job.Name, controller.Name);
+                break;
+            }
+        }
+        return requeue;
+    }
+
+    private static string Outcome(Exception e) => e switch
+    {
+        ConflictException => "conflict",
+        TerminalReconcileException or IllegalPhaseTransitionException => "terminal",
+        OperationCanceledException => "cancelled",
+        _ => "error",
+    };
+
+    private static string Snapshot(JobStatus status) => JsonSerializer.Serialize(status);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobName} is gone (or is a template); nothing to do")]
+    private partial void LogGone(string jobName);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobName} spec changed: starting generation {Generation}")]
+    private partial void LogNewGeneration(string jobName, long generation);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobName} spec changed while {Phase}; the new generation waits until it can restart")]
+    private partial void LogGenerationDeferred(string jobName, JobPhase phase);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobName}: controller {Controller} stopped the pass")]
+    private partial void LogStopped(string jobName, string controller);
+}

@@ -1,0 +1,224 @@
+using Coordinator.Controllers.Configuration;
+using Coordinator.Controllers.Metrics;
+using Coordinator.Controllers.Pipeline;
+using Coordinator.Controllers.Ports;
+using Coordinator.Controllers.Validation;
+using Coordinator.Model.Errors;
+using Coordinator.Model.Spec;
+using Coordinator.Model.Status;
+using Coordinator.Model.Tasks;
+using Coordinator.Reconciler.Reconcile;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Coordinator.Reconciler.Tests.Reconcile;
+
+public sealed class JobReconcilerTests : IDisposable
+{
+    private readonly InMemoryStateStore _store = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.Zero));
+    private readonly CoordinatorMetrics _metrics = new();
+
+    [Fact]
+    public async Task A_new_job_gets_generation_one_observedGeneration_and_a_saved_status()
+    {
+        _store.UserPut(ValidJob("wc"));
+
+        var result = await Reconciler(new ValidationController()).ReconcileAsync(new JobKey("wc"), default);
+
+        var job = _store.Peek("wc")!;
+        Assert.Equal(ReconcileResult.Done, result);
+        Assert.Equal(1, job.Generation);
+        Assert.Equal(1, job.Status.ObservedGeneration);
+        Assert.Equal(1, job.Version);
+        Assert.Equal(JobPhase.Pending, job.Status.Phase);
+        Assert.True(StatusEditor.IsTrue(job.Status, ConditionTypes.Valid, 1));
+    }
+
+    [Fact]
+    public async Task A_second_pass_with_nothing_changed_writes_nothing()
+    {
+        _store.UserPut(ValidJob("wc"));
+        var reconciler = Reconciler(new ValidationController());
+        await reconciler.ReconcileAsync(new JobKey("wc"), default);
+
+        _time.Advance(TimeSpan.FromMinutes(5));
+        await reconciler.ReconcileAsync(new JobKey("wc"), default);
+
+        Assert.Equal(1, _store.StatusWrites);
+    }
+
+    [Fact]
+    public async Task An_invalid_spec_becomes_phase_Invalid_with_every_error_and_is_not_requeued()
+    {
+        var job = ValidJob("bad");
+        job.Spec.Batching = new BatchingSpec();
+        job.Spec.Handler.Command = [];
+        _store.UserPut(job);
+        var later = new RecordingController("partition", 100, ControllerResult.Continue);
+
+        var result = await Reconciler(new ValidationController(), later).ReconcileAsync(new JobKey("bad"), default);
+
+        var stored = _store.Peek("bad")!;
+        Assert.Equal(ReconcileResult.Done, result);
+        Assert.Equal(JobPhase.Invalid, stored.Status.Phase);
+        Assert.Contains("spec.batching", stored.Status.Message);
+        Assert.Contains("spec.handler.command", stored.Status.Message);
+        Assert.True(StatusEditor.IsFalse(stored.Status, ConditionTypes.Valid));
+        Assert.Equal(0, later.Calls);
+    }
+
+    [Fact]
+    public async Task Decode_errors_make_the_job_Invalid_naming_them()
+    {
+        var job = ValidJob("undecodable");
+        job.DecodeErrors.Add("spec.batching.maxRecords: expected a number (N), got S \"ten\"");
+        _store.UserPut(job);
+
+        await Reconciler(new ValidationController()).ReconcileAsync(new JobKey("undecodable"), default);
+
+        var stored = _store.Peek("undecodable")!;
+        Assert.Equal(JobPhase.Invalid, stored.Status.Phase);
+        Assert.Contains("got S \"ten\"", stored.Status.Message);
+    }
+
+    [Fact]
+    public async Task Fixing_an_invalid_spec_starts_a_new_generation_from_Pending()
+    {
+        var job = ValidJob("fixme");
+        job.Spec.Batching = new BatchingSpec();
+        _store.UserPut(job);
+        var reconciler = Reconciler(new ValidationController());
+        await reconciler.ReconcileAsync(new JobKey("fixme"), default);
+
+        var fixedJob = _store.Peek("fixme")!;
+        fixedJob.Spec.Batching.MaxRecords = 10;
+        await _store.PutJobSpecAsync(fixedJob, replace: true, default); // in-memory: like put-item
+        await reconciler.ReconcileAsync(new JobKey("fixme"), default);
+
+        var stored = _store.Peek("fixme")!;
+        Assert.Equal(JobPhase.Pending, stored.Status.Phase);
+        Assert.Equal(stored.Generation, stored.Status.ObservedGeneration);
+        Assert.True(StatusEditor.IsTrue(stored.Status, ConditionTypes.Valid, stored.Generation));
+    }
+
+    [Fact]
+    public async Task A_replaced_item_continues_after_the_generation_its_tasks_used()
+    {
+        _store.UserPut(ValidJob("again"));
+        await _store.PutTasksAsync([new JobTask { Job = "again", Index = 0, Generation = 4 }], default);
+
+        await Reconciler(new ValidationController()).ReconcileAsync(new JobKey("again"), default);
+
+        Assert.Equal(5, _store.Peek("again")!.Generation);
+    }
+
+    [Fact]
+    public async Task Controllers_run_in_order_until_one_stops_and_the_shortest_requeue_wins()
+    {
+        _store.UserPut(ValidJob("order"));
+        var log = new List<string>();
+        var dispatch = new RecordingController("dispatch", 300, ControllerResult.Continue, log);
+        var store = new RecordingController("store", 200, ControllerResult.StopAndRequeueAfter(TimeSpan.FromSeconds(30)), log);
+        var partition = new RecordingController("partition", 100, ControllerResult.ContinueAndRequeueAfter(TimeSpan.FromSeconds(5)), log);
+
+        var result = await Reconciler(dispatch, store, new ValidationController(), partition).ReconcileAsync(new JobKey("order"), default);
+
+        Assert.Equal(["partition", "store"], log);
+        Assert.Equal(ReconcileResult.RequeueAfter(TimeSpan.FromSeconds(5)), result);
+    }
+
+    [Fact]
+    public async Task A_status_write_that_loses_to_a_concurrent_change_surfaces_as_a_conflict()
+    {
+        _store.UserPut(ValidJob("race"));
+        var meddler = new DelegateController("meddler", 100, ctx =>
+        {
+            _store.Touch("race");
+            StatusEditor.SetPhase(ctx, JobPhase.Partitioning);
+            return ControllerResult.Continue;
+        });
+
+        await Assert.ThrowsAsync<ConflictException>(() => Reconciler(new ValidationController(), meddler).ReconcileAsync(new JobKey("race"), default));
+    }
+
+    [Fact]
+    public async Task An_illegal_phase_move_is_terminal()
+    {
+        _store.UserPut(ValidJob("bug"));
+        var buggy = new DelegateController("buggy", 100, ctx =>
+        {
+            StatusEditor.SetPhase(ctx, JobPhase.Succeeded);
+            return ControllerResult.Continue;
+        });
+
+        var error = await Assert.ThrowsAsync<TerminalReconcileException>(() => Reconciler(buggy).ReconcileAsync(new JobKey("bug"), default));
+        Assert.IsType<IllegalPhaseTransitionException>(error.InnerException);
+    }
+
+    [Fact]
+    public async Task A_deleted_job_is_done_without_running_controllers()
+    {
+        var controller = new RecordingController("partition", 100, ControllerResult.Continue);
+
+        Assert.Equal(ReconcileResult.Done, await Reconciler(controller).ReconcileAsync(new JobKey("nope"), default));
+        Assert.Equal(0, controller.Calls);
+    }
+
+    [Fact]
+    public async Task A_controller_that_saved_mid_pass_is_not_saved_again_when_nothing_else_changed()
+    {
+        _store.UserPut(ValidJob("intent"));
+        var reconciler = Reconciler(new ValidationController());
+        await reconciler.ReconcileAsync(new JobKey("intent"), default);
+        var saver = new DelegateController("dispatch", 300, ctx =>
+        {
+            ctx.Job.Status.Message = "dispatch intent written";
+            ctx.SaveStatusAsync(default).GetAwaiter().GetResult();
+            return ControllerResult.Continue;
+        });
+
+        await Reconciler(new ValidationController(), saver).ReconcileAsync(new JobKey("intent"), default);
+
+        Assert.Equal(2, _store.StatusWrites);
+        Assert.Equal("dispatch intent written", _store.Peek("intent")!.Status.Message);
+    }
+
+    public void Dispose() => _metrics.Dispose();
+
+    private JobReconciler Reconciler(params IJobController[] controllers) =>
+        new(_store, controllers, new CoordinatorOptions(), _metrics, NullLogger<JobReconciler>.Instance, _time);
+
+    private static Job ValidJob(string name) => new()
+    {
+        Name = name,
+        Spec = new JobSpec
+        {
+            Input = new InputSpec { Uri = "s3://data/in/" },
+            Batching = new BatchingSpec { MaxRecords = 1000 },
+            Handler = new HandlerSpec { Command = ["python3", "wc.py"] },
+            Output = new OutputSpec { Uri = "s3://data/out/" },
+        },
+    };
+
+    private sealed class RecordingController(string name, int order, ControllerResult result, List<string>? log = null) : IJobController
+    {
+        public int Calls { get; private set; }
+        public string Name => name;
+        public int Order => order;
+
+        public Task<ControllerResult> ReconcileAsync(JobContext context, CancellationToken ct)
+        {
+            Calls++;
+            log?.Add(name);
+            return Task.FromResult(result);
+        }
+    }
+
+    private sealed class DelegateController(string name, int order, Func<JobContext, ControllerResult> body) : IJobController
+    {
+        public string Name => name;
+        public int Order => order;
+        public Task<ControllerResult> ReconcileAsync(JobContext context, CancellationToken ct) => Task.FromResult(body(context));
+    }
+}
