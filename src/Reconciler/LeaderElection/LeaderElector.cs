@@ -37,7 +37,7 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
         while (!stopping.IsCancellationRequested)
         {
             var attemptStarted = _time.GetTimestamp();
-            if (!await CampaignAsync(stopping, r => attemptStarted = r).ConfigureAwait(false))
+            if (!await CampaignAsync(r => attemptStarted = r, stopping).ConfigureAwait(false))
             {
                 break;
             }
@@ -46,7 +46,7 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
             LogAcquired(Identity, options.LeaseName);
             using var lost = new CancellationTokenSource();
             var leading = Task.Run(() => lead(stopping, lost.Token), CancellationToken.None);
-            await RenewWhileLeadingAsync(leading, lost, stopping, attemptStarted).ConfigureAwait(false);
+            await RenewWhileLeadingAsync(leading, lost, attemptStarted, stopping).ConfigureAwait(false);
             try
             {
                 await leading.ConfigureAwait(false);
@@ -66,7 +66,7 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
     }
 
     /// <summary>Tries every RetryPeriod until it holds the lease; false when stopping first.</summary>
-    private async Task<bool> CampaignAsync(CancellationToken stopping, Action<long> attemptStarted)
+    private async Task<bool> CampaignAsync(Action<long> attemptStarted, CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
@@ -85,7 +85,7 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
         return false;
     }
 
-    private async Task RenewWhileLeadingAsync(Task leading, CancellationTokenSource lost, CancellationToken stopping, long acquiredAt)
+    private async Task RenewWhileLeadingAsync(Task leading, CancellationTokenSource lost, long acquiredAt, CancellationToken stopping)
     {
         var lastRenewal = acquiredAt;
         while (!leading.IsCompleted && !stopping.IsCancellationRequested)
