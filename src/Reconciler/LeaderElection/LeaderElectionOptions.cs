@@ -1,14 +1,14 @@
 namespace Coordinator.Reconciler.LeaderElection;
 
 /// <summary>
-/// Lease timing, bound from "Coordinator:LeaderElection"; defaults are controller-runtime's. A leader that cannot
+/// Lease timing, bound from "Daemon:LeaderElection"; defaults are controller-runtime's. A leader that cannot
 /// renew within <see cref="RenewDeadline"/> stops reconciling; a follower takes over only after seeing the lease
 /// unchanged for <see cref="LeaseDuration"/>. The gap between the two (5 s) is the margin that keeps two daemons from
 /// ever reconciling at once.
 /// </summary>
 public sealed class LeaderElectionOptions
 {
-    public const string SectionName = "Coordinator:LeaderElection";
+    public const string SectionName = "Daemon:LeaderElection";
 
     /// <summary>Name of the lease item (default "coordinator-leader").</summary>
     public string LeaseName { get; set; } = "coordinator-leader";
