@@ -34,7 +34,7 @@ wait_until() {
 
 # stop_pidfile FILE NAME: SIGTERM the process in FILE, wait up to 10 s, then SIGKILL; removes the file.
 stop_pidfile() {
-  local file="$1" name="$2" pid i
+  local file="$1" name="$2" pid
   if ! pid_alive "$file"; then
     rm -f "$file"
     return 0
@@ -42,7 +42,7 @@ stop_pidfile() {
   pid="$(tr -dc '0-9' < "$file")"
   log "stopping $name (pid $pid)"
   kill "$pid" 2>/dev/null || true
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.2
   done

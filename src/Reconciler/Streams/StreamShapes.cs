@@ -15,8 +15,18 @@ public sealed record Shard(string ShardId, string? ParentShardId, string? Starti
     public bool IsClosed => EndingSequenceNumber is not null;
 }
 
-/// <summary>A page of GetRecords; <see cref="NextShardIterator"/> is null when a closed shard has been read to its end.</summary>
-public sealed record GetRecordsResult(IReadOnlyList<StreamRecord> Records, string? NextShardIterator);
+/// <summary>
+/// A page of GetRecords; <see cref="NextShardIterator"/> is null when a closed shard has been read to its end.
+/// Records that could not be read are listed in <see cref="Undecodable"/> (with their sequence number when it could be
+/// found) instead of failing the page, so one bad record never costs the reader its place in the shard.
+/// </summary>
+public sealed record GetRecordsResult(IReadOnlyList<StreamRecord> Records, string? NextShardIterator)
+{
+    public IReadOnlyList<UndecodableRecord> Undecodable { get; init; } = [];
+}
+
+/// <summary>A stream record that could not be read, and why.</summary>
+public sealed record UndecodableRecord(string? SequenceNumber, string Error);
 
 /// <summary>
 /// One change to an item. Images use the SDK's <see cref="AttributeValue"/>, the same shape GetItem returns, so the

@@ -77,18 +77,28 @@ public static class StreamsWire
     public static string ParseShardIterator(JsonElement root) =>
         OptionalString(root, "ShardIterator") ?? throw new FormatException("GetShardIterator answered without a ShardIterator");
 
-    /// <summary>Parses records; one that can't be read fails the whole page (the caller decides to skip it).</summary>
+    /// <summary>Parses records; one that can't be read is reported in Undecodable and the rest are kept.</summary>
     public static GetRecordsResult ParseGetRecords(JsonElement root)
     {
         var records = new List<StreamRecord>();
+        var undecodable = new List<UndecodableRecord>();
         if (root.TryGetProperty("Records", out var array))
         {
             foreach (var record in array.EnumerateArray())
             {
-                records.Add(ParseRecord(record));
+                try
+                {
+                    records.Add(ParseRecord(record));
+                }
+                catch (Exception e) when (e is FormatException or KeyNotFoundException or InvalidOperationException)
+                {
+                    var sequence = record.ValueKind == JsonValueKind.Object && record.TryGetProperty("dynamodb", out var change)
+                        && change.ValueKind == JsonValueKind.Object ? OptionalString(change, "SequenceNumber") : null;
+                    undecodable.Add(new UndecodableRecord(sequence, e.Message));
+                }
             }
         }
-        return new GetRecordsResult(records, OptionalString(root, "NextShardIterator"));
+        return new GetRecordsResult(records, OptionalString(root, "NextShardIterator")) { Undecodable = undecodable };
     }
 
     public static StreamRecord ParseRecord(JsonElement record)

@@ -82,6 +82,24 @@ public sealed class StreamsWireTests
     }
 
     [Fact]
+    public void A_record_that_cannot_be_read_is_reported_and_the_rest_of_the_page_is_kept()
+    {
+        using var json = JsonDocument.Parse("""
+            {"Records":[{"eventName":"INSERT","dynamodb":{"SequenceNumber":"1","Keys":{"name":{"S":"a"}}}},
+                        {"eventName":"INSERT","dynamodb":{"SequenceNumber":"2","Keys":{"name":{"Z":"?"}}}},
+                        {"eventName":"INSERT","dynamodb":{"SequenceNumber":"3","Keys":{"name":{"S":"c"}}}}],
+             "NextShardIterator":"n"}
+            """);
+
+        var result = StreamsWire.ParseGetRecords(json.RootElement);
+
+        Assert.Equal(["1", "3"], result.Records.Select(r => r.SequenceNumber));
+        var bad = Assert.Single(result.Undecodable);
+        Assert.Equal("2", bad.SequenceNumber);
+        Assert.Contains("Keys.name", bad.Error);
+    }
+
+    [Fact]
     public void Errors_yield_the_code_after_the_hash_and_the_message()
     {
         Assert.Equal(("ExpiredIteratorException", "Iterator expired"),

@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Coordinator.Reconciler.Feed;
+
+/// <summary>
+/// Change-feed settings, bound from "Daemon:Feed". The polling defaults keep within DynamoDB Streams' limit of
+/// 5 GetRecords calls per second per shard, and slow down further when a shard has been idle for a while.
+/// </summary>
+public sealed class FeedOptions
+{
+    public const string SectionName = "Daemon:Feed";
+
+    /// <summary>Full relist of active jobs this often (default 5 min), jittered by <see cref="ResyncJitter"/>.</summary>
+    public TimeSpan ResyncPeriod { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Fraction of the resync period added at random (default 0.1), so several daemons never relist in step.</summary>
+    [Range(0.0, 1.0)]
+    public double ResyncJitter { get; set; } = 0.1;
+
+    /// <summary>Shortest gap between GetRecords calls on one shard (default 200 ms = 5 calls/s, DynamoDB's budget).</summary>
+    public TimeSpan MinPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Longest gap between polls of an idle shard (default 1 s).</summary>
+    public TimeSpan MaxIdlePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Empty polls in a row before a shard counts as idle and its polling slows down (default 25, 5 s at 5/s).</summary>
+    [Range(1, 100_000)]
+    public int EmptyPollsBeforeIdle { get; set; } = 25;
+
+    /// <summary>How often shards are re-described to find new ones (default 30 s; also right after a shard closes).</summary>
+    public TimeSpan ShardDiscoveryInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most records asked for per GetRecords call (default 1000, the service maximum).</summary>
+    [Range(1, 1000)]
+    public int GetRecordsLimit { get; set; } = 1000;
+
+    /// <summary>Longest backoff after throttling or a failing connection (default 10 s).</summary>
+    public TimeSpan MaxErrorBackoff { get; set; } = TimeSpan.FromSeconds(10);
+}

@@ -1,0 +1,229 @@
+using Coordinator.Controllers.Metrics;
+using Coordinator.Reconciler.Streams;
+using Microsoft.Extensions.Logging;
+
+namespace Coordinator.Reconciler.Feed;
+
+/// <summary>
+/// Follows one table's stream and hands every record to the sink. At (re)start, open shards are read from LATEST
+/// (the feed lists right after, so nothing before that matters) and shards that appear later from TRIM_HORIZON, each
+/// only once its parent is finished. Every shard is polled at most every MinPollInterval (5 calls/s), slower when idle.
+/// An expired iterator is re-acquired after the last sequence number read; trimmed data, an expiry with no position,
+/// and recovery after failures all ask the sink to relist, so a gap never loses work. It never exits on an error.
+/// </summary>
+public sealed partial class StreamFollower(
+    StreamTable table,
+    Func<CancellationToken, Task<string>> resolveStreamArn,
+    IDynamoDbStreams streams,
+    IFeedSink sink,
+    FeedOptions options,
+    CoordinatorMetrics metrics,
+    ILogger logger,
+    TimeProvider? time = null)
+{
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly TaskCompletionSource _positioned = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly string _label = table.ToString().ToLowerInvariant();
+
+    /// <summary>Completes once iterators for the open shards exist (or the first attempt failed): list after this.</summary>
+    public Task Positioned => _positioned.Task;
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var failures = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var arn = await resolveStreamArn(ct).ConfigureAwait(false);
+                await FollowAsync(arn, recovering: failures > 0, ct).ConfigureAwait(false);
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                failures++;
+                _positioned.TrySetResult();
+                LogStreamFailed(e, _label, failures);
+                await DelayAsync(PollPacer.ErrorBackoff(options, failures), ct).ConfigureAwait(false);
+            }
+        }
+        _positioned.TrySetResult();
+    }
+
+    private async Task FollowAsync(string arn, bool recovering, CancellationToken ct)
+    {
+        var known = await DescribeAllAsync(arn, ct).ConfigureAwait(false);
+        var finished = new HashSet<string>(known.Where(s => s.IsClosed).Select(s => s.ShardId), StringComparer.Ordinal);
+        var cursors = new Dictionary<string, ShardCursor>(StringComparer.Ordinal);
+        foreach (var shard in known.Where(s => !s.IsClosed))
+        {
+            var cursor = new ShardCursor(shard, ShardIteratorType.Latest);
+            cursor.Iterator = await streams.GetShardIteratorAsync(arn, shard.ShardId, ShardIteratorType.Latest, null, ct).ConfigureAwait(false);
+            cursors[shard.ShardId] = cursor;
+        }
+        _positioned.TrySetResult();
+        if (recovering)
+        {
+            sink.RequestRelist($"{_label} stream recovered");
+        }
+        LogFollowing(_label, arn, cursors.Count);
+
+        var nextDiscovery = _time.GetUtcNow() + options.ShardDiscoveryInterval;
+        while (!ct.IsCancellationRequested)
+        {
+            foreach (var shard in ShardLineage.Readable(known, finished))
+            {
+                if (!cursors.ContainsKey(shard.ShardId))
+                {
+                    cursors[shard.ShardId] = new ShardCursor(shard, ShardIteratorType.TrimHorizon) { NextPollAt = _time.GetUtcNow() };
+                }
+            }
+            var discover = false;
+            foreach (var cursor in cursors.Values.Where(c => c.NextPollAt <= _time.GetUtcNow()).ToList())
+            {
+                if (!await PollAsync(arn, cursor, ct).ConfigureAwait(false))
+                {
+                    finished.Add(cursor.Shard.ShardId);
+                    cursors.Remove(cursor.Shard.ShardId);
+                    discover = true;
+                }
+            }
+            if (discover || _time.GetUtcNow() >= nextDiscovery)
+            {
+                known = await DescribeAllAsync(arn, ct).ConfigureAwait(false);
+                nextDiscovery = _time.GetUtcNow() + options.ShardDiscoveryInterval;
+            }
+            var wakeAt = cursors.Count == 0 ? nextDiscovery : cursors.Values.Min(c => c.NextPollAt);
+            if (wakeAt > nextDiscovery)
+            {
+                wakeAt = nextDiscovery;
+            }
+            await DelayAsync(wakeAt - _time.GetUtcNow(), ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Polls one shard once; false when the shard is closed and read to its end.</summary>
+    private async Task<bool> PollAsync(string arn, ShardCursor cursor, CancellationToken ct)
+    {
+        try
+        {
+            cursor.Iterator ??= await AcquireIteratorAsync(arn, cursor, ct).ConfigureAwait(false);
+            metrics.StreamGetRecordsCalled(_label);
+            var page = await streams.GetRecordsAsync(cursor.Iterator, options.GetRecordsLimit, ct).ConfigureAwait(false);
+            foreach (var bad in page.Undecodable)
+            {
+                metrics.StreamRecordUndecodable(_label);
+                LogUndecodable(_label, bad.SequenceNumber ?? "?", bad.Error);
+                cursor.LastSequenceNumber = bad.SequenceNumber ?? cursor.LastSequenceNumber;
+            }
+            foreach (var record in page.Records)
+            {
+                sink.Deliver(table, record);
+                cursor.LastSequenceNumber = record.SequenceNumber;
+                if (record.ApproximateCreationDateTime is { } created)
+                {
+                    metrics.StreamLag(_label, _time.GetUtcNow() - created);
+                }
+            }
+            if (page.Records.Count > 0)
+            {
+                metrics.StreamRecordsRead(_label, page.Records.Count);
+            }
+            if (cursor.Errors > 0)
+            {
+                cursor.Errors = 0;
+                sink.RequestRelist($"{_label} stream reads recovered");
+            }
+            cursor.EmptyPolls = page.Records.Count + page.Undecodable.Count == 0 ? cursor.EmptyPolls + 1 : 0;
+            cursor.Iterator = page.NextShardIterator;
+            cursor.NextPollAt = _time.GetUtcNow() + PollPacer.NextInterval(options, cursor.EmptyPolls);
+            return page.NextShardIterator is not null;
+        }
+        catch (StreamsException e) when (e.IsExpiredIterator)
+        {
+            metrics.StreamIteratorRenewed(_label);
+            cursor.Iterator = null;
+            if (cursor.LastSequenceNumber is null)
+            {
+                sink.RequestRelist($"{_label} iterator expired before any record was read");
+            }
+            LogIteratorExpired(_label, cursor.Shard.ShardId);
+            cursor.NextPollAt = _time.GetUtcNow();
+            return true;
+        }
+        catch (StreamsException e) when (e.IsTrimmedData)
+        {
+            cursor.Iterator = null;
+            cursor.LastSequenceNumber = null;
+            cursor.StartAt = ShardIteratorType.TrimHorizon;
+            sink.RequestRelist($"{_label} stream data trimmed");
+            LogTrimmed(_label, cursor.Shard.ShardId);
+            cursor.NextPollAt = _time.GetUtcNow() + options.MinPollInterval;
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !(e is StreamsException { IsResourceNotFound: true }))
+        {
+            cursor.Errors++;
+            cursor.Iterator = cursor.Errors > 2 ? null : cursor.Iterator;
+            var backoff = PollPacer.ErrorBackoff(options, cursor.Errors);
+            LogPollFailed(e, _label, cursor.Shard.ShardId, cursor.Errors, backoff);
+            cursor.NextPollAt = _time.GetUtcNow() + backoff;
+            return true;
+        }
+    }
+
+    private Task<string> AcquireIteratorAsync(string arn, ShardCursor cursor, CancellationToken ct) =>
+        cursor.LastSequenceNumber is { } last
+            ? streams.GetShardIteratorAsync(arn, cursor.Shard.ShardId, ShardIteratorType.AfterSequenceNumber, last, ct)
+            : streams.GetShardIteratorAsync(arn, cursor.Shard.ShardId, cursor.StartAt, null, ct);
+
+    private async Task<List<Shard>> DescribeAllAsync(string arn, CancellationToken ct)
+    {
+        var shards = new List<Shard>();
+        string? start = null;
+        do
+        {
+            var page = await streams.DescribeStreamAsync(arn, start, 100, ct).ConfigureAwait(false);
+            shards.AddRange(page.Shards);
+            start = page.LastEvaluatedShardId;
+        }
+        while (start is not null);
+        return shards;
+    }
+
+    private async Task DelayAsync(TimeSpan delay, CancellationToken ct)
+    {
+        if (delay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Following the {Table} stream {StreamArn} ({Shards} open shards)")]
+    private partial void LogFollowing(string table, string streamArn, int shards);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Table} stream failed ({Failures} in a row); retrying")]
+    private partial void LogStreamFailed(Exception exception, string table, int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped an undecodable {Table} stream record {SequenceNumber}: {Error}")]
+    private partial void LogUndecodable(string table, string sequenceNumber, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Iterator of {Table} shard {ShardId} expired; re-acquiring")]
+    private partial void LogIteratorExpired(string table, string shardId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Data of {Table} shard {ShardId} was trimmed; relisting")]
+    private partial void LogTrimmed(string table, string shardId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GetRecords on {Table} shard {ShardId} failed ({Errors} in a row); next try in {Backoff}")]
+    private partial void LogPollFailed(Exception exception, string table, string shardId, int errors, TimeSpan backoff);
+}
