@@ -3,12 +3,12 @@ using System.ComponentModel.DataAnnotations;
 namespace Coordinator.Reconciler.Feed;
 
 /// <summary>
-/// Change-feed settings, bound from "Coordinator:Feed". The polling defaults keep within DynamoDB Streams' limit of
+/// Change-feed settings, bound from "Daemon:Feed". The polling defaults keep within DynamoDB Streams' limit of
 /// 5 GetRecords calls per second per shard, and slow down further when a shard has been idle for a while.
 /// </summary>
 public sealed class FeedOptions
 {
-    public const string SectionName = "Coordinator:Feed";
+    public const string SectionName = "Daemon:Feed";
 
     /// <summary>Full relist of active jobs this often (default 5 min), jittered by <see cref="ResyncJitter"/>.</summary>
     public TimeSpan ResyncPeriod { get; set; } = TimeSpan.FromMinutes(5);

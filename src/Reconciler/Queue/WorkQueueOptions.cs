@@ -3,12 +3,12 @@ using System.ComponentModel.DataAnnotations;
 namespace Coordinator.Reconciler.Queue;
 
 /// <summary>
-/// Work queue and reconcile-loop settings, bound from "Coordinator:Queue". The defaults are controller-runtime's,
+/// Work queue and reconcile-loop settings, bound from "Daemon:Queue". The defaults are controller-runtime's,
 /// chosen there for the same problem: keep one failing object from costing the others anything.
 /// </summary>
 public sealed class WorkQueueOptions
 {
-    public const string SectionName = "Coordinator:Queue";
+    public const string SectionName = "Daemon:Queue";
 
     /// <summary>How many different jobs are reconciled at once (default 4). One job is never reconciled twice at once.</summary>
     [Range(1, 256)]

@@ -30,7 +30,12 @@ public sealed class DynamoDbStreamsClient : IDynamoDbStreams, IDisposable
     public DynamoDbStreamsClient(AwsClientFactory aws, AWSCredentials? credentials = null, HttpMessageHandler? handler = null)
     {
         _region = aws.Region;
-        _endpoint = new Uri(aws.EndpointUrl is { } overridden
+        // Streams sit beside DynamoDB: the emulators serve both on one port, so follow DynamoDB's endpoint unless the
+        // standard AWS_ENDPOINT_URL_DYNAMODB_STREAMS says otherwise.
+        var overriddenEndpoint = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB_STREAMS") is { Length: > 0 } streamsOnly
+            ? streamsOnly
+            : aws.ServiceEndpointUrl("DYNAMODB");
+        _endpoint = new Uri(overriddenEndpoint is { } overridden
             ? overridden.TrimEnd('/') + "/"
             : $"https://{EndpointPrefix}.{_region.SystemName}.{(_region.PartitionDnsSuffix ?? "amazonaws.com")}/");
         _credentials = new Lazy<AWSCredentials>(() => credentials ?? DefaultAWSCredentialsIdentityResolver.GetCredentials());

@@ -1,0 +1,62 @@
+using Amazon.DynamoDBv2;
+using Coordinator.Controllers.Aws;
+using Coordinator.Controllers.Configuration;
+using Coordinator.Controllers.Metrics;
+using Coordinator.Controllers.Ports;
+using Coordinator.Controllers.State;
+using Coordinator.Reconciler.Configuration;
+using Coordinator.Reconciler.Feed;
+using Coordinator.Reconciler.LeaderElection;
+using Coordinator.Reconciler.Metrics;
+using Coordinator.Reconciler.Queue;
+using Coordinator.Reconciler.Reconcile;
+using Coordinator.Reconciler.Streams;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Coordinator.Reconciler.Hosting;
+
+/// <summary>Registers everything `coordinator daemon` runs, from one configuration.</summary>
+public static class DaemonServices
+{
+    public static IServiceCollection AddCoordinatorDaemon(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddCoordinatorOptions(configuration);
+        services.AddValidatedOptions<WorkQueueOptions>(configuration, WorkQueueOptions.SectionName);
+        services.AddValidatedOptions<FeedOptions>(configuration, FeedOptions.SectionName);
+        services.AddValidatedOptions<LeaderElectionOptions>(configuration, LeaderElectionOptions.SectionName);
+        services.AddSingleton<IValidateOptions<LeaderElectionOptions>, LeaderElectionOptionsValidator>();
+        var telemetry = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        services.AddCoordinatorTelemetry(telemetry);
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new AwsClientFactory(sp.GetRequiredService<CoordinatorOptions>()));
+        services.AddSingleton(sp => sp.GetRequiredService<AwsClientFactory>().CreateDynamoDb());
+        services.AddSingleton<IStateStore>(sp => new DynamoStateStore(sp.GetRequiredService<IAmazonDynamoDB>(),
+            sp.GetRequiredService<CoordinatorOptions>(), sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILogger<DynamoStateStore>>()));
+        services.AddSingleton(sp => new DynamoLeaseStore(sp.GetRequiredService<IAmazonDynamoDB>(),
+            sp.GetRequiredService<CoordinatorOptions>(), sp.GetRequiredService<CoordinatorMetrics>()));
+        services.AddSingleton<IDynamoDbStreams>(sp => new DynamoDbStreamsClient(sp.GetRequiredService<AwsClientFactory>()));
+        services.AddSingleton(sp => new LeaderElector(sp.GetRequiredService<DynamoLeaseStore>(), sp.GetRequiredService<LeaderElectionOptions>(),
+            sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILogger<LeaderElector>>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new JobReconciler(sp.GetRequiredService<IStateStore>(), sp.GetServices<Controllers.Pipeline.IJobController>(),
+            sp.GetRequiredService<CoordinatorOptions>(), sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILogger<JobReconciler>>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<JobReconciler>());
+        services.AddSingleton(sp => new ChangeFeed(sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<IDynamoDbStreams>(),
+            sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<CoordinatorOptions>(), sp.GetRequiredService<FeedOptions>(),
+            sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddJobControllers();
+        services.AddSingleton<DaemonService>();
+        services.AddHostedService(sp => sp.GetRequiredService<DaemonService>());
+        return services;
+    }
+
+    private static void AddValidatedOptions<T>(this IServiceCollection services, IConfiguration configuration, string section) where T : class
+    {
+        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<T>>().Value);
+    }
+}

@@ -1,0 +1,41 @@
+using Coordinator.Controllers.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+
+namespace Coordinator.Reconciler.Metrics;
+
+/// <summary>Wires the "Coordinator" meter to OpenTelemetry: a loopback Prometheus endpoint and, if configured, OTLP.</summary>
+public static class TelemetryRegistration
+{
+    public static IServiceCollection AddCoordinatorTelemetry(this IServiceCollection services, TelemetryOptions options)
+    {
+        services.AddSingleton(sp => new CoordinatorMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("coordinator"))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(CoordinatorMetrics.MeterName);
+                if (options.PrometheusEndpoint is { Length: > 0 } prometheus)
+                {
+                    var endpoint = new Uri(prometheus);
+                    metrics.AddPrometheusHttpListener(listener =>
+                    {
+                        listener.Host = endpoint.Host;
+                        listener.Port = endpoint.Port;
+                    });
+                }
+                if (options.OtlpEndpoint is { Length: > 0 } otlp)
+                {
+                    metrics.AddOtlpExporter((exporter, reader) =>
+                    {
+                        exporter.Endpoint = new Uri(otlp);
+                        exporter.Protocol = otlp.Contains(":4318", StringComparison.Ordinal) ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
+                        reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)options.OtlpExportInterval.TotalMilliseconds;
+                    });
+                }
+            });
+        return services;
+    }
+}
