@@ -29,6 +29,8 @@ public sealed class E2eStack : IAsyncDisposable
             ["COORDINATOR__SLURM__WORKEREXECUTABLE"] = Executable,
             ["COORDINATOR__SLURM__LOGDIRECTORY"] = Path.Combine(Work, "slurm-logs"),
             ["AWS_PAGER"] = "",
+            // Other daemons may run on this machine: scrape on a free port of our own.
+            ["COORDINATOR_DAEMON__TELEMETRY__PROMETHEUSENDPOINT"] = $"http://127.0.0.1:{FreePort()}/",
         };
     }
 
@@ -127,6 +129,13 @@ public sealed class E2eStack : IAsyncDisposable
 
     public static long Count(JsonElement status, string group, string name) =>
         long.Parse(Text(status.GetProperty(group).GetProperty("M"), name), System.Globalization.CultureInfo.InvariantCulture);
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 
     private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
 
