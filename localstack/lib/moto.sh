@@ -43,3 +43,17 @@ moto_up() {
 }
 
 moto_down() { stop_pidfile "$MOTO_PID" moto_server; }
+
+# moto keeps what it was sent in memory (about 1 GB after large runs). Restarts our moto, and only ours, when its
+# resident memory is above LIMIT_MB; a reused server (no pid file of ours) is never touched.
+moto_recycle_if_over() {
+  local limit_mb="$1" pid rss_kb
+  pid_alive "$MOTO_PID" || return 0
+  pid="$(tr -dc '0-9' < "$MOTO_PID")"
+  rss_kb="$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)"
+  if (( rss_kb / 1024 > limit_mb )); then
+    log "moto uses $((rss_kb / 1024)) MB (limit $limit_mb MB): restarting it"
+    moto_down
+    moto_up
+  fi
+}

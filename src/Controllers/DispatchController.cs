@@ -26,14 +26,14 @@ public sealed partial class DispatchController(
     {
         var job = context.Job;
         var status = job.Status;
-        if (!StatusWrites.IsTrue(status, ConditionTypes.Stored) || job.Spec.Suspend
+        if (!StatusEditor.IsTrue(status, ConditionTypes.Stored) || job.Spec.Suspend
             || status.Phase is JobPhase.Aggregating or JobPhase.Suspended or JobPhase.Invalid || PhaseTransitions.IsTerminal(status.Phase))
         {
             return ControllerResult.Continue;
         }
         if (status.Phase != JobPhase.Dispatching && status.Phase != JobPhase.Running)
         {
-            StatusWrites.MoveTo(status, JobPhase.Dispatching);
+            StatusEditor.SetPhase(status, JobPhase.Dispatching);
             status.StartedAt ??= context.Now;
         }
 
@@ -55,7 +55,7 @@ public sealed partial class DispatchController(
         }
         if (status.Phase == JobPhase.Dispatching && (submitted > 0 || snapshot.InFlight.Submissions.Count > 0 || snapshot.Tally.Running > 0))
         {
-            StatusWrites.MoveTo(status, JobPhase.Running);
+            StatusEditor.SetPhase(status, JobPhase.Running);
         }
         return ControllerResult.Continue;
     }

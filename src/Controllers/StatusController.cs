@@ -36,7 +36,7 @@ public sealed partial class StatusController(
         {
             return await FinishedAsync(context, ct).ConfigureAwait(false);
         }
-        if (!StatusWrites.IsTrue(status, ConditionTypes.Stored) || status.Phase is JobPhase.Aggregating or JobPhase.Invalid)
+        if (!StatusEditor.IsTrue(status, ConditionTypes.Stored) || status.Phase is JobPhase.Aggregating or JobPhase.Invalid)
         {
             return ControllerResult.Continue;
         }
@@ -71,8 +71,8 @@ public sealed partial class StatusController(
             {
                 await scheduler.HoldAsync(submission.JobId, ct).ConfigureAwait(false);
             }
-            StatusWrites.MoveTo(status, JobPhase.Suspended);
-            StatusWrites.SetCondition(status, ConditionTypes.Suspended, true, "SpecSuspend", "spec.suspend is true: pending tasks held, nothing new dispatched", job.Generation, context.Now);
+            StatusEditor.SetPhase(status, JobPhase.Suspended);
+            StatusEditor.SetCondition(status, ConditionTypes.Suspended, StatusEditor.True, "SpecSuspend", "spec.suspend is true: pending tasks held, nothing new dispatched", job.Generation, context.Now);
             LogSuspended(logger, job.Name);
             return ControllerResult.Stop;
         }
@@ -86,8 +86,8 @@ public sealed partial class StatusController(
             {
                 await scheduler.ReleaseAsync(submission.JobId, ct).ConfigureAwait(false);
             }
-            StatusWrites.MoveTo(status, JobPhase.Running);
-            StatusWrites.SetCondition(status, ConditionTypes.Suspended, false, "Resumed", "spec.suspend is false", job.Generation, context.Now);
+            StatusEditor.SetPhase(status, JobPhase.Running);
+            StatusEditor.SetCondition(status, ConditionTypes.Suspended, StatusEditor.False, "Resumed", "spec.suspend is false", job.Generation, context.Now);
             LogResumed(logger, job.Name);
             return ControllerResult.StopAndRequeueAfter(TimeSpan.Zero);
         }
@@ -96,10 +96,10 @@ public sealed partial class StatusController(
         {
             if (status.Phase == JobPhase.Dispatching)
             {
-                StatusWrites.MoveTo(status, JobPhase.Running);
+                StatusEditor.SetPhase(status, JobPhase.Running);
             }
-            StatusWrites.MoveTo(status, JobPhase.Aggregating);
-            StatusWrites.SetCondition(status, ConditionTypes.Dispatched, true, "AllBatchesEnded",
+            StatusEditor.SetPhase(status, JobPhase.Aggregating);
+            StatusEditor.SetCondition(status, ConditionTypes.Dispatched, StatusEditor.True, "AllBatchesEnded",
                 $"{tally.Succeeded} succeeded, {tally.Failed} failed (tolerated), {tally.Ignored} ignored", job.Generation, context.Now);
             return ControllerResult.Continue;
         }
@@ -152,8 +152,8 @@ public sealed partial class StatusController(
     {
         var status = context.Job.Status;
         await CancelLiveAsync(context.Job.Name, ct).ConfigureAwait(false);
-        StatusWrites.MoveTo(status, JobPhase.Failed);
-        StatusWrites.SetCondition(status, ConditionTypes.Failed, true, reason, message, context.Job.Generation, context.Now);
+        StatusEditor.SetPhase(status, JobPhase.Failed);
+        StatusEditor.SetCondition(status, ConditionTypes.Failed, StatusEditor.True, reason, message, context.Job.Generation, context.Now);
         status.Message = message;
         status.CompletedAt = context.Now;
         LogFailed(logger, context.Job.Name, reason, message);
@@ -179,10 +179,10 @@ public sealed partial class StatusController(
         {
             var reset = await Redrive.ResetFailedTasksAsync(state, job.Name, ct).ConfigureAwait(false);
             tallies.Invalidate(job.Name);
-            StatusWrites.MoveTo(status, JobPhase.Dispatching);
-            StatusWrites.SetCondition(status, Redrive.ConditionType, true, "RetryGeneration",
+            StatusEditor.SetPhase(status, JobPhase.Dispatching);
+            StatusEditor.SetCondition(status, Redrive.ConditionType, StatusEditor.True, "RetryGeneration",
                 $"redrive {job.Spec.RetryGeneration}: {reset.Count} failed batches back to pending", job.Spec.RetryGeneration, context.Now);
-            StatusWrites.SetCondition(status, ConditionTypes.Failed, false, "Redriven", "failed batches are being retried", job.Generation, context.Now);
+            StatusEditor.SetCondition(status, ConditionTypes.Failed, StatusEditor.False, "Redriven", "failed batches are being retried", job.Generation, context.Now);
             status.CompletedAt = null;
             status.Message = "";
             return ControllerResult.StopAndRequeueAfter(TimeSpan.Zero);

@@ -53,8 +53,8 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         catch (ResultChecksumException e)
         {
             job.Status.Message = e.Message;
-            StatusWrites.MoveTo(job.Status, JobPhase.Failed);
-            StatusWrites.SetCondition(job.Status, ConditionTypes.Failed, true, "ResultChecksumMismatch", e.Message, job.Generation, context.Now);
+            StatusEditor.SetPhase(job.Status, JobPhase.Failed);
+            StatusEditor.SetCondition(job.Status, ConditionTypes.Failed, StatusEditor.True, "ResultChecksumMismatch", e.Message, job.Generation, context.Now);
             job.Status.CompletedAt = context.Now;
             LogFailed(logger, job.Name, e.Message);
             return ControllerResult.Stop;
@@ -66,8 +66,8 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         var failed = tasks.Count(t => t.State == TaskState.Failed);
         job.Status.Message = $"{sources.Count} of {tasks.Count} batches succeeded" + (failed > 0 ? $", {failed} failed within the failure policy" : "")
             + $"; {manifest.OutputRecords} output records. {manifest.Note}".TrimEnd();
-        StatusWrites.MoveTo(job.Status, JobPhase.Succeeded);
-        StatusWrites.SetCondition(job.Status, ConditionTypes.Complete, true, "Aggregated", job.Status.Message, job.Generation, context.Now);
+        StatusEditor.SetPhase(job.Status, JobPhase.Succeeded);
+        StatusEditor.SetCondition(job.Status, ConditionTypes.Complete, StatusEditor.True, "Aggregated", job.Status.Message, job.Generation, context.Now);
         job.Status.CompletedAt = context.Now;
         tallies.Invalidate(job.Name);
         LogSucceeded(logger, job.Name, manifest.Output, manifest.OutputRecords);

@@ -64,6 +64,13 @@ public sealed class HashingStream(Stream target) : Stream
 
     private async ValueTask WriteSlowAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct)
     {
+        if (target is FileStream)
+        {
+            // Local files are written synchronously: FileStream's async writes on Linux are thread-pool hops that cost
+            // more than the page-cache copy itself.
+            Write(buffer.Span);
+            return;
+        }
         _hash.AppendData(buffer.Span);
         _length += buffer.Length;
         await FlushStagingAsync(ct).ConfigureAwait(false);
@@ -87,6 +94,11 @@ public sealed class HashingStream(Stream target) : Stream
 
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
+        if (target is FileStream)
+        {
+            Flush();
+            return;
+        }
         await FlushStagingAsync(cancellationToken).ConfigureAwait(false);
         await target.FlushAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -9,8 +9,15 @@ namespace Coordinator.Controllers.Storage;
 /// Committed objects are made read-only (0444): batches are written once. Listing follows S3 prefix semantics (a plain
 /// string prefix of the full path, recursive) in ordinal order, so both adapters yield the same order.
 /// </summary>
-public sealed class FileObjectStore : IObjectStore
+public sealed class FileObjectStore(bool flushToDisk = true) : IObjectStore
 {
+    /// <summary>
+    /// Whether commits fsync before the rename (default true). Turning it off keeps atomic visibility against process
+    /// crashes but not against power loss or a node crash; it exists for scratch filesystems and for benchmarks that
+    /// compare against tools which never fsync (GNU split).
+    /// </summary>
+    public bool FlushToDisk { get; } = flushToDisk;
+
     /// <summary>Marker in temporary file names; such files are in-flight writes and never listed.</summary>
     internal const string TempMarker = ".coordinator-tmp-";
 
@@ -84,7 +91,7 @@ public sealed class FileObjectStore : IObjectStore
         {
             var dir = Path.GetDirectoryName(path)!;
             Directory.CreateDirectory(dir);
-            return Task.FromResult<IObjectWriter>(new FileObjectWriter(uri, path));
+            return Task.FromResult<IObjectWriter>(new FileObjectWriter(uri, path, FlushToDisk));
         }
         catch (UnauthorizedAccessException e)
         {

@@ -15,8 +15,11 @@ internal sealed class FileObjectWriter : IObjectWriter
     private readonly FileStream _stream;
     private bool _committed;
 
-    public FileObjectWriter(Uri uri, string path)
+    private readonly bool _flushToDisk;
+
+    public FileObjectWriter(Uri uri, string path, bool flushToDisk = true)
     {
+        _flushToDisk = flushToDisk;
         _uri = uri;
         _path = path;
         _tempPath = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}{FileObjectStore.TempMarker}{Guid.NewGuid():N}");
@@ -35,7 +38,8 @@ internal sealed class FileObjectWriter : IObjectWriter
     {
         ObjectDisposedException.ThrowIf(_committed, this);
         await _stream.FlushAsync(ct).ConfigureAwait(false);
-        _stream.Flush(flushToDisk: true); // fsync: the rename must never publish data still only in the page cache
+        if (_flushToDisk)
+            _stream.Flush(flushToDisk: true); // fsync: the rename must never publish data still only in the page cache
         await _stream.DisposeAsync().ConfigureAwait(false);
         try
         {

@@ -11,8 +11,8 @@ namespace Coordinator.Controllers.Storage;
 public sealed class ObjectStoreRouter(IObjectStore file, Lazy<IObjectStore> s3) : IObjectStore
 {
     /// <summary>The production wiring: file:// on the local filesystem, s3:// through the shared client factory.</summary>
-    public static ObjectStoreRouter Create(AwsClientFactory aws) =>
-        new(new FileObjectStore(), new Lazy<IObjectStore>(() => new S3ObjectStore(aws.CreateS3())));
+    public static ObjectStoreRouter Create(AwsClientFactory aws, bool flushFilesToDisk = true) =>
+        new(new FileObjectStore(flushFilesToDisk), new Lazy<IObjectStore>(() => new S3ObjectStore(aws.CreateS3())));
 
     public Task<ObjectInfo?> HeadAsync(Uri uri, CancellationToken ct) => For(uri).HeadAsync(uri, ct);
 

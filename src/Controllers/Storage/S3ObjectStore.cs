@@ -16,7 +16,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, int partSize = S3UploadStream.De
 {
     public async Task<ObjectInfo?> HeadAsync(Uri uri, CancellationToken ct)
     {
-        var loc = S3Location.Parse(uri);
+        var loc = S3Address.Parse(uri);
         try
         {
             var head = await s3.GetObjectMetadataAsync(loc.Bucket, loc.Key, ct).ConfigureAwait(false);
@@ -34,7 +34,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, int partSize = S3UploadStream.De
 
     public async IAsyncEnumerable<ObjectInfo> ListAsync(Uri prefix, [EnumeratorCancellation] CancellationToken ct)
     {
-        var loc = S3Location.Parse(prefix);
+        var loc = S3Address.Parse(prefix);
         var request = new ListObjectsV2Request { BucketName = loc.Bucket, Prefix = loc.Key };
         while (true)
         {
@@ -51,7 +51,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, int partSize = S3UploadStream.De
             {
                 if (obj.Key.EndsWith('/'))
                     continue; // "folder" marker objects created by consoles hold no records
-                yield return new ObjectInfo(S3Location.ToUri(loc.Bucket, obj.Key), obj.Size ?? 0, obj.LastModified);
+                yield return new ObjectInfo(S3Address.ToUri(loc.Bucket, obj.Key), obj.Size ?? 0, obj.LastModified);
             }
             if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken))
                 yield break;
@@ -61,7 +61,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, int partSize = S3UploadStream.De
 
     public async Task<Stream> OpenReadAsync(Uri uri, CancellationToken ct, long offset = 0, long? length = null)
     {
-        var loc = S3Location.Parse(uri);
+        var loc = S3Address.Parse(uri);
         var request = new GetObjectRequest { BucketName = loc.Bucket, Key = loc.Key };
         if (length is { } n)
         {
@@ -86,13 +86,13 @@ public sealed class S3ObjectStore(IAmazonS3 s3, int partSize = S3UploadStream.De
 
     public Task<IObjectWriter> OpenWriteAsync(Uri uri, CancellationToken ct)
     {
-        var loc = S3Location.Parse(uri);
+        var loc = S3Address.Parse(uri);
         return Task.FromResult<IObjectWriter>(new S3ObjectWriter(new S3UploadStream(s3, uri, loc, partSize)));
     }
 
     public async Task DeleteAsync(Uri uri, CancellationToken ct)
     {
-        var loc = S3Location.Parse(uri);
+        var loc = S3Address.Parse(uri);
         try
         {
             await s3.DeleteObjectAsync(loc.Bucket, loc.Key, ct).ConfigureAwait(false);

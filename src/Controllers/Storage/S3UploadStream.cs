@@ -19,7 +19,7 @@ public sealed class S3UploadStream : Stream
 
     private readonly IAmazonS3 _s3;
     private readonly Uri _uri;
-    private readonly S3Location _location;
+    private readonly S3Address _location;
     private readonly int _partSize;
     private readonly List<PartETag> _parts = [];
     private byte[] _buffer;
@@ -31,7 +31,7 @@ public sealed class S3UploadStream : Stream
     private int _partsStarted;
     private bool _completed;
 
-    public S3UploadStream(IAmazonS3 s3, Uri uri, S3Location location, int partSize = DefaultPartSize)
+    public S3UploadStream(IAmazonS3 s3, Uri uri, S3Address location, int partSize = DefaultPartSize)
     {
         _s3 = s3;
         _uri = uri;

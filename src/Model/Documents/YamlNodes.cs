@@ -28,8 +28,20 @@ public static class YamlNodes
         }
         catch (YamlException ex)
         {
-            errors.Add(new SpecError(pathPrefix, $"YAML syntax error: {Clean(ex)}", (int)ex.Start.Line + lineOffset, (int)ex.Start.Column)
-            { Source = source });
+            var message = Clean(ex);
+            var (line, column) = message.Contains("tab", StringComparison.Ordinal) && FirstTabIndent(text) is { } tab
+                ? tab
+                : ((int)ex.Start.Line, (int)ex.Start.Column);
+            errors.Add(new SpecError(pathPrefix, $"YAML syntax error: {message}", line + lineOffset, column) { Source = source });
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way (without a position) on an unclosed flow collection.
+            var open = UnclosedBracket(text);
+            errors.Add(new SpecError(pathPrefix, open is null
+                ? "YAML syntax error: the document could not be parsed"
+                : "YAML syntax error: this [ or { is never closed", open?.Line + lineOffset, open?.Column) { Source = source });
             return null;
         }
         if (stream.Documents.Count == 0)
@@ -89,6 +101,58 @@ public static class YamlNodes
                 errors.Add(new SpecError(path, $"unsupported YAML node {node.NodeType}", mark.Line, mark.Column) { Source = source });
                 return new ScalarNode(null, ScalarKind.Null) { Mark = mark, Dialect = NodeDialect.Yaml };
         }
+    }
+
+    /// <summary>The first line indented with a tab, which YAML forbids; YamlDotNet reports the enclosing map instead.</summary>
+    private static (int Line, int Column)? FirstTabIndent(string text)
+    {
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            var tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
+            if (tab >= 0 && tab < indent)
+            {
+                return (i + 1, tab + 1);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Position of the innermost [ or { left open at the end, ignoring quoted text and comments.</summary>
+    private static (int Line, int Column)? UnclosedBracket(string text)
+    {
+        var stack = new Stack<(int, int)>();
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            char? quote = null;
+            for (var j = 0; j < lines[i].Length; j++)
+            {
+                var c = lines[i][j];
+                if (quote is not null)
+                {
+                    quote = c == quote ? null : quote;
+                    continue;
+                }
+                switch (c)
+                {
+                    case '"' or '\'':
+                        quote = c;
+                        break;
+                    case '#' when j == 0 || lines[i][j - 1] == ' ':
+                        j = lines[i].Length;
+                        break;
+                    case '[' or '{':
+                        stack.Push((i + 1, j + 1));
+                        break;
+                    case ']' or '}' when stack.Count > 0:
+                        stack.Pop();
+                        break;
+                }
+            }
+        }
+        return stack.Count > 0 ? stack.Peek() : null;
     }
 
     /// <summary>YamlDotNet prefixes messages with the position, which SpecError already shows.</summary>

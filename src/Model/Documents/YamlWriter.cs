@@ -114,6 +114,6 @@ public static partial class YamlWriter
     }
 
     // Conservative: anything outside this set is quoted rather than risk YAML reading it differently.
-    [GeneratedRegex(@"^[A-Za-z0-9_/.$@%+=^(][A-Za-z0-9_/.$@%+=^:()~ -]*(?<![ :])$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_/.$+=^(][A-Za-z0-9_/.$@%+=^:()~ -]*(?<![ :])\z")]
     private static partial Regex SafePlain();
 }

@@ -25,7 +25,9 @@ public static class JobDocument
         }
         foreach (var key in map.Keys.Where(k => !RootFields.Contains(k, StringComparer.Ordinal)))
         {
-            ctx.Error(key, map.KeyMark(key), FieldSuggestion.UnknownField(key, RootFields));
+            ctx.Error(key, map.KeyMark(key), key == "status"
+                ? "status is written only by the daemon; remove it from the file"
+                : FieldSuggestion.UnknownField(key, RootFields));
         }
         var apiVersion = Text(map, "apiVersion", ctx);
         if (apiVersion is null)

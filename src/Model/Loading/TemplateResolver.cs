@@ -44,12 +44,18 @@ public static class TemplateResolver
             bases.Add(template);
             current = template;
         }
-        var merged = spec;
-        foreach (var template in bases)
+        if (bases.Count == 0)
         {
-            merged = NodeMerge.Merge(template, merged);
+            return spec;
         }
-        return merged;
+        // Fold in precedence order, farthest template first: the merge is not associative where one layer has a
+        // scalar and another a map at the same key, so the grouping must match the layering.
+        var merged = bases[^1];
+        for (var i = bases.Count - 2; i >= 0; i--)
+        {
+            merged = NodeMerge.Merge(merged, bases[i]);
+        }
+        return NodeMerge.Merge(merged, spec);
     }
 
     private static SpecError At(string path, SpecNode node, string message) =>

@@ -174,9 +174,9 @@ public static partial class JobSpecValidator
 
     private static void Add(List<SpecError> e, string path, string message) => e.Add(new SpecError(path, message, null, null));
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]*\z")]
     private static partial Regex EnvNamePattern();
 
-    [GeneratedRegex("^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$")]
+    [GeneratedRegex(@"^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?\z")]
     private static partial Regex LabelKeyPattern();
 }

@@ -25,6 +25,6 @@ public static partial class NameRules
 
     public static bool IsValid(string? name) => Check(name) is null;
 
-    [GeneratedRegex("^[a-z0-9-]{1,63}$")]
+    [GeneratedRegex(@"^[a-z0-9-]{1,63}\z")]
     private static partial Regex NamePattern();
 }

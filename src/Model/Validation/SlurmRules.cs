@@ -21,12 +21,12 @@ public static partial class SlurmRules
     public static string? CheckWord(string value) =>
         WordPattern().IsMatch(value) ? null : $"must not contain spaces or special characters, got \"{value}\"";
 
-    [GeneratedRegex("^[0-9]+[KMGT]?$")]
+    [GeneratedRegex(@"^[0-9]+[KMGT]?\z")]
     private static partial Regex MemoryPattern();
 
-    [GeneratedRegex(@"^(UNLIMITED|infinite|[0-9]+(:[0-9]{1,2}){0,2}|[0-9]+-[0-9]{1,2}(:[0-9]{1,2}){0,2})$")]
+    [GeneratedRegex(@"^(UNLIMITED|infinite|[0-9]+(:[0-9]{1,2}){0,2}|[0-9]+-[0-9]{1,2}(:[0-9]{1,2}){0,2})\z")]
     private static partial Regex TimePattern();
 
-    [GeneratedRegex("^[A-Za-z0-9_.:,=/+-]+$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_.:,=/+-]+\z")]
     private static partial Regex WordPattern();
 }

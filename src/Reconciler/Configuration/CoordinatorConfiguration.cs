@@ -14,15 +14,29 @@ public static class CoordinatorConfiguration
     public const string FileName = "appsettings.json";
 
     public static IConfigurationRoot Build(string[] commandLineOverrides) =>
-        Build(commandLineOverrides, AppContext.BaseDirectory, Directory.GetCurrentDirectory(),
-            Environment.GetEnvironmentVariables());
+        new ConfigurationBuilder().AddCoordinatorSources(commandLineOverrides).Build();
 
     /// <summary>The same, with the directories and environment given: what tests use.</summary>
     public static IConfigurationRoot Build(
-        string[] commandLineOverrides, string executableDirectory, string workingDirectory, System.Collections.IDictionary environment)
+        string[] commandLineOverrides, string executableDirectory, string workingDirectory, System.Collections.IDictionary environment) =>
+        new ConfigurationBuilder()
+            .AddCoordinatorSources(commandLineOverrides, executableDirectory, workingDirectory, environment)
+            .Build();
+
+    /// <summary>
+    /// Adds Coordinator's sources, in order, to any builder. The daemon host uses it on its HostApplicationBuilder
+    /// (after clearing the default sources) so the daemon and the CLI verbs read settings identically.
+    /// </summary>
+    public static IConfigurationBuilder AddCoordinatorSources(this IConfigurationBuilder builder, string[] commandLineOverrides) =>
+        builder.AddCoordinatorSources(commandLineOverrides, AppContext.BaseDirectory, Directory.GetCurrentDirectory(),
+            Environment.GetEnvironmentVariables());
+
+    /// <summary>The same, with the directories and environment given.</summary>
+    public static IConfigurationBuilder AddCoordinatorSources(
+        this IConfigurationBuilder builder, string[] commandLineOverrides, string executableDirectory, string workingDirectory,
+        System.Collections.IDictionary environment)
     {
-        var builder = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(executableDirectory, FileName), optional: true, reloadOnChange: false);
+        builder.AddJsonFile(Path.Combine(executableDirectory, FileName), optional: true, reloadOnChange: false);
         if (!string.Equals(Path.GetFullPath(executableDirectory).TrimEnd('/'), Path.GetFullPath(workingDirectory).TrimEnd('/'),
                 StringComparison.Ordinal))
         {
@@ -30,8 +44,7 @@ public static class CoordinatorConfiguration
         }
         return builder
             .AddInMemoryCollection(EnvironmentOverrides.From(environment))
-            .AddCommandLine(commandLineOverrides)
-            .Build();
+            .AddCommandLine(commandLineOverrides);
     }
 
     /// <summary>
@@ -69,7 +82,13 @@ public static class CoordinatorConfiguration
     /// Builds the configuration with the verb's <c>--Coordinator:…</c> overrides and loads validated options.
     /// Throws <see cref="CoordinatorConfigurationException"/> for a bad setting or an unrecognised argument.
     /// </summary>
-    public static CoordinatorOptions LoadOptions(ParseResult parseResult)
+    public static CoordinatorOptions LoadOptions(ParseResult parseResult) => LoadOptions(Build(Overrides(parseResult)));
+
+    /// <summary>
+    /// The verb's <c>--Coordinator:…</c> overrides, ready for <see cref="AddCoordinatorSources(IConfigurationBuilder, string[])"/>
+    /// (the daemon host passes them there). Throws <see cref="CoordinatorConfigurationException"/> for any other unknown token.
+    /// </summary>
+    public static string[] Overrides(ParseResult parseResult)
     {
         var (overrides, rejected) = CommandLineOverrides.Split(parseResult.UnmatchedTokens);
         if (rejected.Count > 0)
@@ -77,6 +96,6 @@ public static class CoordinatorConfiguration
             throw new CoordinatorConfigurationException(
                 rejected.Select(t => $"{t}: unrecognised argument (settings are passed as --Coordinator:Name=value)").ToList());
         }
-        return LoadOptions(Build(overrides));
+        return overrides;
     }
 }

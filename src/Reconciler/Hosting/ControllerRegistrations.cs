@@ -1,6 +1,15 @@
+using Coordinator.Controllers;
+using Coordinator.Controllers.Aggregation;
+using Coordinator.Controllers.Aws;
+using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Pipeline;
+using Coordinator.Controllers.Ports;
+using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Storage;
 using Coordinator.Controllers.Validation;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Coordinator.Reconciler.Hosting;
 
@@ -15,9 +24,23 @@ public static class ControllerRegistrations
     public static IServiceCollection AddJobControllers(this IServiceCollection services)
     {
         services.AddSingleton<IJobController, ValidationController>();
+        services.AddSingleton<IJobController, PartitionController>();
+        services.AddSingleton<IJobController, StoreController>();
+        services.AddSingleton<IJobController, DispatchController>();
+        services.AddSingleton<IJobController, StatusController>();
+        services.AddSingleton<IJobController, AggregateController>();
         return services.AddControllerDependencies();
     }
 
     /// <summary>Ports and adapters the controllers need (object store, scheduler, ...), one line each.</summary>
-    public static IServiceCollection AddControllerDependencies(this IServiceCollection services) => services;
+    public static IServiceCollection AddControllerDependencies(this IServiceCollection services)
+    {
+        services.TryAddSingleton(sp => new AwsClientFactory(sp.GetRequiredService<CoordinatorOptions>()));
+        services.TryAddSingleton<IObjectStore>(sp => ObjectStoreRouter.Create(sp.GetRequiredService<AwsClientFactory>()));
+        services.TryAddSingleton<ICommandRunner, ProcessCommandRunner>();
+        services.TryAddSingleton<IScheduler>(sp => new SlurmScheduler(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ILogger<SlurmScheduler>>()));
+        services.TryAddSingleton<TaskTallySource>();
+        services.TryAddSingleton<JobCleanup>();
+        return services;
+    }
 }

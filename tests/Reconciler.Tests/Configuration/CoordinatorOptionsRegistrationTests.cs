@@ -37,6 +37,30 @@ public sealed class CoordinatorOptionsRegistrationTests
         Assert.Contains(error.Failures, f => f.Contains("Coordinator:Slurm:LogDirectory: must be an absolute path", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_host_using_the_coordinator_sources_reads_settings_like_the_cli_does()
+    {
+        var exeDir = Directory.CreateTempSubdirectory("coord-host-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(exeDir, "appsettings.json"), """{"Coordinator": {"JobsTable": "file-jobs", "Bucket": "file-bucket"}}""");
+            var builder = Host.CreateApplicationBuilder();
+            builder.Configuration.Sources.Clear();
+            builder.Configuration.AddCoordinatorSources(["--Coordinator:Bucket=cli-bucket"], exeDir, exeDir,
+                new System.Collections.Hashtable { ["COORDINATOR__TASKSTABLE"] = "env-tasks" });
+            builder.Services.AddCoordinatorOptions(builder.Configuration);
+            using var host = builder.Build();
+
+            var options = host.Services.GetRequiredService<CoordinatorOptions>();
+
+            Assert.Equal(("file-jobs", "env-tasks", "cli-bucket"), (options.JobsTable, options.TasksTable, options.Bucket));
+        }
+        finally
+        {
+            Directory.Delete(exeDir, true);
+        }
+    }
+
     private static ServiceCollection Services(Dictionary<string, string?> values)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();

@@ -1,0 +1,24 @@
+using Coordinator.Bench.Data;
+
+// Usage:
+//   Coordinator.Bench.Data suite [--gib 1] [--big-gib 4] [--rounds 3] [--skip-store] [--dir /tmp/x]
+//   Coordinator.Bench.Data partition --input URI --root URI [--format jsonl|csv|parquet] [--max-records N] [--max-bytes B] [--raw]
+if (args.Length == 0)
+{
+    Console.Error.WriteLine("usage: suite [options] | partition --input URI --root URI [options]");
+    return 2;
+}
+var options = new Dictionary<string, string>(StringComparer.Ordinal);
+for (var i = 1; i < args.Length; i++)
+{
+    if (!args[i].StartsWith("--", StringComparison.Ordinal))
+        continue;
+    var key = args[i][2..];
+    options[key] = i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal) ? args[++i] : "true";
+}
+return args[0] switch
+{
+    "partition" => await PartitionRun.RunAsync(options),
+    "suite" => await Suite.RunAsync(options),
+    _ => 2,
+};

@@ -1,0 +1,114 @@
+using Coordinator.Controllers.Pipeline;
+using Coordinator.Controllers.Ports;
+using Coordinator.Controllers.Retry;
+using Coordinator.Model.Spec;
+using Coordinator.Model.Status;
+
+namespace Coordinator.Controllers.Scheduling;
+
+/// <summary>
+/// What `coordinator suspend|resume|cancel|retry NAME` do. Suspend and resume edit spec.suspend (a user's spec
+/// field; the daemon holds or releases the Slurm tasks). Cancel moves the job to Cancelled and cancels its Slurm
+/// submissions (the daemon repeats that, in case this machine cannot reach Slurm). Retry redrives a Failed job's
+/// failed batches. Status writes are conditional and re-read on conflict, as the daemon's are.
+/// </summary>
+public sealed class JobControl(IStateStore state, IScheduler? scheduler)
+{
+    private const int Attempts = 5;
+
+    public async Task<string> SetSuspendAsync(string name, bool suspend, CancellationToken ct)
+    {
+        var job = await RequireAsync(name, ct).ConfigureAwait(false);
+        if (PhaseTransitions.IsTerminal(job.Status.Phase))
+        {
+            throw new InvalidOperationException($"job \"{name}\" is {job.Status.Phase}; only unfinished jobs can be suspended or resumed");
+        }
+        if (job.Spec.Suspend == suspend)
+        {
+            return $"job \"{name}\" is already {(suspend ? "suspended" : "not suspended")}";
+        }
+        job.Spec.Suspend = suspend;
+        await state.PutJobSpecAsync(job, replace: true, ct).ConfigureAwait(false);
+        return suspend ? $"job \"{name}\" suspended: pending batches held, nothing new dispatched" : $"job \"{name}\" resumed";
+    }
+
+    public async Task<string> CancelAsync(string name, DateTimeOffset now, CancellationToken ct)
+    {
+        var message = await UpdateStatusAsync(name, job =>
+        {
+            if (PhaseTransitions.IsTerminal(job.Status.Phase))
+            {
+                return $"job \"{name}\" is already {job.Status.Phase}";
+            }
+            StatusEditor.SetPhase(job.Status, JobPhase.Cancelled);
+            job.Status.CompletedAt = now;
+            job.Status.Message = "cancelled by the user";
+            StatusEditor.SetCondition(job.Status, ConditionTypes.Failed, StatusEditor.True, "Cancelled", "cancelled by the user", job.Generation, now);
+            return null;
+        }, ct).ConfigureAwait(false);
+        if (message is not null)
+        {
+            return message;
+        }
+        var cancelled = 0;
+        if (scheduler is not null)
+        {
+            foreach (var submission in InFlight.From(await scheduler.ListAsync(name, ct).ConfigureAwait(false)).Submissions)
+            {
+                await scheduler.CancelAsync(submission.JobId, ct).ConfigureAwait(false);
+                cancelled++;
+            }
+        }
+        return $"job \"{name}\" cancelled ({cancelled} Slurm submissions cancelled)";
+    }
+
+    public async Task<string> RedriveAsync(string name, DateTimeOffset now, CancellationToken ct)
+    {
+        var job = await RequireAsync(name, ct).ConfigureAwait(false);
+        if (job.Status.Phase != JobPhase.Failed)
+        {
+            throw new InvalidOperationException($"job \"{name}\" is {job.Status.Phase}; only a Failed job can be retried");
+        }
+        var reset = await Redrive.ResetFailedTasksAsync(state, name, ct).ConfigureAwait(false);
+        var message = await UpdateStatusAsync(name, current =>
+        {
+            if (current.Status.Phase != JobPhase.Failed)
+            {
+                return $"job \"{name}\" moved to {current.Status.Phase} meanwhile";
+            }
+            StatusEditor.SetPhase(current.Status, JobPhase.Dispatching);
+            StatusEditor.SetCondition(current.Status, Redrive.ConditionType, StatusEditor.True, "RetryCommand",
+                $"{reset.Count} failed batches back to pending", current.Spec.RetryGeneration, now);
+            StatusEditor.SetCondition(current.Status, ConditionTypes.Failed, StatusEditor.False, "Redriven", "failed batches are being retried", current.Generation, now);
+            current.Status.CompletedAt = null;
+            current.Status.Message = "";
+            return null;
+        }, ct).ConfigureAwait(false);
+        return message ?? $"job \"{name}\": {reset.Count} failed batches ({IndexRanges.Format(reset)}) will run again";
+    }
+
+    private async Task<Job> RequireAsync(string name, CancellationToken ct) =>
+        await state.GetJobAsync(name, ct).ConfigureAwait(false) ?? throw new KeyNotFoundException($"job \"{name}\" not found");
+
+    /// <summary>Applies <paramref name="edit"/> (which returns a message to stop without writing) with conditional writes, re-reading on conflict.</summary>
+    private async Task<string?> UpdateStatusAsync(string name, Func<Job, string?> edit, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var job = await RequireAsync(name, ct).ConfigureAwait(false);
+            if (edit(job) is { } stop)
+            {
+                return stop;
+            }
+            try
+            {
+                await state.UpdateJobStatusAsync(job, ct).ConfigureAwait(false);
+                return null;
+            }
+            catch (ConflictException) when (attempt < Attempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), ct).ConfigureAwait(false);
+            }
+        }
+    }
+}

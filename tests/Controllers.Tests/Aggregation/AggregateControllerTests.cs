@@ -1,0 +1,126 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Coordinator.Controllers.Aggregation;
+using Coordinator.Controllers.Pipeline;
+using Coordinator.Controllers.Tests.Dispatch;
+using Coordinator.Model.Spec;
+using Coordinator.Model.Status;
+using Coordinator.Model.Tasks;
+using Microsoft.Extensions.Logging.Abstractions;
+using Parquet;
+using Parquet.Schema;
+using Parquet.Serialization;
+
+namespace Coordinator.Controllers.Tests.Aggregation;
+
+public sealed class AggregateControllerTests : IDisposable
+{
+    private readonly ControllerFixture _fx = new();
+
+    public void Dispose() => _fx.Dispose();
+
+    private AggregateController Aggregator() =>
+        new(_fx.State, _fx.Worker.Store, _fx.Tallies, NullLogger<AggregateController>.Instance);
+
+    private string OutDir => Path.Combine(_fx.Worker.Root, "out") + "/";
+
+    /// <summary>Writes a result object for a batch and marks the task Succeeded with its checksum.</summary>
+    private async Task ResultAsync(string job, int index, byte[] content, long records, InputFormat format, bool corrupt = false)
+    {
+        var uri = new JobLayout(JobLayout.RootFor(_fx.Options), job, 1).Result(index, format);
+        await using (var writer = await _fx.Worker.Store.OpenWriteAsync(uri, default))
+        {
+            await writer.Stream.WriteAsync(content);
+            await writer.CommitAsync(default);
+        }
+        var sha = corrupt ? new string('f', 64) : Convert.ToHexStringLower(SHA256.HashData(content));
+        await _fx.SetTaskAsync(job, index, t => { t.State = TaskState.Succeeded; t.ResultKey = uri.ToString(); t.ResultSha256 = sha; t.OutputRecords = records; t.Attempt = 1; });
+    }
+
+    private async Task<Job> AggregatingJobAsync(string name, int tasks, Action<JobSpec> configure)
+    {
+        await _fx.StoredJobAsync(name, tasks, s => { s.Output.Uri = new Uri(OutDir).ToString(); configure(s); });
+        var job = (await _fx.State.GetJobAsync(name, default))!;
+        job.Status.Phase = JobPhase.Aggregating;
+        await _fx.State.UpdateJobStatusAsync(job, default);
+        return job;
+    }
+
+    [Fact]
+    public async Task Jsonl_ConcatenatesInBatchOrderVerifiesAndWritesTheFinalManifest()
+    {
+        await AggregatingJobAsync("agg", 3, s => s.FailurePolicy.ToleratedFailureCount = 1);
+        await ResultAsync("agg", 2, "{\"b\":2}\n"u8.ToArray(), 1, InputFormat.Jsonl);
+        await ResultAsync("agg", 0, "{\"b\":0}\n{\"b\":0.5}"u8.ToArray(), 2, InputFormat.Jsonl);
+        await _fx.SetTaskAsync("agg", 1, t => { t.State = TaskState.Failed; t.Reason = "HandlerExit: exit code 1"; });
+
+        var (job, _) = await _fx.PassAsync("agg", Aggregator);
+
+        var output = await File.ReadAllTextAsync(Path.Combine(OutDir, "output.jsonl"));
+        Assert.Equal("{\"b\":0}\n{\"b\":0.5}\n{\"b\":2}\n", output);
+        Assert.Equal(JobPhase.Succeeded, job.Status.Phase);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(output))), job.Status.Output!.Sha256);
+        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(OutDir, "manifest.json")));
+        var batches = manifest.RootElement.GetProperty("batches").EnumerateArray().ToList();
+        Assert.Equal(["SUCCEEDED", "FAILED", "SUCCEEDED"], batches.Select(b => b.GetProperty("state").GetString()));
+        Assert.Equal(9, manifest.RootElement.GetProperty("inputRecords").GetInt64());
+        Assert.Equal(3, manifest.RootElement.GetProperty("outputRecords").GetInt64());
+        Assert.Equal(3, manifest.RootElement.GetProperty("failedRecords").GetInt64());
+        Assert.False(manifest.RootElement.GetProperty("recordsConserved").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Csv_KeepsOnlyTheFirstHeader()
+    {
+        await AggregatingJobAsync("csv", 2, s => s.Output.Format = InputFormat.Csv);
+        await ResultAsync("csv", 0, "a,b\n1,\"x\ny\"\n"u8.ToArray(), 1, InputFormat.Csv);
+        await ResultAsync("csv", 1, "a,b\n2,z\n"u8.ToArray(), 1, InputFormat.Csv);
+        await _fx.PassAsync("csv", Aggregator);
+        Assert.Equal("a,b\n1,\"x\ny\"\n2,z\n", await File.ReadAllTextAsync(Path.Combine(OutDir, "output.csv")));
+    }
+
+    [Fact]
+    public async Task ChecksumMismatch_FailsTheJobNamingTheBatchAndCommitsNoOutput()
+    {
+        await AggregatingJobAsync("bad", 2, _ => { });
+        await ResultAsync("bad", 0, "{}\n"u8.ToArray(), 1, InputFormat.Jsonl);
+        await ResultAsync("bad", 1, "{}\n"u8.ToArray(), 1, InputFormat.Jsonl, corrupt: true);
+        var (job, _) = await _fx.PassAsync("bad", Aggregator);
+        Assert.Equal(JobPhase.Failed, job.Status.Phase);
+        Assert.Contains("batch 1", job.Status.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(OutDir, "output.jsonl")));
+    }
+
+    [Fact]
+    public async Task Parquet_MergesRowGroupsOfEveryResultInOrder()
+    {
+        await AggregatingJobAsync("pq", 2, s => { s.Input.Format = InputFormat.Parquet; });
+        await ResultAsync("pq", 0, await ParquetBytesAsync([1, 2, 3], ["a", "b", "c"]), 3, InputFormat.Parquet);
+        await ResultAsync("pq", 1, await ParquetBytesAsync([4, 5], ["d", null]), 2, InputFormat.Parquet);
+        var (job, _) = await _fx.PassAsync("pq", Aggregator);
+        Assert.Equal(JobPhase.Succeeded, job.Status.Phase);
+
+        await using (var file = File.OpenRead(Path.Combine(OutDir, "output.parquet")))
+        {
+            await using var reader = await ParquetReader.CreateAsync(file);
+            Assert.Equal(2, reader.RowGroupCount);
+        }
+        var data = await ParquetSerializer.DeserializeUntypedAsync(File.OpenRead(Path.Combine(OutDir, "output.parquet")), null, null, CancellationToken.None);
+        Assert.Equal([1, 2, 3, 4, 5], data.Data.Select(r => (int)r["id"]!));
+        Assert.Equal(["a", "b", "c", "d", null], data.Data.Select(r => r.TryGetValue("name", out var n) ? (string?)n : null));
+    }
+
+    private static async Task<byte[]> ParquetBytesAsync(int[] ids, string?[] names)
+    {
+        var schema = new ParquetSchema(new DataField<int>("id"), new DataField<string>("name"));
+        using var stream = new MemoryStream();
+        await using (var writer = await ParquetWriter.CreateAsync(schema, stream, null, false, CancellationToken.None))
+        {
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync<int>(schema.DataFields[0], ids, null, null, CancellationToken.None);
+            await group.WriteAsync(schema.DataFields[1], names, null);
+        }
+        return stream.ToArray();
+    }
+}

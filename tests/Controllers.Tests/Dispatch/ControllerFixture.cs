@@ -1,0 +1,69 @@
+using Coordinator.Controllers.Pipeline;
+using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Tests.Scheduling;
+using Coordinator.Controllers.Tests.Worker;
+using Coordinator.Model.Spec;
+using Coordinator.Model.Status;
+using Coordinator.Model.Tasks;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Coordinator.Controllers.Tests.Dispatch;
+
+/// <summary>Dispatch/status controllers over the in-memory state store, a fake scheduler and a file:// data root.</summary>
+internal sealed class ControllerFixture : IDisposable
+{
+    private readonly WorkerFixture _worker = new();
+
+    public ControllerFixture()
+    {
+        Options.Slurm.LogDirectory = Path.Combine(_worker.Root, "logs");
+        Tallies = new TaskTallySource(State, Scheduler);
+    }
+
+    public InMemoryStateStore State => _worker.State;
+    public FakeScheduler Scheduler { get; } = new();
+    public Configuration.CoordinatorOptions Options => _worker.Options;
+    public TaskTallySource Tallies { get; }
+    public WorkerFixture Worker => _worker;
+    public DateTimeOffset Now { get; set; } = new(2026, 11, 29, 10, 0, 0, TimeSpan.Zero);
+
+    public DispatchController Dispatch() => new(Scheduler, Tallies, Options, NullLogger<DispatchController>.Instance);
+
+    public StatusController Status() =>
+        new(Scheduler, State, Tallies, new JobCleanup(State, _worker.Store, Options), NullLogger<StatusController>.Instance);
+
+    /// <summary>A stored job (Stored=True) with <paramref name="tasks"/> Pending task items.</summary>
+    public async Task<Job> StoredJobAsync(string name, int tasks, Action<JobSpec>? configure = null)
+    {
+        var job = WorkerFixture.NewJob(name, "cat");
+        configure?.Invoke(job.Spec);
+        job.Status.Phase = JobPhase.Partitioning;
+        StatusEditor.SetCondition(job.Status, ConditionTypes.Stored, StatusEditor.True, "Stored", "", job.Generation, Now);
+        job = await _worker.SeedAsync(job, tasks);
+        return job;
+    }
+
+    /// <summary>Runs a controller pass on a fresh read of the job, saving status as the reconciler does.</summary>
+    public async Task<(Job Job, ControllerResult Result)> PassAsync(string name, Func<IJobController> controller)
+    {
+        Tallies.Invalidate(name);
+        var job = (await State.GetJobAsync(name, default))!;
+        var context = new JobContext(job, Now, State.UpdateJobStatusAsync);
+        var result = await controller().ReconcileAsync(context, default);
+        if (await State.GetJobAsync(name, default) is null)
+        {
+            return (null!, result); // deleted by the pass (ttlAfterFinished); the reconciler's save would conflict and stop
+        }
+        await context.SaveStatusAsync(default);
+        return ((await State.GetJobAsync(name, default))!, result);
+    }
+
+    public async Task SetTaskAsync(string job, int index, Action<JobTask> edit)
+    {
+        var task = (await State.GetTaskAsync(job, index, default))!;
+        edit(task);
+        await State.UpdateTaskAsync(task, default);
+    }
+
+    public void Dispose() => _worker.Dispose();
+}

@@ -1,0 +1,68 @@
+using Coordinator.Controllers.Ports;
+using Coordinator.Controllers.Scheduling;
+
+namespace Coordinator.Controllers.Tests.Scheduling;
+
+/// <summary>
+/// Unit-test scheduler: records every call and lists what was submitted as live until told otherwise. The real
+/// Slurm adapter is tested against Slurm in Integration.Tests/Slurm.
+/// </summary>
+internal sealed class FakeScheduler : IScheduler
+{
+    private int _next = 100;
+    public List<(string Id, SubmitRequest Request)> Submitted { get; } = [];
+    public List<ScheduledJob> Live { get; } = [];
+    public List<string> Calls { get; } = [];
+    public int MaxArraySize { get; set; } = 1001;
+    /// <summary>Checked at sbatch time: lets a test assert the intent was saved first.</summary>
+    public Func<SubmitRequest, Task>? OnSubmit { get; set; }
+
+    public async Task<string> SubmitAsync(SubmitRequest request, CancellationToken ct)
+    {
+        if (OnSubmit is not null)
+        {
+            await OnSubmit(request);
+        }
+        var id = (_next++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Submitted.Add((id, request));
+        Live.Add(new ScheduledJob(id, request.JobName, request.Token,
+            [.. IndexRanges.Parse(request.ArrayIndexes).Select(i => new ScheduledTask(id, i, SchedulerTaskState.Pending, null))])
+        {
+            MaxConcurrent = request.MaxConcurrent,
+        });
+        return id;
+    }
+
+    public Task<IReadOnlyList<ScheduledJob>> ListAsync(string? jobName, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<ScheduledJob>>([.. Live.Where(j => jobName is null || j.Name == jobName)]);
+
+    public Task CancelAsync(string jobId, CancellationToken ct)
+    {
+        Calls.Add($"cancel {jobId}");
+        Live.RemoveAll(j => j.JobId == jobId);
+        return Task.CompletedTask;
+    }
+
+    public Task UpdateThrottleAsync(string jobId, int maxConcurrent, CancellationToken ct)
+    {
+        Calls.Add($"throttle {jobId} {maxConcurrent}");
+        return Task.CompletedTask;
+    }
+
+    public Task HoldAsync(string jobId, CancellationToken ct)
+    {
+        Calls.Add($"hold {jobId}");
+        return Task.CompletedTask;
+    }
+
+    public Task ReleaseAsync(string jobId, CancellationToken ct)
+    {
+        Calls.Add($"release {jobId}");
+        return Task.CompletedTask;
+    }
+
+    public Task<int> GetMaxArraySizeAsync(CancellationToken ct) => Task.FromResult(MaxArraySize);
+
+    /// <summary>Slurm finished everything: nothing is live any more.</summary>
+    public void Drain() => Live.Clear();
+}

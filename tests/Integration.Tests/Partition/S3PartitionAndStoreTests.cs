@@ -1,0 +1,159 @@
+using System.IO.Compression;
+using System.Text;
+using Coordinator.Controllers;
+using Coordinator.Controllers.Formats;
+using Coordinator.Controllers.Metrics;
+using Coordinator.Controllers.Partitioning;
+using Coordinator.Controllers.Pipeline;
+using Coordinator.Controllers.State;
+using Coordinator.Controllers.Storage;
+using Coordinator.Integration.Tests.Fixtures;
+using Coordinator.Model.Spec;
+using Coordinator.Model.Status;
+using Microsoft.Extensions.Logging.Abstractions;
+using Parquet;
+using Parquet.Schema;
+
+namespace Coordinator.Integration.Tests.Partition;
+
+/// <summary>Partition and store controllers end to end on moto: S3 input and batches, DynamoDB task items.</summary>
+[Collection(LocalStackCollection.Name)]
+public sealed class S3PartitionAndStoreTests(LocalStackFixture fixture) : IAsyncLifetime, IDisposable
+{
+    private ProvisionedStack _stack = null!;
+    private ObjectStoreRouter _store = null!;
+    private DynamoStateStore _state = null!;
+    private readonly CoordinatorMetrics _metrics = new();
+
+    public async Task InitializeAsync()
+    {
+        _stack = await fixture.ProvisionAsync();
+        _store = new ObjectStoreRouter(new FileObjectStore(), new Lazy<Controllers.Ports.IObjectStore>(() => new S3ObjectStore(_stack.S3)));
+        _state = new DynamoStateStore(_stack.DynamoDb, _stack.Options, _metrics);
+    }
+
+    public async Task DisposeAsync() => await _stack.DisposeAsync();
+
+    public void Dispose() => _metrics.Dispose();
+
+    private Uri Key(string key) => S3Address.ToUri(_stack.Options.Bucket, key);
+
+    private async Task PutAsync(string key, byte[] data)
+    {
+        await using var writer = await _store.OpenWriteAsync(Key(key), CancellationToken.None);
+        await writer.Stream.WriteAsync(data);
+        await writer.CommitAsync(CancellationToken.None);
+    }
+
+    private static byte[] Gzip(string text)
+    {
+        using var buffer = new MemoryStream();
+        using (var gz = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+            gz.Write(Encoding.UTF8.GetBytes(text));
+        return buffer.ToArray();
+    }
+
+    private static Job NewJob(string name, Uri input, InputFormat format, long maxRecords) => new()
+    {
+        Name = name,
+        Generation = 1,
+        SpecHash = "h",
+        Spec = new JobSpec { Input = new InputSpec { Uri = input.ToString(), Format = format }, Batching = new BatchingSpec { MaxRecords = maxRecords } },
+    };
+
+    private async Task<Job> ReconcileAsync(Job job)
+    {
+        var context = new JobContext(job, DateTimeOffset.UtcNow, (_, _) => Task.FromResult(job.Version + 1));
+        var partition = new PartitionController(_store, _stack.Options, NullLogger<PartitionController>.Instance, _metrics);
+        var store = new StoreController(_store, _state, _stack.Options, NullLogger<StoreController>.Instance);
+        if ((await partition.ReconcileAsync(context, CancellationToken.None)).ContinuePipeline)
+            await store.ReconcileAsync(context, CancellationToken.None);
+        return job;
+    }
+
+    [Fact]
+    public async Task A_gzip_jsonl_prefix_on_s3_becomes_batches_a_manifest_and_pending_task_items()
+    {
+        var lines = Enumerable.Range(0, 2500).Select(i => $"{{\"i\":{i}}}\n").ToList();
+        await PutAsync("in/part-2.jsonl.gz", Gzip(string.Concat(lines.Skip(1000))));
+        await PutAsync("in/part-1.jsonl", Encoding.UTF8.GetBytes(string.Concat(lines.Take(1000))));
+
+        var job = await ReconcileAsync(NewJob("gz-prefix", Key("in/"), InputFormat.Jsonl, 300));
+
+        Assert.Equal("True", JobConditions.Find(job.Status, ConditionTypes.Stored)!.Status);
+        Assert.Equal(9, job.Status.Batches.Total);
+        Assert.Equal(2500, job.Status.Records.Input);
+        var manifest = await Partitioner.ReadManifestAsync(_store, JobLayouts.For(_stack.Options, job), CancellationToken.None);
+        var text = new StringBuilder();
+        foreach (var batch in manifest!.Batches)
+        {
+            await using var s = await _store.OpenReadAsync(new Uri(batch.Key), CancellationToken.None);
+            text.Append(await new StreamReader(s).ReadToEndAsync());
+            var task = await _state.GetTaskAsync(job.Name, batch.Index, CancellationToken.None);
+            Assert.Equal(batch.Sha256, task!.InputSha256);
+            Assert.Equal(batch.RecordCount, task.InputRecords);
+        }
+        Assert.Equal(string.Concat(lines), text.ToString());
+    }
+
+    [Fact]
+    public async Task Parquet_on_s3_is_read_through_ranged_gets_and_split_into_parquet_batches()
+    {
+        var schema = new ParquetSchema(new DataField<int>("id"), new DataField<string>("name"));
+        using var buffer = new MemoryStream();
+        await using (var writer = await ParquetWriter.CreateAsync(schema, buffer, null, false, CancellationToken.None))
+        {
+            for (var g = 0; g < 3; g++)
+            {
+                using var rg = writer.CreateRowGroup();
+                var ids = Enumerable.Range(g * 100, 100).ToArray();
+                await rg.WriteAsync<int>(schema.DataFields[0], ids, null, null, CancellationToken.None);
+                await rg.WriteAsync(schema.DataFields[1], ids.Select(i => $"n{i}").ToArray(), null);
+            }
+        }
+        await PutAsync("pq/data.parquet", buffer.ToArray());
+
+        var job = await ReconcileAsync(NewJob("pq", Key("pq/data.parquet"), InputFormat.Parquet, 120));
+
+        Assert.Equal(3, job.Status.Batches.Total); // 120 + 120 + 60 rows: row groups split where they must
+        Assert.Equal(300, job.Status.Records.Input);
+        var manifest = await Partitioner.ReadManifestAsync(_store, JobLayouts.For(_stack.Options, job), CancellationToken.None);
+        var batch1 = manifest!.Batches[1];
+        await using var s = await _store.OpenReadAsync(new Uri(batch1.Key), CancellationToken.None);
+        using var copy = new MemoryStream();
+        await s.CopyToAsync(copy);
+        copy.Position = 0;
+        await using var reader = await ParquetReader.CreateAsync(copy, null, false, CancellationToken.None);
+        using var rg0 = reader.OpenRowGroupReader(0);
+        var first = new int[rg0.RowCount];
+        await rg0.ReadAsync<int>(reader.Schema.DataFields[0], first, null, CancellationToken.None);
+        Assert.Equal(120, first[0]);
+    }
+
+    [Fact]
+    public async Task Truncated_gzip_on_s3_fails_the_job_naming_the_object_and_stores_nothing()
+    {
+        var whole = Gzip(string.Concat(Enumerable.Range(0, 20000).Select(i => $"{{\"i\":{i}}}\n")));
+        await PutAsync("bad/data.jsonl.gz", whole[..(whole.Length * 2 / 3)]);
+
+        var job = await ReconcileAsync(NewJob("truncated", Key("bad/data.jsonl.gz"), InputFormat.Jsonl, 1000));
+
+        var condition = JobConditions.Find(job.Status, ConditionTypes.Partitioned)!;
+        Assert.Equal("False", condition.Status);
+        Assert.Equal(InputErrorReasons.CorruptCompression, condition.Reason);
+        Assert.Contains("bad/data.jsonl.gz", condition.Message);
+        Assert.Equal(JobPhase.Failed, job.Status.Phase);
+        Assert.Null(JobConditions.Find(job.Status, ConditionTypes.Stored));
+        Assert.Null(await _state.GetTaskAsync(job.Name, 0, CancellationToken.None));
+        Assert.Null(await _store.HeadAsync(JobLayouts.For(_stack.Options, job).Manifest, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_missing_bucket_is_reported_as_input_not_found()
+    {
+        var job = await ReconcileAsync(NewJob("nobucket", S3Address.ToUri("absent-" + Guid.NewGuid().ToString("N")[..8], "in/"), InputFormat.Jsonl, 10));
+        var condition = JobConditions.Find(job.Status, ConditionTypes.Partitioned)!;
+        Assert.Equal(InputErrorReasons.InputNotFound, condition.Reason);
+        Assert.Contains("absent-", condition.Message);
+    }
+}
