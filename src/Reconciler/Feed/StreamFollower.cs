@@ -112,6 +112,9 @@ public sealed partial class StreamFollower(
         try
         {
             cursor.Iterator ??= await AcquireIteratorAsync(arn, cursor, ct).ConfigureAwait(false);
+            // Pace from the start of the call: calls stay >= MinPollInterval apart (the 5/s budget) and a slow
+            // GetRecords does not add its own duration to every record's wait.
+            var pollStarted = _time.GetUtcNow();
             metrics.StreamGetRecordsCalled(_label);
             var page = await streams.GetRecordsAsync(cursor.Iterator, options.GetRecordsLimit, ct).ConfigureAwait(false);
             foreach (var bad in page.Undecodable)
@@ -140,7 +143,7 @@ public sealed partial class StreamFollower(
             }
             cursor.EmptyPolls = page.Records.Count + page.Undecodable.Count == 0 ? cursor.EmptyPolls + 1 : 0;
             cursor.Iterator = page.NextShardIterator;
-            cursor.NextPollAt = _time.GetUtcNow() + PollPacer.NextInterval(options, cursor.EmptyPolls);
+            cursor.NextPollAt = pollStarted + PollPacer.NextInterval(options, cursor.EmptyPolls);
             return page.NextShardIterator is not null;
         }
         catch (StreamsException e) when (e.IsExpiredIterator)
