@@ -24,6 +24,8 @@ public static class ControllerRegistrations
     public static IServiceCollection AddJobControllers(this IServiceCollection services)
     {
         services.AddSingleton<IJobController, ValidationController>();
+        services.AddSingleton<IJobController, PartitionController>();
+        services.AddSingleton<IJobController, StoreController>();
         services.AddSingleton<IJobController, DispatchController>();
         services.AddSingleton<IJobController, StatusController>();
         services.AddSingleton<IJobController, AggregateController>();
