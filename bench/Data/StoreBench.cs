@@ -3,7 +3,6 @@ using Coordinator.Controllers;
 using Coordinator.Controllers.Aws;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
-using Coordinator.Controllers.Partitioning;
 using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Provisioning;
 using Coordinator.Controllers.State;
@@ -61,7 +60,7 @@ internal static class StoreBench
             watch.Restart();
             await new StoreController(store, state, options, NullLogger<StoreController>.Instance).ReconcileAsync(context, CancellationToken.None);
             var storeSeconds = watch.Elapsed.TotalSeconds;
-            if (job.Status.Batches.Total != 1000 || !JobConditions.IsTrue(job.Status, "Stored", 1))
+            if (job.Status.Batches.Total != 1000 || !StatusEditor.IsTrue(job.Status, "Stored", 1))
                 throw new InvalidOperationException($"store bench did not store 1000 batches: {job.Status.Message}");
             var stored = 0;
             string? token = null;

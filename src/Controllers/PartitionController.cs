@@ -25,15 +25,14 @@ public sealed class PartitionController(IObjectStore store, CoordinatorOptions o
     {
         var job = context.Job;
         var status = job.Status;
-        if (JobConditions.IsTrue(status, ConditionTypes.Partitioned, job.Generation))
+        if (StatusEditor.IsTrue(status, ConditionTypes.Partitioned, job.Generation))
             return ControllerResult.Continue;
-        if (JobConditions.IsFalse(status, ConditionTypes.Partitioned, job.Generation) || PhaseTransitions.IsTerminal(status.Phase))
+        if (StatusEditor.IsFalse(status, ConditionTypes.Partitioned, job.Generation) || PhaseTransitions.IsTerminal(status.Phase))
             return ControllerResult.Stop; // refused input stays refused until the user edits the spec (a new generation)
 
         if (status.Phase == JobPhase.Pending)
         {
-            PhaseTransitions.Ensure(status.Phase, JobPhase.Partitioning);
-            status.Phase = JobPhase.Partitioning;
+            StatusEditor.SetPhase(context, JobPhase.Partitioning);
             status.StartedAt ??= context.Now;
         }
         var layout = context.Layout ?? JobLayouts.For(options, job);
@@ -45,9 +44,8 @@ public sealed class PartitionController(IObjectStore store, CoordinatorOptions o
         catch (InputFormatException e)
         {
             PartitionLog.InputRefused(logger, job.Name, job.Generation, e.Reason, e.ObjectUri, e.Location, e.Message);
-            JobConditions.Set(status, ConditionTypes.Partitioned, false, e.Reason, e.Message, job.Generation, context.Now);
-            PhaseTransitions.Ensure(status.Phase, JobPhase.Failed);
-            status.Phase = JobPhase.Failed;
+            StatusEditor.SetCondition(context, ConditionTypes.Partitioned, false, e.Reason, e.Message);
+            StatusEditor.SetPhase(context, JobPhase.Failed);
             status.Message = e.Message;
             status.CompletedAt = context.Now;
             return ControllerResult.Stop;
@@ -64,8 +62,8 @@ public sealed class PartitionController(IObjectStore store, CoordinatorOptions o
         }
         status.Batches.Total = manifest.Batches.Count;
         status.Records.Input = manifest.TotalRecords;
-        JobConditions.Set(status, ConditionTypes.Partitioned, true, "Partitioned",
-            $"{manifest.Batches.Count} batches, {manifest.TotalRecords} records in {layout.Manifest}", job.Generation, context.Now);
+        StatusEditor.SetCondition(context, ConditionTypes.Partitioned, true, "Partitioned",
+            $"{manifest.Batches.Count} batches, {manifest.TotalRecords} records in {layout.Manifest}");
         return ControllerResult.Continue;
     }
 }

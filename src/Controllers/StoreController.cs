@@ -23,9 +23,9 @@ public sealed class StoreController(IObjectStore store, IStateStore state, Coord
     {
         var job = context.Job;
         var status = job.Status;
-        if (JobConditions.IsTrue(status, ConditionTypes.Stored, job.Generation))
+        if (StatusEditor.IsTrue(status, ConditionTypes.Stored, job.Generation))
             return ControllerResult.Continue;
-        if (!JobConditions.IsTrue(status, ConditionTypes.Partitioned, job.Generation) || JobConditions.IsFalse(status, ConditionTypes.Stored, job.Generation))
+        if (!StatusEditor.IsTrue(status, ConditionTypes.Partitioned, job.Generation) || StatusEditor.IsFalse(status, ConditionTypes.Stored, job.Generation))
             return ControllerResult.Stop;
 
         var layout = context.Layout ?? JobLayouts.For(options, job);
@@ -37,9 +37,8 @@ public sealed class StoreController(IObjectStore store, IStateStore state, Coord
         catch (InvalidDataException e)
         {
             PartitionLog.ManifestUnusable(logger, job.Name, job.Generation, e.Message);
-            JobConditions.Set(status, ConditionTypes.Stored, false, "CorruptManifest", e.Message, job.Generation, context.Now);
-            PhaseTransitions.Ensure(status.Phase, JobPhase.Failed);
-            status.Phase = JobPhase.Failed;
+            StatusEditor.SetCondition(context, ConditionTypes.Stored, false, "CorruptManifest", e.Message);
+            StatusEditor.SetPhase(context, JobPhase.Failed);
             status.Message = e.Message;
             return ControllerResult.Stop;
         }
@@ -62,7 +61,7 @@ public sealed class StoreController(IObjectStore store, IStateStore state, Coord
         status.Batches.Total = tasks.Count;
         status.Batches.Pending = tasks.Count;
         status.Records.Input = manifest.TotalRecords;
-        JobConditions.Set(status, ConditionTypes.Stored, true, "Stored", $"{tasks.Count} task items written", job.Generation, context.Now);
+        StatusEditor.SetCondition(context, ConditionTypes.Stored, true, "Stored", $"{tasks.Count} task items written");
         return ControllerResult.Continue;
     }
 }

@@ -80,7 +80,7 @@ public sealed class S3PartitionAndStoreTests(LocalStackFixture fixture) : IAsync
 
         var job = await ReconcileAsync(NewJob("gz-prefix", Key("in/"), InputFormat.Jsonl, 300));
 
-        Assert.Equal("True", JobConditions.Find(job.Status, ConditionTypes.Stored)!.Status);
+        Assert.Equal("True", StatusEditor.GetCondition(job.Status, ConditionTypes.Stored)!.Status);
         Assert.Equal(9, job.Status.Batches.Total);
         Assert.Equal(2500, job.Status.Records.Input);
         var manifest = await Partitioner.ReadManifestAsync(_store, JobLayouts.For(_stack.Options, job), CancellationToken.None);
@@ -138,12 +138,12 @@ public sealed class S3PartitionAndStoreTests(LocalStackFixture fixture) : IAsync
 
         var job = await ReconcileAsync(NewJob("truncated", Key("bad/data.jsonl.gz"), InputFormat.Jsonl, 1000));
 
-        var condition = JobConditions.Find(job.Status, ConditionTypes.Partitioned)!;
+        var condition = StatusEditor.GetCondition(job.Status, ConditionTypes.Partitioned)!;
         Assert.Equal("False", condition.Status);
         Assert.Equal(InputErrorReasons.CorruptCompression, condition.Reason);
         Assert.Contains("bad/data.jsonl.gz", condition.Message);
         Assert.Equal(JobPhase.Failed, job.Status.Phase);
-        Assert.Null(JobConditions.Find(job.Status, ConditionTypes.Stored));
+        Assert.Null(StatusEditor.GetCondition(job.Status, ConditionTypes.Stored));
         Assert.Null(await _state.GetTaskAsync(job.Name, 0, CancellationToken.None));
         Assert.Null(await _store.HeadAsync(JobLayouts.For(_stack.Options, job).Manifest, CancellationToken.None));
     }
@@ -152,7 +152,7 @@ public sealed class S3PartitionAndStoreTests(LocalStackFixture fixture) : IAsync
     public async Task A_missing_bucket_is_reported_as_input_not_found()
     {
         var job = await ReconcileAsync(NewJob("nobucket", S3Address.ToUri("absent-" + Guid.NewGuid().ToString("N")[..8], "in/"), InputFormat.Jsonl, 10));
-        var condition = JobConditions.Find(job.Status, ConditionTypes.Partitioned)!;
+        var condition = StatusEditor.GetCondition(job.Status, ConditionTypes.Partitioned)!;
         Assert.Equal(InputErrorReasons.InputNotFound, condition.Reason);
         Assert.Contains("absent-", condition.Message);
     }
