@@ -11,12 +11,27 @@ log()  { printf '[localstack] %s\n' "$*" >&2; }
 warn() { printf '[localstack] WARNING: %s\n' "$*" >&2; }
 die()  { printf '[localstack] ERROR: %s\n' "$*" >&2; exit 1; }
 
-# pid_alive FILE: true when FILE names a running process.
+# Process names (/proc/PID/comm) of what we start, by pid file name, so a pid reused after a reboot or a crash by
+# an unrelated process is never mistaken for ours (and never signalled by down).
+expected_comm() {
+  case "$(basename "$1")" in
+    munged.pid) echo munged ;;
+    slurmctld.pid) echo slurmctld ;;
+    slurmd.pid) echo slurmd ;;
+    dynamodb-local.pid) echo java ;;
+    moto_server.pid) echo moto_server ;;
+    *) echo "" ;;
+  esac
+}
+
+# pid_alive FILE: true when FILE names a running process that is the one we started.
 pid_alive() {
-  local file="$1" pid
+  local file="$1" pid comm
   [[ -s "$file" ]] || return 1
   pid="$(tr -dc '0-9' < "$file")"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+  comm="$(expected_comm "$file")"
+  [[ -z "$comm" || "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$comm" ]]
 }
 
 # wait_until SECONDS DESCRIPTION COMMAND...: polls COMMAND every 0.2 s until it succeeds or time runs out.

@@ -19,7 +19,7 @@ internal sealed class ParquetBatch(BatchOutput output)
     public async Task StartAsync(ParquetSchema schema, CancellationToken ct)
     {
         _writer = await output.StartAsync(_nextRecord, ct).ConfigureAwait(false);
-        _parquet = await ParquetWriter.CreateAsync(schema, new NonClosingStream(_writer.Stream), null, false, ct).ConfigureAwait(false);
+        _parquet = await ParquetWriter.CreateAsync(schema, new NonClosingStream(_writer.Stream), ParquetSettings.Options, false, ct).ConfigureAwait(false);
         Records = 0;
         EstimatedBytes = 0;
     }

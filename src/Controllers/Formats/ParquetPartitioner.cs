@@ -90,7 +90,7 @@ public sealed class ParquetPartitioner : IFormatPartitioner
     {
         try
         {
-            return await ParquetReader.CreateAsync(stream, null, leaveStreamOpen: true, ct).ConfigureAwait(false);
+            return await ParquetReader.CreateAsync(stream, ParquetSettings.Options, leaveStreamOpen: true, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException and not Storage.ObjectStoreException)
         {

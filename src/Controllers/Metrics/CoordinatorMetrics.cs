@@ -15,6 +15,12 @@ public sealed class CoordinatorMetrics : IDisposable
 {
     public const string MeterName = "Coordinator";
 
+    /// <summary>Latency buckets in seconds, 1 ms to 5 min: reconciles and queue waits are mostly milliseconds.</summary>
+    private static readonly InstrumentAdvice<double> LatencyBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    };
+
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly ConcurrentDictionary<string, long> _jobsByPhase = new(StringComparer.Ordinal);
@@ -52,10 +58,10 @@ public sealed class CoordinatorMetrics : IDisposable
         _reconciles = _meter.CreateCounter<long>("coordinator.reconcile.count", "{reconcile}",
             "Controller passes, by controller and result (continue, stop, requeue, conflict, error, terminal).");
         _reconcileDuration = _meter.CreateHistogram<double>("coordinator.reconcile.duration", "s",
-            "Duration of one controller pass, or of the whole pipeline (controller=\"pipeline\").");
+            "Duration of one controller pass, or of the whole pipeline (controller=\"pipeline\").", advice: LatencyBuckets);
         _queueAdds = _meter.CreateCounter<long>("coordinator.queue.adds", "{key}", "Keys added to the work queue.");
         _queueLatency = _meter.CreateHistogram<double>("coordinator.queue.latency", "s",
-            "Time a key waited in the queue between becoming ready and being picked up.");
+            "Time a key waited in the queue between becoming ready and being picked up.", advice: LatencyBuckets);
         _queueRetries = _meter.CreateCounter<long>("coordinator.queue.retries", "{key}", "Rate-limited re-adds after errors.");
         _meter.CreateObservableGauge("coordinator.queue.depth", () => _queueDepth(), "{key}", "Keys ready to be processed.");
         _streamRecords = _meter.CreateCounter<long>("coordinator.stream.records", "{record}", "Stream records read, by table.");
@@ -81,7 +87,7 @@ public sealed class CoordinatorMetrics : IDisposable
         _records = _meter.CreateCounter<long>("coordinator.records", "{record}", "Records processed, by kind (input, output, failed).");
         _bytes = _meter.CreateCounter<long>("coordinator.bytes", "By", "Bytes processed, by kind (input, output).");
         _slurmSubmissions = _meter.CreateCounter<long>("coordinator.slurm.submissions", "{submission}", "sbatch submissions, by result.");
-        _slurmLatency = _meter.CreateHistogram<double>("coordinator.slurm.latency", "s", "Latency of Slurm commands, by command.");
+        _slurmLatency = _meter.CreateHistogram<double>("coordinator.slurm.latency", "s", "Latency of Slurm commands, by command.", advice: LatencyBuckets);
         _slurmErrors = _meter.CreateCounter<long>("coordinator.slurm.errors", "{error}", "Failed Slurm commands, by command and kind.");
     }
 

@@ -37,7 +37,7 @@ public sealed partial class JobReconciler(
 
     public async Task<ReconcileResult> ReconcileAsync(JobKey key, CancellationToken ct)
     {
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobName"] = key.Name });
+        using var scope = logger.BeginScope("JobName={JobName}", key.Name);
         var job = await store.GetJobAsync(key.Name, ct).ConfigureAwait(false);
         if (job is null || job.IsTemplate)
         {

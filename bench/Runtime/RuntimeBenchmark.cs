@@ -1,0 +1,156 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.S3;
+using Coordinator.Controllers.Aws;
+using Coordinator.Controllers.Configuration;
+using Coordinator.Controllers.Metrics;
+using Coordinator.Controllers.Provisioning;
+using Coordinator.Reconciler.Cli;
+using Coordinator.Reconciler.Reconcile;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Coordinator.Bench.Runtime;
+
+/// <summary>The runtime benchmark: an in-process daemon for latency and call rates, a separate process for RSS.</summary>
+public static class RuntimeBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var jobs = Arg(args, "--jobs", 200);
+        var gapMs = Arg(args, "--gap-ms", 25);
+        var idleSeconds = Arg(args, "--idle-seconds", 20);
+        var suffix = "bench-" + Guid.NewGuid().ToString("N")[..8];
+        var options = new CoordinatorOptions
+        {
+            JobsTable = suffix + "-jobs", TasksTable = suffix + "-tasks", LeasesTable = suffix + "-leases", Bucket = suffix,
+        };
+        var factory = new AwsClientFactory(options);
+        using var dynamo = factory.CreateDynamoDb();
+        using IAmazonS3 s3 = factory.CreateS3();
+        Console.WriteLine($"stack: {factory.ServiceEndpointUrl("DYNAMODB") ?? "AWS"}; tables {suffix}-*; {jobs} jobs, {gapMs} ms apart");
+        await new StackProvisioner(dynamo, s3).EnsureAsync(options, CancellationToken.None);
+        try
+        {
+            await MeasureInProcessAsync(options, dynamo, jobs, gapMs, idleSeconds);
+            await MeasureRssAsync(options, args, idleSeconds);
+        }
+        finally
+        {
+            foreach (var table in new[] { options.JobsTable, options.TasksTable, options.LeasesTable })
+            {
+                await dynamo.DeleteTableAsync(table);
+            }
+            await s3.DeleteBucketAsync(options.Bucket);
+        }
+        return 0;
+    }
+
+    private static async Task MeasureInProcessAsync(CoordinatorOptions options, IAmazonDynamoDB dynamo, int jobs, int gapMs, int idleSeconds)
+    {
+        var configuration = DaemonCommand.BuildConfiguration(Overrides(options), ["--Daemon:Telemetry:PrometheusEndpoint="]);
+        using var host = DaemonCommand.BuildHost(configuration, "text");
+        var started = new ConcurrentDictionary<string, long>();
+        host.Services.GetRequiredService<JobReconciler>().Started += key => started.TryAdd(key.Name, Stopwatch.GetTimestamp());
+        using var calls = new CallCounter(host.Services.GetRequiredService<CoordinatorMetrics>().Meter);
+        await host.StartAsync();
+
+        var put = new Dictionary<string, long>();
+        for (var i = 0; i < jobs; i++)
+        {
+            var name = $"bench-{i:D4}";
+            put[name] = Stopwatch.GetTimestamp();
+            await dynamo.PutItemAsync(options.JobsTable, new Dictionary<string, AttributeValue>
+            {
+                ["name"] = new() { S = name },
+                ["spec"] = new() { M = new() { ["input"] = new() { M = new() { ["uri"] = new() { S = "s3://bench/in/" } } } } },
+            });
+            await Task.Delay(gapMs);
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (started.Count < jobs && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+        var latencies = put.Where(p => started.ContainsKey(p.Key))
+            .Select(p => Stopwatch.GetElapsedTime(p.Value, started[p.Key]).TotalMilliseconds).Order().ToList();
+        Console.WriteLine($"put-item -> reconcile started: {latencies.Count}/{jobs} jobs seen; " +
+            $"p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms, max {latencies.LastOrDefault():F1} ms");
+
+        await Task.Delay(TimeSpan.FromSeconds(10)); // let the shards settle into idle polling
+        var before = calls.GetRecords;
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
+        var rate = (calls.GetRecords - before) / clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"idle GetRecords: {rate:F2} calls/s over 2 shards (jobs + tasks streams) = {rate / 2:F2} calls/s/shard, over {idleSeconds} s");
+        await host.StopAsync();
+    }
+
+    private static async Task MeasureRssAsync(CoordinatorOptions options, string[] args, int idleSeconds)
+    {
+        var daemon = ArgString(args, "--daemon") ?? Path.Combine(AppContext.BaseDirectory, "coordinator.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(daemon);
+        start.ArgumentList.Add("daemon");
+        foreach (var o in Overrides(options))
+        {
+            start.ArgumentList.Add(o);
+        }
+        start.ArgumentList.Add("--Daemon:Telemetry:PrometheusEndpoint=");
+        using var process = Process.Start(start)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        _ = process.StandardError.ReadToEndAsync();
+        await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
+        var status = await File.ReadAllLinesAsync($"/proc/{process.Id}/status");
+        var rss = status.First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var hwm = status.First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        Console.WriteLine($"idle daemon process after {idleSeconds} s: {rss.Replace("\t", " ", StringComparison.Ordinal)}; peak {hwm.Replace("\t", " ", StringComparison.Ordinal)}");
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    private static string[] Overrides(CoordinatorOptions options) =>
+    [
+        $"--Coordinator:JobsTable={options.JobsTable}", $"--Coordinator:TasksTable={options.TasksTable}",
+        $"--Coordinator:LeasesTable={options.LeasesTable}", $"--Coordinator:Bucket={options.Bucket}",
+    ];
+
+    private static double Percentile(List<double> sorted, double p) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+
+    private static int Arg(string[] args, string name, int fallback) =>
+        ArgString(args, name) is { } value ? int.Parse(value, CultureInfo.InvariantCulture) : fallback;
+
+    private static string? ArgString(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    /// <summary>Counts GetRecords calls the daemon reports on its meter.</summary>
+    private sealed class CallCounter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private long _getRecords;
+
+        public CallCounter(Meter meter)
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "coordinator.stream.get_records")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _getRecords, value));
+            _listener.Start();
+        }
+
+        public long GetRecords => Interlocked.Read(ref _getRecords);
+
+        public void Dispose() => _listener.Dispose();
+    }
+}
