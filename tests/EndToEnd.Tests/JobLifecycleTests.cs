@@ -21,6 +21,10 @@ public sealed class JobLifecycleTests(E2eStackFixture fixture) : IClassFixture<E
         }
     }
 
+    /// <summary>A stdio handler that passes records through and exits 3, with a message, on the record with this id.</summary>
+    private static string FailOnId(int id) =>
+        $"import json, sys\nfor line in sys.stdin:\n    if json.loads(line)['id'] == {id}: sys.exit('cannot handle record {id}')\n    sys.stdout.write(line)";
+
     private static string Name(string what) => $"e2e-{what}-{Guid.NewGuid().ToString("N")[..6]}";
 
     [SkippableFact]
@@ -45,13 +49,12 @@ public sealed class JobLifecycleTests(E2eStackFixture fixture) : IClassFixture<E
     {
         var stack = Stack;
         var name = Name("bad");
-        var input = WordcountInput(50).Replace("{\"id\": 30,", "not json {\"id\": 30,", StringComparison.Ordinal);
-        await stack.UploadAsync($"in/{name}/part-0.jsonl", input);
-        // Exit 42 is a FailJob rule in the example; make it Count so the retries show.
+        await stack.UploadAsync($"in/{name}/part-0.jsonl", WordcountInput(50));
+        // A Python handler that fails on one record (id 30, in batch 1); the others pass through.
         await stack.PutItemAsync(Wordcount(name, stack.Bucket, spec =>
         {
+            spec["handler"]!["M"]!["command"] = L(S("python3"), S("-c"), S(FailOnId(30)));
             spec["retry"]!["M"]!["maxAttempts"] = N(2);
-            spec["retry"]!["M"]!.AsObject().Remove("rules");
         }));
         var status = await stack.WaitForPhaseAsync(name, Limit, "Succeeded", "Failed");
         Assert.Equal("Failed", E2eStack.Phase(status));
@@ -64,9 +67,10 @@ public sealed class JobLifecycleTests(E2eStackFixture fixture) : IClassFixture<E
     {
         var stack = Stack;
         var name = Name("tol");
-        await stack.UploadAsync($"in/{name}/part-0.jsonl", WordcountInput(100).Replace("{\"id\": 80,", "oops {\"id\": 80,", StringComparison.Ordinal));
+        await stack.UploadAsync($"in/{name}/part-0.jsonl", WordcountInput(100));
         await stack.PutItemAsync(Wordcount(name, stack.Bucket, spec =>
         {
+            spec["handler"]!["M"]!["command"] = L(S("python3"), S("-c"), S(FailOnId(80)));
             spec["retry"]!["M"]!["maxAttempts"] = N(1);
             spec["retry"]!["M"]!.AsObject().Remove("rules");
             spec["failurePolicy"] = M(("toleratedFailureCount", N(1)));
