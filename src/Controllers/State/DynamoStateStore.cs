@@ -5,7 +5,9 @@ using Amazon.DynamoDBv2.Model;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
+using Coordinator.Model.Errors;
 using Coordinator.Model.Items;
+using Coordinator.Model.Loading;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Coordinator.Model.Tasks;
@@ -55,7 +57,27 @@ public sealed partial class DynamoStateStore : IStateStore
             Key = JobKey(name),
             ConsistentRead = true,
         }, token).ConfigureAwait(false), ct).ConfigureAwait(false);
-        return response.Item is { Count: > 0 } item && !IsTemplate(item) ? JobItemCodec.Decode(item) : null;
+        return response.Item is { Count: > 0 } item && !IsTemplate(item) ? await ResolveAsync(item, ct).ConfigureAwait(false) : null;
+    }
+
+    /// <summary>
+    /// Decodes a job item and merges in the JobTemplate chain its spec names, so a job written with a plain
+    /// put-item that names spec.template is validated and run as the merged spec (as `coordinator submit` does).
+    /// A template that is missing or malformed becomes a decode error (the job turns Invalid), never an exception.
+    /// </summary>
+    private async Task<Job> ResolveAsync(Dictionary<string, AttributeValue> item, CancellationToken ct)
+    {
+        using var templates = new DynamoTemplateSource(() => _client, _options.JobsTable, ownsClient: false);
+        try
+        {
+            return await JobResolver.DecodeAsync(item, templates, ct).ConfigureAwait(false);
+        }
+        catch (SpecException e)
+        {
+            var job = JobItemCodec.Decode(item);
+            job.DecodeErrors = [.. job.DecodeErrors, e.Message];
+            return job;
+        }
     }
 
     /// <summary>

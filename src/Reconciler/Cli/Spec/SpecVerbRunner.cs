@@ -1,3 +1,4 @@
+using Coordinator.Controllers.State;
 using System.CommandLine;
 using Amazon.Runtime;
 using Coordinator.Controllers.Aws;

@@ -7,13 +7,14 @@ using Coordinator.Model.Loading;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Spec.Schema;
 
-namespace Coordinator.Reconciler.Cli.Spec;
+namespace Coordinator.Controllers.State;
 
 /// <summary>
 /// JobTemplates from the jobs table: the item keyed <c>template:&lt;name&gt;</c> with kind JobTemplate. The client
-/// is created on first use, so validating a spec that names no template never needs AWS.
+/// is created on first use, so validating a spec that names no template never needs AWS. The daemon shares its
+/// state store's client and passes <paramref name="ownsClient"/> = false so disposing this source leaves it open.
 /// </summary>
-public sealed class DynamoTemplateSource(Func<IAmazonDynamoDB> clientFactory, string jobsTable) : ITemplateSource, IDisposable
+public sealed class DynamoTemplateSource(Func<IAmazonDynamoDB> clientFactory, string jobsTable, bool ownsClient = true) : ITemplateSource, IDisposable
 {
     private IAmazonDynamoDB? _client;
 
@@ -40,5 +41,11 @@ public sealed class DynamoTemplateSource(Func<IAmazonDynamoDB> clientFactory, st
             : throw new SpecException(ctx.Errors.Select(e => e with { Path = $"template {name}: {e.Path}" }).ToList());
     }
 
-    public void Dispose() => _client?.Dispose();
+    public void Dispose()
+    {
+        if (ownsClient)
+        {
+            _client?.Dispose();
+        }
+    }
 }
