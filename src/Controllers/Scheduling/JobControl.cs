@@ -10,7 +10,7 @@ namespace Coordinator.Controllers.Scheduling;
 /// What `coordinator suspend|resume|cancel|retry NAME` do. Suspend and resume edit spec.suspend (a user's spec
 /// field; the daemon holds or releases the Slurm tasks). Cancel moves the job to Cancelled and cancels its Slurm
 /// submissions (the daemon repeats that, in case this machine cannot reach Slurm). Retry redrives a Failed job's
-/// failed batches. Status writes are conditional and re-read on conflict, as the daemon's are.
+/// failed batches by bumping spec.retryGeneration. Status writes are conditional and re-read on conflict, as the daemon's are.
 /// </summary>
 public sealed class JobControl(IStateStore state, IScheduler? scheduler)
 {
@@ -62,29 +62,24 @@ public sealed class JobControl(IStateStore state, IScheduler? scheduler)
         return $"job \"{name}\" cancelled ({cancelled} Slurm submissions cancelled)";
     }
 
-    public async Task<string> RedriveAsync(string name, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Asks the daemon to redrive by bumping spec.retryGeneration, a user's spec field, rather than writing status:
+    /// status belongs to the daemon, and a status-only write does not wake it (the feed drops the daemon's own writes),
+    /// so a redrive written into status could sit unseen until the next resync. The status controller resets the
+    /// failed batches when it sees a retryGeneration above the one it last redrove.
+    /// </summary>
+    public async Task<string> RedriveAsync(string name, CancellationToken ct)
     {
         var job = await RequireAsync(name, ct).ConfigureAwait(false);
         if (job.Status.Phase != JobPhase.Failed)
         {
             throw new InvalidOperationException($"job \"{name}\" is {job.Status.Phase}; only a Failed job can be retried");
         }
-        var reset = await Redrive.ResetFailedTasksAsync(state, name, ct).ConfigureAwait(false);
-        var message = await UpdateStatusAsync(name, current =>
-        {
-            if (current.Status.Phase != JobPhase.Failed)
-            {
-                return $"job \"{name}\" moved to {current.Status.Phase} meanwhile";
-            }
-            StatusEditor.SetPhase(current.Status, JobPhase.Dispatching);
-            StatusEditor.SetCondition(current.Status, Redrive.ConditionType, StatusEditor.True, "RetryCommand",
-                $"{reset.Count} failed batches back to pending", current.Spec.RetryGeneration, now);
-            StatusEditor.SetCondition(current.Status, ConditionTypes.Failed, StatusEditor.False, "Redriven", "failed batches are being retried", current.Generation, now);
-            current.Status.CompletedAt = null;
-            current.Status.Message = "";
-            return null;
-        }, ct).ConfigureAwait(false);
-        return message ?? $"job \"{name}\": {reset.Count} failed batches ({IndexRanges.Format(reset)}) will run again";
+        var redriven = job.Status.Conditions.FirstOrDefault(c => c.Type == Redrive.ConditionType)?.ObservedGeneration ?? 0;
+        job.Spec.RetryGeneration = Math.Max(job.Spec.RetryGeneration, redriven) + 1;
+        await state.PutJobSpecAsync(job, replace: true, ct).ConfigureAwait(false);
+        var failed = string.IsNullOrEmpty(job.Status.FailedIndexes) ? "its failed batches" : $"its failed batches ({job.Status.FailedIndexes})";
+        return $"job \"{name}\": redrive {job.Spec.RetryGeneration} requested; {failed} will run again";
     }
 
     private async Task<Job> RequireAsync(string name, CancellationToken ct) =>
