@@ -1,3 +1,5 @@
+using Coordinator.Controllers.Storage;
+
 namespace Coordinator.Controllers.Formats;
 
 /// <summary>
@@ -7,24 +9,18 @@ namespace Coordinator.Controllers.Formats;
 /// (as written by bgzip) is checked against its last member's ISIZE, so it is refused as truncated unless it is
 /// recompressed as one member.
 /// </summary>
-internal sealed class GzipCheckedStream(Stream inner, uint expectedSizeMod32, string source) : Stream
+internal sealed class GzipCheckedStream(Stream inner, uint expectedSizeMod32, string source) : ReadOnlyWrapperStream(inner)
 {
     private long _total;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => _total; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
         int n;
         try
         {
-            n = inner.Read(buffer);
+            n = Inner.Read(buffer);
         }
         catch (InvalidDataException e)
         {
@@ -38,7 +34,7 @@ internal sealed class GzipCheckedStream(Stream inner, uint expectedSizeMod32, st
         int n;
         try
         {
-            n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            n = await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidDataException e)
         {
@@ -46,9 +42,6 @@ internal sealed class GzipCheckedStream(Stream inner, uint expectedSizeMod32, st
         }
         return Account(n, buffer.IsEmpty);
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     private int Account(int n, bool emptyRequest)
     {
@@ -62,15 +55,4 @@ internal sealed class GzipCheckedStream(Stream inner, uint expectedSizeMod32, st
     private InputFormatException Corrupt(InvalidDataException e) =>
         new(InputErrorReasons.CorruptCompression, source, $"after {_total} decompressed bytes", $"corrupt gzip data: {e.Message}", e);
 
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-            inner.Dispose();
-        base.Dispose(disposing);
-    }
 }

@@ -20,20 +20,10 @@ public static class DynamoResilience
     /// <summary>Retries transient faults of one call; <paramref name="metrics"/> counts each retry by operation.</summary>
     public static ResiliencePipeline CreateCallPipeline(CoordinatorMetrics metrics, string operation) =>
         new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
+            .AddRetry(WithBackoff<RetryStrategyOptions, object>(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(DynamoTransientFaults.IsTransient),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                MaxRetryAttempts = MaxRetryAttempts,
-                Delay = BaseDelay,
-                MaxDelay = MaxDelay,
-                OnRetry = _ =>
-                {
-                    metrics.DynamoRetried(operation);
-                    return ValueTask.CompletedTask;
-                },
-            })
+            }, metrics, operation, MaxRetryAttempts))
             .Build();
 
     /// <summary>
@@ -43,21 +33,28 @@ public static class DynamoResilience
     /// </summary>
     public static ResiliencePipeline<int> CreateBatchPipeline(CoordinatorMetrics metrics, string operation, int maxRetryAttempts = 10) =>
         new ResiliencePipelineBuilder<int>()
-            .AddRetry(new RetryStrategyOptions<int>
+            .AddRetry(WithBackoff<RetryStrategyOptions<int>, int>(new RetryStrategyOptions<int>
             {
                 ShouldHandle = new PredicateBuilder<int>()
                     .Handle<Exception>(DynamoTransientFaults.IsTransient)
                     .HandleResult(left => left > 0),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                MaxRetryAttempts = maxRetryAttempts,
-                Delay = BaseDelay,
-                MaxDelay = MaxDelay,
-                OnRetry = _ =>
-                {
-                    metrics.DynamoRetried(operation);
-                    return ValueTask.CompletedTask;
-                },
-            })
+            }, metrics, operation, maxRetryAttempts))
             .Build();
+
+    /// <summary>The backoff both pipelines share: exponential with jitter, bounded, each retry counted.</summary>
+    private static TOptions WithBackoff<TOptions, TResult>(TOptions options, CoordinatorMetrics metrics, string operation, int maxRetryAttempts)
+        where TOptions : RetryStrategyOptions<TResult>
+    {
+        options.BackoffType = DelayBackoffType.Exponential;
+        options.UseJitter = true;
+        options.MaxRetryAttempts = maxRetryAttempts;
+        options.Delay = BaseDelay;
+        options.MaxDelay = MaxDelay;
+        options.OnRetry = _ =>
+        {
+            metrics.DynamoRetried(operation);
+            return ValueTask.CompletedTask;
+        };
+        return options;
+    }
 }
