@@ -13,6 +13,8 @@ namespace Coordinator.Controllers.Scheduling;
 /// failed batches by bumping spec.retryGeneration. Scale edits spec.slurm.maxConcurrent, which the daemon applies to
 /// the running arrays with scontrol. Status writes are conditional and re-read on conflict, as the daemon's are.
 /// </summary>
+/// <param name="state">The jobs and tasks store.</param>
+/// <param name="scheduler">Slurm, to cancel a job's submissions at once; null where this machine has no Slurm.</param>
 /// <param name="requestReconcile">
 /// Wakes the daemon after cancel's status write: the change feed drops records in which only daemon-owned attributes
 /// (status, version) changed, so without it the daemon would not hear of the cancel until a task of the job changed.

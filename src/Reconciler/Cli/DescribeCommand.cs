@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Coordinator.Model.Tasks;
 using Coordinator.Reconciler.Cli.Output;
 using Coordinator.Reconciler.Configuration;
 

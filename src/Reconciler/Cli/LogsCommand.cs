@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Coordinator.Model.Tasks;
 using Coordinator.Reconciler.Configuration;
 
 namespace Coordinator.Reconciler.Cli;

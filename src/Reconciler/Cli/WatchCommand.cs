@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
-using Coordinator.Reconciler.Cli.Output;
 using Coordinator.Reconciler.Configuration;
 
 namespace Coordinator.Reconciler.Cli;

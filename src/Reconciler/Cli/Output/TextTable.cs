@@ -89,7 +89,7 @@ public static class TextTable
         }
     }
 
-    private static void AppendRow(StringBuilder sb, IReadOnlyList<TableColumn> columns, int[] widths, IReadOnlyList<string> row)
+    private static void AppendRow(StringBuilder sb, IReadOnlyList<TableColumn> columns, int[] widths, string[] row)
     {
         var line = new StringBuilder();
         for (var i = 0; i < columns.Count; i++)
