@@ -5,8 +5,10 @@ namespace Coordinator.Reconciler.Cli.Output;
 /// <summary>The shared <c>-o table|wide|json|yaml</c> option of the read verbs.</summary>
 public static class OutputOption
 {
-    public static Option<OutputFormat> Create() => new("--output", "-o")
+    public static Option<OutputFormat> Create()
     {
+        var option = new Option<OutputFormat>("--output", "-o")
+        {
         Description = "Output format: table (fits 80 columns), wide (more columns, nothing cut), " +
                       "json or yaml (the DynamoDB item's attribute names; stable for scripts).",
         DefaultValueFactory = _ => OutputFormat.Table,
@@ -20,5 +22,8 @@ public static class OutputOption
             result.AddError($"--output: unknown format \"{text}\"; use table, wide, json or yaml");
             return OutputFormat.Table;
         },
-    };
+        };
+        option.CompletionSources.Add("table", "wide", "json", "yaml");
+        return option;
+    }
 }
