@@ -37,6 +37,7 @@ public sealed class TasksCommand : ICliCommand
                 return [.. states];
             },
         };
+        state.CompletionSources.Clear();
         state.CompletionSources.Add(Enum.GetNames<TaskState>().Select(n => n.ToLowerInvariant()).ToArray());
         var output = OutputOption.Create();
         var command = new Command("tasks", "List a job's tasks (one per batch) with state, attempt, exit code, Slurm id and reason. Exit 1 if the job does not exist.")

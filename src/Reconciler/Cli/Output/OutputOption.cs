@@ -23,6 +23,7 @@ public static class OutputOption
             return OutputFormat.Table;
         },
         };
+        option.CompletionSources.Clear(); // the enum's own names are capitalised; offer what users type
         option.CompletionSources.Add("table", "wide", "json", "yaml");
         return option;
     }
