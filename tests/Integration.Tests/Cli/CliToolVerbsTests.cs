@@ -34,7 +34,7 @@ public sealed class CliToolVerbsTests(LocalStackFixture fixture) : IAsyncLifetim
         var output = result.StandardOutput;
         Assert.Contains("  slurm:\n", output, StringComparison.Ordinal);
         Assert.Contains($"# Batch plan (count-only pass over s3://{_cli.Bucket}/in/planned/; nothing was uploaded):", output, StringComparison.Ordinal);
-        Assert.Contains("#   input: 2 objects, 50 records", output, StringComparison.Ordinal);
+        Assert.Matches(@"#   input: 2 objects, \d+ B, 50 records\n", output);
         Assert.Matches(@"#   batches: 5, ", output);                      // 50 records, at most 10 per batch (batches span objects)
         Assert.Contains("#   records per batch: 10..10;", output, StringComparison.Ordinal);
         Assert.Contains("#     sbatch --array=0-4%4  (batches 0-4)", output, StringComparison.Ordinal);
