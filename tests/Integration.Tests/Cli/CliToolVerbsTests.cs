@@ -92,7 +92,7 @@ public sealed class CliToolVerbsTests(LocalStackFixture fixture) : IAsyncLifetim
     [Fact]
     public async Task The_bash_completion_script_completes_verbs_and_option_values_through_coordinator_itself()
     {
-        var script = (await _cli.RunAsync("completion", "bash")).EnsureSuccess().StandardOutput;
+        var script = (await CoordinatorCli.RunAsync(["completion", "bash"])).EnsureSuccess().StandardOutput;
         var path = Path.Combine(_cli.Work, "completion.bash");
         await File.WriteAllTextAsync(path, script);
         var bin = Path.GetDirectoryName(CoordinatorCli.ExecutablePath)!;
@@ -111,8 +111,8 @@ public sealed class CliToolVerbsTests(LocalStackFixture fixture) : IAsyncLifetim
         Assert.Equal(["job", "jobs"], await CompleteAsync("coordinator", "get", "j"));
         Assert.Equal(["json"], await CompleteAsync("coordinator", "get", "jobs", "-o", "j"));
         Assert.Contains("watch", await CompleteAsync("coordinator", "w"));
-        var zsh = (await _cli.RunAsync("completion", "zsh")).EnsureSuccess().StandardOutput;
+        var zsh = (await CoordinatorCli.RunAsync(["completion", "zsh"])).EnsureSuccess().StandardOutput;
         Assert.Contains("compdef _coordinator_complete coordinator", zsh, StringComparison.Ordinal);
-        Assert.Equal(2, (await _cli.RunAsync("completion", "fish")).ExitCode);
+        Assert.Equal(2, (await CoordinatorCli.RunAsync(["completion", "fish"])).ExitCode);
     }
 }
