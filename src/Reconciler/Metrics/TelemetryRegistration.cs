@@ -1,3 +1,4 @@
+using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Exporter;
@@ -11,7 +12,15 @@ public static class TelemetryRegistration
 {
     public static IServiceCollection AddCoordinatorTelemetry(this IServiceCollection services, TelemetryOptions options)
     {
-        services.AddSingleton(sp => new CoordinatorMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton(sp =>
+        {
+            var metrics = new CoordinatorMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+            if (sp.GetService<CoordinatorOptions>() is { } coordinator)
+            {
+                metrics.InitializeKnownSeries([coordinator.JobsTable, coordinator.TasksTable, coordinator.LeasesTable]);
+            }
+            return metrics;
+        });
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("coordinator"))
             .WithMetrics(metrics =>
