@@ -86,7 +86,7 @@ public sealed class CoordinatorMetrics : IDisposable
             "Leadership acquired or lost, by direction.");
         _meter.CreateObservableGauge("coordinator.jobs", ObserveJobs, "{job}", "Jobs by phase (from the last list).");
         _meter.CreateObservableGauge("coordinator.tasks", ObserveTasks, "{task}", "Tasks by state (from the last status pass).");
-        _records = _meter.CreateCounter<long>("coordinator.records", "{record}", "Records processed, by kind (input, output, failed).");
+        _records = _meter.CreateCounter<long>("coordinator.records", "{record}", "Records processed, by kind (partition: input records split into batches; output and failed: counted when a job is aggregated).");
         _bytes = _meter.CreateCounter<long>("coordinator.bytes", "By", "Bytes processed, by kind (input, output).");
         _slurmSubmissions = _meter.CreateCounter<long>("coordinator.slurm.submissions", "{submission}", "sbatch submissions, by result.");
         _slurmLatency = _meter.CreateHistogram<double>("coordinator.slurm.latency", "s", "Latency of Slurm commands, by command.", advice: LatencyBuckets);
@@ -172,7 +172,7 @@ public sealed class CoordinatorMetrics : IDisposable
 
     /// <summary>
     /// Publishes 0 for the series whose label values are known at start (conflicts per table, Slurm errors and
-    /// submissions per command and kind), so a dashboard shows "0 conflicts" rather than "no data" and rate() has a
+    /// submissions per command and kind, records and bytes per kind), so a dashboard shows "0 conflicts" rather than "no data" and rate() has a
     /// starting point when the first one happens. Counts stay exact: adding 0 changes no total.
     /// </summary>
     public void InitializeKnownSeries(IEnumerable<string> tables)
@@ -190,6 +190,11 @@ public sealed class CoordinatorMetrics : IDisposable
         }
         _slurmSubmissions.Add(0, new KeyValuePair<string, object?>("result", "ok"));
         _slurmSubmissions.Add(0, new KeyValuePair<string, object?>("result", "error"));
+        foreach (var kind in (string[])["partition", "output", "failed"])
+        {
+            _records.Add(0, new KeyValuePair<string, object?>("kind", kind));
+        }
+        _bytes.Add(0, new KeyValuePair<string, object?>("kind", "partition"));
     }
 
     public void RecordsProcessed(string kind, long count) => _records.Add(count, new KeyValuePair<string, object?>("kind", kind));

@@ -14,6 +14,9 @@ public static class TelemetryRegistration
     {
         services.AddSingleton(sp =>
         {
+            // Build the MeterProvider first: it listens for the "Coordinator" meter's instruments as they are created,
+            // so the zeros below reach the exporter (the host would otherwise build it after the hosted services).
+            _ = sp.GetService<MeterProvider>();
             var metrics = new CoordinatorMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
             if (sp.GetService<CoordinatorOptions>() is { } coordinator)
             {
