@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Xunit.Abstractions;
 using static Coordinator.EndToEnd.Tests.JobItems;
 
 namespace Coordinator.EndToEnd.Tests;
