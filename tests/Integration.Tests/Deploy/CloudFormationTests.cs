@@ -54,7 +54,7 @@ public sealed class CloudFormationTests(LocalStackFixture stack)
         var names = template.Section("Parameters").Children.Keys.Concat(template.Section("Resources").Children.Keys)
             .Select(k => ((YamlScalarNode)k).Value!).ToHashSet(StringComparer.Ordinal);
         var references = template.AllNodes().OfType<YamlScalarNode>()
-            .Where(n => n.Tag.Value is "!Ref" or "!GetAtt")
+            .Where(n => !n.Tag.IsEmpty && !n.Tag.IsNonSpecific && n.Tag.Value is "!Ref" or "!GetAtt")
             .Select(n => n.Tag.Value == "!GetAtt" ? n.Value!.Split('.')[0] : n.Value!)
             .ToList();
         Assert.True(references.Count >= 8, $"found only {references.Count} references");

@@ -9,7 +9,7 @@ internal static class RepoFiles
         {
             for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             {
-                if (File.Exists(Path.Combine(dir.FullName, "Coordinator.sln")) && Directory.Exists(Path.Combine(dir.FullName, "deploy")))
+                if (File.Exists(System.IO.Path.Combine(dir.FullName, "Coordinator.sln")) && Directory.Exists(System.IO.Path.Combine(dir.FullName, "deploy")))
                 {
                     return dir.FullName;
                 }

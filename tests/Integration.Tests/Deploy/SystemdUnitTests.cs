@@ -86,7 +86,10 @@ public sealed partial class SystemdUnitTests(ITestOutputHelper output) : IDispos
         Assert.True(File.Exists(binary), $"install did not place {binary}");
         var env = Path.Combine(_root, "etc", "coordinator", "coordinator.env");
         Assert.Contains("COORDINATOR__SLURM__WORKEREXECUTABLE=/opt/coordinator/coordinator", await File.ReadAllTextAsync(env), StringComparison.Ordinal);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(env));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(env));
+        }
         var installed = await File.ReadAllTextAsync(Path.Combine(_root, "etc", "systemd", "system", "coordinator.service"));
         var verifyDirectory = Directory.CreateDirectory(Path.Combine(_root, "verify")).FullName;
         var unit = Path.Combine(verifyDirectory, "coordinator.service");
