@@ -26,6 +26,13 @@ public sealed class CorpusRun : IAsyncLifetime
     public TimeSpan CorpusElapsed { get; private set; }
     public bool DaemonAnsweredAfter { get; private set; }
 
+    /// <summary>
+    /// CORPUS_CASES=name-prefix,… runs only the matching cases (for working on a few); unset runs the whole corpus.
+    /// </summary>
+    public static IReadOnlyList<CorpusCase> Selected { get; } = Environment.GetEnvironmentVariable("CORPUS_CASES") is { Length: > 0 } filter
+        ? [.. CorpusCatalog.All.Where(c => filter.Split(',').Any(p => c.Name.StartsWith(p.Trim(), StringComparison.Ordinal)))]
+        : CorpusCatalog.All;
+
     public async Task InitializeAsync()
     {
         if (CorpusStack.Unavailable is not null)
@@ -39,7 +46,7 @@ public sealed class CorpusRun : IAsyncLifetime
         var upload = Path.Combine(Stack.Work, "upload");
         Directory.CreateDirectory(upload);
         var items = new List<JsonObject>();
-        foreach (var @case in CorpusCatalog.All)
+        foreach (var @case in Selected)
         {
             var job = @case.JobName?.Replace("{suffix}", Stack.Suffix, StringComparison.Ordinal) ?? $"{@case.Name}-{Stack.Suffix}";
             var context = new CaseContext(job, Stack.Bucket, Stack.Work);
@@ -62,7 +69,7 @@ public sealed class CorpusRun : IAsyncLifetime
         await Stack.UploadTreeAsync(upload);
         await Stack.BatchWriteItemsAsync(items);
 
-        var acts = CorpusCatalog.All.Where(c => c.Act is not null).Select(async c =>
+        var acts = Selected.Where(c => c.Act is not null).Select(async c =>
         {
             try
             {
@@ -130,6 +137,8 @@ public sealed class CorpusRun : IAsyncLifetime
     {
         if (Stack is not null)
         {
+            // Kept beside the test assembly for diagnosis (the TRX has only the assertion messages).
+            await File.WriteAllTextAsync(Path.Combine(AppContext.BaseDirectory, "corpus-daemon.log"), Stack.DaemonLog);
             await Stack.DisposeAsync();
         }
     }

@@ -11,6 +11,6 @@ public static class MessagePattern
     public const string Any = "{any}";
 
     public static bool Matches(string expected, string actual) => expected.Contains(Any, StringComparison.Ordinal)
-        ? Regex.IsMatch(actual, "^" + string.Join(".+?", expected.Split(Any).Select(Regex.Escape)) + "$", RegexOptions.Singleline, TimeSpan.FromSeconds(1))
+        ? Regex.IsMatch(actual, "^" + string.Join(".*?", expected.Split(Any).Select(Regex.Escape)) + "$", RegexOptions.Singleline, TimeSpan.FromSeconds(1))
         : expected == actual;
 }

@@ -56,11 +56,11 @@ public static class HandlerFaultCases
                 Handler(i, "1m", script);
             }),
         Case("handler-invalid-jsonl",
-            "1 of 1 batches failed (tolerated: 0); batch 0: InvalidOutput: handler output line 1 is not valid JSON",
+            "1 of 1 batches failed (tolerated: 0); batch 0: BadHandler: handler output line 1 is not valid JSON ('this is not json' is an invalid JSON literal. Expected the literal 'true'. LineNumber: 0 | BytePositionInLine: 1.): this is not json; BadHandler on attempt 2 of 2",
             "this is the handler's own complaint",
             (i, _) => Handler(i, "1m", "sh", "-c", "cat >/dev/null; echo 'this is not json'; echo \"this is the handler's own complaint\" >&2")),
         Case("handler-exit-0-no-output",
-            "1 of 1 batches failed (tolerated: 0); batch 0: NoOutput: handler exited 0 but wrote no output records for 20 input records; NoOutput on attempt 2 of 2",
+            "1 of 1 batches failed (tolerated: 0); batch 0: BadHandler: handler exited 0 but wrote no output records for 20 input records; BadHandler on attempt 2 of 2",
             "nothing to say",
             (i, _) => Handler(i, "1m", "sh", "-c", "cat >/dev/null; echo 'nothing to say' >&2")),
         Case("handler-hangs-past-timeout",

@@ -15,7 +15,7 @@ public static class ObjectStoreCases
 
     public static IEnumerable<CorpusCase> All() =>
     [
-        new("store-missing-input-bucket", Category, "Failed", "s3://corpus-no-such-bucket/in/: bucket does not exist")
+        new("store-missing-input-bucket", Category, "Failed", "s3://corpus-no-such-bucket/in/: no such bucket while listing prefix: s3://corpus-no-such-bucket/in/")
         {
             Inputs = _ => Nothing,
             Item = (i, _) => Section(i, "input")["uri"] = S("s3://corpus-no-such-bucket/in/"),
@@ -47,9 +47,14 @@ public static class ObjectStoreCases
             },
             Item = (i, c) => Section(i, "input")["uri"] = S($"file://{c.CaseDirectory}/dir"),
         },
-        new("store-missing-output-bucket", Category, "Failed", "s3://corpus-no-such-output/out/: bucket does not exist")
+        new("store-missing-output-bucket", Category, "Failed", "cannot write the job's output: no such bucket{any}: s3://corpus-no-such-output/out/output.jsonl")
         {
             Item = (i, _) => Section(i, "output")["uri"] = S("s3://corpus-no-such-output/out/"),
+        },
+        // Tests run as root, so file modes deny nothing; /proc refuses new directories even to root.
+        new("store-output-file-unwritable", Category, "Failed", "cannot write the job's output: {any}file:///proc/corpus-out/{job}/output.jsonl")
+        {
+            Item = (i, c) => Section(i, "output")["uri"] = S($"file:///proc/corpus-out/{c.Job}/"),
         },
     ];
 }

@@ -50,7 +50,7 @@ public static class SpecCases
             (i, _) => Section(i, "slurm")["memory"] = S("2 GB")),
         Case("spec-bad-slurm-time", "spec.slurm.timeLimit: must be a Slurm time limit such as 30, 01:00:00 or 2-00:00:00, got \"one hour\"",
             (i, _) => Section(i, "slurm")["timeLimit"] = S("one hour")),
-        Case("spec-zero-max-attempts", "spec.retry.maxAttempts: must be at least 1, got 0",
+        Case("spec-zero-max-attempts", "spec.retry.maxAttempts: must be between 1 and 100, got 0",
             (i, _) => Section(i, "retry")["maxAttempts"] = N(0)),
         Case("spec-unknown-rule-action", "spec.retry.rules[0].action: must be one of FailJob, FailBatch, Ignore, Count, got \"Retry\"",
             (i, _) => Section(i, "retry")["rules"] = L(M(("action", S("Retry")), ("onExitCodes", L(N(1)))))),
@@ -64,13 +64,13 @@ public static class SpecCases
             (i, _) => Section(i, "batching")["maxRecods"] = N(5)),
         Case("spec-unknown-dispatch-mode", "spec.dispatch.mode: must be one of array, pilot, got \"swarm\"",
             (i, _) => Section(i, "dispatch")["mode"] = S("swarm")),
-        Case("spec-csv-two-char-delimiter", "spec.input.csv.delimiter: must be one character (or \\t), got \"ab\"",
+        Case("spec-csv-two-char-delimiter", "spec.input.csv.delimiter: must be a single character other than a quote or newline, got \"ab\"",
             (i, _) =>
             {
                 Section(i, "input")["format"] = S("csv");
                 Section(i, "input")["csv"] = M(("delimiter", S("ab")));
             }),
-        Case("spec-missing-template", "spec.template: JobTemplate \"template:no-such-base\" not found in the jobs table",
+        Case("spec-missing-template", "spec.template: unknown template \"no-such-base\" (no JobTemplate item with that name in the jobs table)",
             (i, _) => Spec(i)["template"] = S("no-such-base")),
         new("spec-name-uppercase", Category, "Invalid", Invalid("name: must contain only lowercase letters, digits and '-', got \"{job}\""))
         {

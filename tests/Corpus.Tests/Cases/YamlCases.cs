@@ -15,7 +15,7 @@ public static class YamlCases
 
     public static IEnumerable<CorpusCase> All() =>
     [
-        Case("yaml-unclosed-flow-list", "spec (specYaml line 6, col 12): YAML syntax error: this [ or { is never closed",
+        Case("yaml-unclosed-flow-list", "spec (specYaml line 7, col 12): YAML syntax error: this [ or { is never closed",
             c => BaseYaml(c).Replace("[cat]", "[cat", StringComparison.Ordinal)),
         Case("yaml-tab-indentation", "spec (specYaml line 5, col 1): YAML syntax error: While scanning a mapping, found invalid tab as indentation",
             c => BaseYaml(c).Replace("  maxRecords: 10", "\tmaxRecords: 10", StringComparison.Ordinal)),
@@ -35,7 +35,7 @@ public static class YamlCases
             c => BaseYaml(c, "slrum: {maxConcurrent: 2}\n")),
         Case("yaml-scalar-document", "spec (specYaml line 1, col 1): expected a map, got \"just some text\"",
             _ => "just some text"),
-        Case("yaml-empty-string", "spec: specYaml is empty", _ => ""),
+        Case("yaml-empty-string", "spec (specYaml): the YAML document is empty", _ => ""),
         new("yaml-spec-and-specyaml", Category, "Invalid",
             SpecCases.Invalid("spec: give either spec (a map) or specYaml (a string), not both"))
         {
