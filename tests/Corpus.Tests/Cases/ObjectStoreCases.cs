@@ -52,7 +52,7 @@ public static class ObjectStoreCases
             Item = (i, _) => Section(i, "output")["uri"] = S("s3://corpus-no-such-output/out/"),
         },
         // Tests run as root, so file modes deny nothing; /proc refuses new directories even to root.
-        new("store-output-file-unwritable", Category, "Failed", "cannot write the job's output: {any}file:///proc/corpus-out/{job}/output.jsonl")
+        new("store-output-file-unwritable", Category, "Failed", "cannot write the job's output: cannot create the directory for the object (Could not find file '/proc/corpus-out'): file:///proc/corpus-out/{job}/output.jsonl")
         {
             Item = (i, c) => Section(i, "output")["uri"] = S($"file:///proc/corpus-out/{c.Job}/"),
         },
