@@ -97,7 +97,7 @@ public sealed class FileObjectStore(bool flushToDisk = true) : IObjectStore
         {
             // The parent directory cannot be created (a missing mount, a read-only pseudo filesystem): retrying
             // will not help, so it is permanent like a missing bucket, not an I/O error to back off on.
-            throw new ObjectStoreException(uri, ObjectStoreErrorKind.NotFound, $"cannot create the directory for the object ({e.Message})", e);
+            throw new ObjectStoreException(uri, ObjectStoreErrorKind.NotFound, $"cannot create the directory for the object ({e.Message.TrimEnd('.')})", e);
         }
         catch (UnauthorizedAccessException e)
         {
