@@ -23,16 +23,27 @@ public sealed class DaemonKillTests(ITestOutputHelper output)
         var daemon = stack.StartDaemon("daemon-0", identity);
         var clock = Stopwatch.StartNew();
 
-        // The killer runs from the first put to the last kill: random uptimes from 0.3 s (mid-startup, mid-relist)
-        // to 6 s (mid-dispatch, mid-aggregation).
+        // The killer runs from the first put to the last kill. Half the kills come at a random time after the process
+        // started (often mid-startup or mid-relist, before it leads), half at a random time after it acquired the
+        // lease (mid-dispatch, mid-status, mid-aggregation).
         var killed = 0;
+        var killedWhileLeading = 0;
         var killedWhileBusy = 0;
         var allDone = false;
         var killer = Task.Run(async () =>
         {
             while (killed < kills)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 6000)));
+                if (random.Next(2) == 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 4000)));
+                }
+                else
+                {
+                    await daemon.WaitForLineAsync("acquired the lease", TimeSpan.FromMinutes(1));
+                    await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 5000)));
+                }
+                killedWhileLeading += daemon.FirstLine("acquired the lease") is null ? 0 : 1;
                 daemon.KillHard();
                 killed++;
                 killedWhileBusy += Volatile.Read(ref allDone) ? 0 : 1;
@@ -77,7 +88,7 @@ public sealed class DaemonKillTests(ITestOutputHelper output)
         Assert.All(submitted, c => Assert.StartsWith(stack.Prefix, c.JobName, StringComparison.Ordinal));
         Assert.True(killed >= kills, $"only {killed} kills");
         Figures.Record(output, nameof(DaemonKillTests),
-            $"kills={killed} killsWhileJobsRan={killedWhileBusy} jobs={jobCount} succeeded={finals.Count - failed.Count} "
+            $"kills={killed} killsWhileLeading={killedWhileLeading} killsWhileJobsRan={killedWhileBusy} jobs={jobCount} succeeded={finals.Count - failed.Count} "
             + $"recordsCompared={compared} sbatchCalls={calls.Count} submissions={submitted.Count} duplicateTokens={twice.Count} "
             + $"jobsDoneAfter={jobsDoneAfter.TotalSeconds:F0}s load={File.ReadAllText("/proc/loadavg").Trim()}");
     }
