@@ -39,7 +39,9 @@ public static class ControllerRegistrations
         services.TryAddSingleton<IObjectStore>(sp => ObjectStoreRouter.Create(sp.GetRequiredService<AwsClientFactory>()));
         services.TryAddSingleton<ICommandRunner, ProcessCommandRunner>();
         services.TryAddSingleton<IScheduler>(sp => new SlurmScheduler(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ILogger<SlurmScheduler>>()));
-        services.TryAddSingleton<TaskTallySource>();
+        services.TryAddSingleton<TaskEventLog>();
+        services.TryAddSingleton(sp => new TaskTallySource(sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<IScheduler>(),
+            sp.GetRequiredService<TaskEventLog>()));
         services.TryAddSingleton<JobCleanup>();
         return services;
     }
