@@ -34,8 +34,8 @@ public interface IStateStore
 
     /// <summary>
     /// Writes several tasks, each conditional on its own version, and says for each whether it was written (false: its
-    /// condition failed, someone else moved it). Not atomic as a whole. Adapters may batch the round trips (DynamoDB:
-    /// transactions of up to 100); this default writes them one by one.
+    /// condition failed, someone else moved it). Not atomic as a whole. Adapters may overlap the round trips (DynamoDB
+    /// sends the conditional puts concurrently); this default writes them one by one.
     /// </summary>
     async Task<IReadOnlyList<bool>> TryUpdateTasksAsync(IReadOnlyList<JobTask> tasks, CancellationToken ct)
     {
@@ -44,7 +44,7 @@ public interface IStateStore
         {
             try
             {
-                await UpdateTaskAsync(tasks[i], ct).ConfigureAwait(false);
+                tasks[i].Version = await UpdateTaskAsync(tasks[i], ct).ConfigureAwait(false);
                 written[i] = true;
             }
             catch (ConflictException)

@@ -10,8 +10,8 @@ namespace Coordinator.Controllers.Worker;
 /// Pilot mode: one long-lived worker that claims pending batches with conditional writes until none are left, as
 /// HyperQueue does inside a Slurm allocation. Slurm then schedules N tasks instead of one per batch, which is what
 /// makes many small batches fast. With tiny handlers a batch is mostly round trips (claim, download, upload, record),
-/// so a pilot keeps <see cref="WorkerOptions.PilotConcurrency"/> batches running at once and claims them in groups with
-/// one batched conditional write (<see cref="IStateStore.TryUpdateTasksAsync"/>). Pilots walk the task pages in the
+/// so a pilot keeps <see cref="WorkerOptions.PilotConcurrency"/> batches running at once and claims them in groups whose
+/// conditional writes overlap (<see cref="IStateStore.TryUpdateTasksAsync"/>). Pilots walk the task pages in the
 /// same order but each starts at a different place within a page, so they rarely race for the same item; a lost race
 /// only drops that task from the group.
 /// </summary>

@@ -8,6 +8,7 @@ namespace Coordinator.Controllers.Tests.Partitioning;
 /// </summary>
 internal sealed class SlowCommitStore(IObjectStore inner, TimeSpan delay) : IObjectStore
 {
+    private readonly TimeSpan _delay = delay;
     private int _running;
     private int _most;
 
@@ -35,7 +36,7 @@ internal sealed class SlowCommitStore(IObjectStore inner, TimeSpan delay) : IObj
             }
             try
             {
-                await Task.Delay(delay, ct);
+                await Task.Delay(owner._delay, ct);
                 if (owner.FailKey is { } fail && uri.ToString().Contains(fail, StringComparison.Ordinal))
                     throw new IOException($"connection reset committing {uri}");
                 await inner.CommitAsync(ct);

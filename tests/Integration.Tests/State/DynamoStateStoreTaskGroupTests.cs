@@ -6,9 +6,9 @@ namespace Coordinator.Integration.Tests.State;
 
 /// <summary>
 /// TryUpdateTasksAsync (a pilot's grouped claims) against moto and DynamoDB Local: every task is written exactly when
-/// its own version condition holds, though the writes go as transactions that are all-or-nothing on the server.
+/// its own version condition holds, though the writes of a group are in flight together.
 /// </summary>
-public sealed class DynamoStateStoreTaskTransactionTests
+public sealed class DynamoStateStoreTaskGroupTests
 {
     [SkippableTheory]
     [MemberData(nameof(DynamoBackend.All), MemberType = typeof(DynamoBackend))]
