@@ -59,7 +59,7 @@ public sealed partial class StatusController(
         }
         if (FailurePolicyEvaluator.IsPastDeadline(status.StartedAt, context.Now, job.Spec.ActiveDeadline))
         {
-            return await FailAsync(context, "DeadlineExceeded", $"the job ran longer than its activeDeadline of {job.Spec.ActiveDeadline}", ct).ConfigureAwait(false);
+            return await FailAsync(context, "DeadlineExceeded", $"the job ran longer than its activeDeadline of {Coordinator.Model.Units.Duration.Format(job.Spec.ActiveDeadline!.Value)}", ct).ConfigureAwait(false);
         }
         if (!FailurePolicyEvaluator.IsTolerated(tally.Failed, tally.Total, job.Spec.FailurePolicy))
         {
@@ -68,7 +68,7 @@ public sealed partial class StatusController(
                 $"{tally.Failed} of {tally.Total} batches failed (tolerated: {allowed}); {string.Join("; ", tally.FailureReasons)}", ct).ConfigureAwait(false);
         }
 
-        if (job.Spec.Suspend && status.Phase is JobPhase.Dispatching or JobPhase.Running or JobPhase.Pending)
+        if (job.Spec.Suspend && status.Phase is JobPhase.Partitioning or JobPhase.Dispatching or JobPhase.Running or JobPhase.Pending)
         {
             foreach (var submission in snapshot.InFlight.Submissions)
             {

@@ -3,6 +3,7 @@ using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Ports;
 using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Storage;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Coordinator.Model.Tasks;
@@ -50,18 +51,21 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
                 manifest.Output = sources.Count > 0 ? sources[0].Uri.ToString()[..(sources[0].Uri.ToString().LastIndexOf('/') + 1)] : "";
                 manifest.Note += "aggregate: none — results stay per batch. ";
             }
+            await WriteJsonAsync(target.Manifest, manifest, ct).ConfigureAwait(false);
         }
         catch (ResultChecksumException e)
         {
-            job.Status.Message = e.Message;
-            StatusEditor.SetPhase(job.Status, JobPhase.Failed);
-            StatusEditor.SetCondition(job.Status, ConditionTypes.Failed, StatusEditor.True, "ResultChecksumMismatch", e.Message, job.Generation, context.Now);
-            job.Status.CompletedAt = context.Now;
-            LogFailed(logger, job.Name, e.Message);
-            return ControllerResult.Stop;
+            return Fail(context, "ResultChecksumMismatch", e.Message);
+        }
+        catch (ObjectStoreException e) when (e.IsPermanent)
+        {
+            // A missing output bucket or a denied write cannot heal by retrying: without this the reconcile would
+            // throw and back off forever while the job sat in Running with no word of why.
+            var writing = e.Uri == target.Output || e.Uri == target.Manifest;
+            return Fail(context, writing ? "OutputNotWritable" : "ResultUnreadable",
+                writing ? $"cannot write the job's output: {e.Message}" : $"cannot read a batch result: {e.Message}");
         }
 
-        await WriteJsonAsync(target.Manifest, manifest, ct).ConfigureAwait(false);
         job.Status.Output = new OutputStatus { Uri = manifest.Output, Manifest = target.Manifest.ToString(), Sha256 = manifest.OutputSha256 };
         var tally = TaskTally.From(tasks, new InFlight(), context.Now, DispatchDefaults.HeartbeatStaleAfter, arrayMode: false);
         StatusController.Publish(job.Status, tally);
@@ -77,6 +81,17 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         tallies.Invalidate(job.Name);
         LogSucceeded(logger, job.Name, manifest.Output, manifest.OutputRecords);
         return job.Spec.TtlAfterFinished is { } ttl ? ControllerResult.StopAndRequeueAfter(ttl) : ControllerResult.Stop;
+    }
+
+    private ControllerResult Fail(JobContext context, string reason, string message)
+    {
+        var job = context.Job;
+        job.Status.Message = message;
+        StatusEditor.SetPhase(job.Status, JobPhase.Failed);
+        StatusEditor.SetCondition(job.Status, ConditionTypes.Failed, StatusEditor.True, reason, message, job.Generation, context.Now);
+        job.Status.CompletedAt = context.Now;
+        LogFailed(logger, job.Name, message);
+        return ControllerResult.Stop;
     }
 
     private async Task<(string Sha, long Bytes)> WriteOutputAsync(OutputTarget target, IReadOnlyList<ResultSource> sources, CancellationToken ct)

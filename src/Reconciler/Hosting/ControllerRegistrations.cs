@@ -41,7 +41,9 @@ public static class ControllerRegistrations
         services.TryAddSingleton<ICommandRunner, ProcessCommandRunner>();
         services.TryAddSingleton<IScheduler>(sp => new SlurmScheduler(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ILogger<SlurmScheduler>>(),
             metrics: sp.GetService<CoordinatorMetrics>()));
-        services.TryAddSingleton<TaskTallySource>();
+        services.TryAddSingleton<TaskEventLog>();
+        services.TryAddSingleton(sp => new TaskTallySource(sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<IScheduler>(),
+            sp.GetRequiredService<TaskEventLog>()));
         services.TryAddSingleton<JobCleanup>();
         return services;
     }
