@@ -35,9 +35,9 @@ public sealed class CliToolVerbsTests(LocalStackFixture fixture) : IAsyncLifetim
         Assert.Contains("  slurm:\n", output, StringComparison.Ordinal);
         Assert.Contains($"# Batch plan (count-only pass over s3://{_cli.Bucket}/in/planned/; nothing was uploaded):", output, StringComparison.Ordinal);
         Assert.Contains("#   input: 2 objects, 50 records", output, StringComparison.Ordinal);
-        Assert.Matches(@"#   batches: 6, ", output);                      // 25 records per object, at most 10 per batch: 10+10+5 twice
-        Assert.Contains("#   records per batch: 5..10;", output, StringComparison.Ordinal);
-        Assert.Contains("#     sbatch --array=0-5%4  (batches 0-5)", output, StringComparison.Ordinal);
+        Assert.Matches(@"#   batches: 5, ", output);                      // 50 records, at most 10 per batch (batches span objects)
+        Assert.Contains("#   records per batch: 10..10;", output, StringComparison.Ordinal);
+        Assert.Contains("#     sbatch --array=0-4%4  (batches 0-4)", output, StringComparison.Ordinal);
         var keys = ((await _cli.Stack.S3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _cli.Bucket })).S3Objects ?? []).Select(o => o.Key);
         Assert.Equal(["in/planned/part-0.jsonl", "in/planned/part-1.jsonl"], keys.Order(StringComparer.Ordinal));
         Assert.Empty(await _cli.GetItemAsync("planned"));
