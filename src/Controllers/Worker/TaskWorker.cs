@@ -115,7 +115,7 @@ public sealed partial class TaskWorker(
                 case HandlerEnd.FailedToStart:
                     return AttemptResult.Failed(AttemptEndKind.BadHandler, $"handler \"{job.Spec.Handler.Command[0]}\" could not be started", run.StderrTail);
                 case HandlerEnd.TimedOut:
-                    return AttemptResult.Failed(AttemptEndKind.Timeout, $"handler ran past its timeout of {job.Spec.Handler.Timeout}", run.StderrTail);
+                    return AttemptResult.Failed(AttemptEndKind.Timeout, $"handler ran past its timeout of {Coordinator.Model.Units.Duration.Format(job.Spec.Handler.Timeout)}", run.StderrTail);
                 case HandlerEnd.Disrupted:
                     return AttemptResult.Failed(AttemptEndKind.Disrupted, "worker received SIGTERM (Slurm time limit or preemption)", run.StderrTail);
                 default:
