@@ -81,7 +81,7 @@ public static class HandlerFaultCases
             },
             attempts: 1),
         Case("handler-invalid-jsonl-pilot",
-            "1 of 1 batches failed (tolerated: 0); batch 0: BadHandler: handler output line 2 is not valid JSON {any}; BadHandler on attempt 2 of 2",
+            "1 of 1 batches failed (tolerated: 0); batch 0: BadHandler: handler output line 2 is not valid JSON ('b' is an invalid start of a property name. Expected a '\"'. LineNumber: 0 | BytePositionInLine: 1.): {broken; BadHandler on attempt 2 of 2",
             "pilot handler complains",
             (i, _) =>
             {
@@ -89,7 +89,7 @@ public static class HandlerFaultCases
                 Spec(i)["dispatch"] = M(("mode", S("pilot")), ("workers", N(1)));
             }),
         Case("handler-file-mode-no-output",
-            "1 of 1 batches failed (tolerated: 0); batch 0: {any}; BadHandler on attempt 2 of 2",
+            "1 of 1 batches failed (tolerated: 0); batch 0: BadHandler: handler exited 0 but wrote no output file (COORDINATOR_OUTPUT); BadHandler on attempt 2 of 2",
             "file-mode handler wrote nothing",
             (i, _) =>
             {
