@@ -7,8 +7,9 @@ public static class CliApplication
 {
     public const string Description =
         "Coordinator: a reconciling operator that runs data-parallel batch jobs on Slurm, driven by DynamoDB records.\n\n" +
-        "Exit codes: 0 success; 1 user error (bad spec, job failed when waited on, not found); 2 usage error; " +
-        "3 environment error (AWS or Slurm unreachable); 4 conflict (concurrent change, rerun).";
+        ExitCodes.Table + "\n\n" +
+        "Shell completion: eval \"$(coordinator completion bash)\" (or zsh). Settings: --Coordinator:Name=value, " +
+        "COORDINATOR__NAME, appsettings.json; AWS endpoint and credentials from the standard AWS variables.";
 
     public static RootCommand Build()
     {

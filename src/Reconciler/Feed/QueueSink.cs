@@ -1,5 +1,8 @@
 using System.Threading.Channels;
 using Coordinator.Controllers.Metrics;
+using Coordinator.Controllers.Scheduling;
+using Coordinator.Model.Errors;
+using Coordinator.Model.Items;
 using Coordinator.Reconciler.Queue;
 using Coordinator.Reconciler.Reconcile;
 using Coordinator.Reconciler.Streams;
@@ -9,9 +12,11 @@ namespace Coordinator.Reconciler.Feed;
 
 /// <summary>
 /// Routes stream records into the work queue and relist requests into the feed. A record that names no job is
-/// logged, counted and skipped: one bad record must never stop the feed.
+/// logged, counted and skipped: one bad record must never stop the feed. Task images also go to the
+/// <see cref="TaskEventLog"/>, so status passes fold in what changed instead of re-reading every task.
 /// </summary>
-internal sealed partial class QueueSink(WorkQueue<JobKey> queue, ChannelWriter<string> relists, CoordinatorMetrics metrics, ILogger logger)
+internal sealed partial class QueueSink(
+    WorkQueue<JobKey> queue, ChannelWriter<string> relists, CoordinatorMetrics metrics, ILogger logger, TaskEventLog? taskEvents = null)
     : IFeedSink
 {
     public void Deliver(StreamTable table, StreamRecord record)
@@ -19,12 +24,16 @@ internal sealed partial class QueueSink(WorkQueue<JobKey> queue, ChannelWriter<s
         try
         {
             var (job, _) = StreamRecordRouter.Route(table, record);
+            if (table == StreamTable.Tasks && taskEvents is not null && record.NewImage is { } image)
+            {
+                taskEvents.Record(TaskItemCodec.Decode(image));
+            }
             if (job is not null)
             {
                 queue.Add(new JobKey(job));
             }
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is FormatException or ItemFormatException)
         {
             var label = table.ToString().ToLowerInvariant();
             metrics.StreamRecordUndecodable(label);
@@ -33,7 +42,11 @@ internal sealed partial class QueueSink(WorkQueue<JobKey> queue, ChannelWriter<s
     }
 
     /// <summary>Coalesces: while a relist is already pending, further requests add nothing.</summary>
-    public void RequestRelist(string reason) => relists.TryWrite(reason);
+    public void RequestRelist(string reason)
+    {
+        taskEvents?.MarkGap();
+        relists.TryWrite(reason);
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Skipped a {Table} stream record {SequenceNumber} that names no job: {Error}")]
     private partial void LogUndecodable(string table, string sequenceNumber, string error);
