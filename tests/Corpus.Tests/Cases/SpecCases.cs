@@ -91,6 +91,14 @@ public static class SpecCases
         {
             JobName = "Bad_Name-{suffix}",
         },
+        new("spec-name-too-long", Category, "Invalid", Invalid("name: must be at most 63 characters, got 70"))
+        {
+            JobName = "a{suffix}" + new string('b', 61),
+        },
+        new("spec-name-path-traversal", Category, "Invalid", Invalid("name: must contain only lowercase letters, digits and '-', got \"{job}\""))
+        {
+            JobName = "../jobs-{suffix}",
+        },
         new("spec-two-errors", Category, "Invalid",
             "invalid spec (2 errors): spec.batching.maxRecords: must be at least 1, got 0; spec.slurm.maxConcurrent: must be between 1 and 100000, got 0")
         {
