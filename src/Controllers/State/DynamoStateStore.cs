@@ -307,34 +307,44 @@ public sealed partial class DynamoStateStore : IStateStore
     /// </summary>
     public async Task<long> UpdateTaskAsync(JobTask task, CancellationToken ct)
     {
-        var newVersion = task.Version + 1;
-        var item = TaskItemCodec.Encode(task);
-        item[StateAttributes.Version] = Number(newVersion);
-        var names = new Dictionary<string, string> { ["#job"] = StateAttributes.TaskJob };
-        Dictionary<string, AttributeValue>? values = null;
-        string condition;
-        if (task.Version == 0)
-        {
-            condition = "attribute_not_exists(#job)";
-        }
-        else
-        {
-            condition = "#version = :readVersion";
-            names = new Dictionary<string, string> { ["#version"] = StateAttributes.Version };
-            values = new Dictionary<string, AttributeValue> { [":readVersion"] = Number(task.Version) };
-        }
+        var put = ConditionalTaskPut(task);
         await ConditionalAsync(task.Job, _options.TasksTable,
             $"task {task.Index} of job \"{task.Job}\" changed since version {task.Version} was read",
             token => _client.PutItemAsync(new PutItemRequest
             {
+                TableName = put.TableName,
+                Item = put.Item,
+                ConditionExpression = put.ConditionExpression,
+                ExpressionAttributeNames = put.ExpressionAttributeNames,
+                ExpressionAttributeValues = put.ExpressionAttributeValues,
+            }, token), ct).ConfigureAwait(false);
+        task.Version++;
+        return task.Version;
+    }
+
+    /// <summary>The put of <paramref name="task"/> at version+1, conditional on the version it was read at (or on absence).</summary>
+    private Put ConditionalTaskPut(JobTask task)
+    {
+        var item = TaskItemCodec.Encode(task);
+        item[StateAttributes.Version] = Number(task.Version + 1);
+        if (task.Version == 0)
+        {
+            return new Put
+            {
                 TableName = _options.TasksTable,
                 Item = item,
-                ConditionExpression = condition,
-                ExpressionAttributeNames = names,
-                ExpressionAttributeValues = values,
-            }, token), ct).ConfigureAwait(false);
-        task.Version = newVersion;
-        return newVersion;
+                ConditionExpression = "attribute_not_exists(#job)",
+                ExpressionAttributeNames = new Dictionary<string, string> { ["#job"] = StateAttributes.TaskJob },
+            };
+        }
+        return new Put
+        {
+            TableName = _options.TasksTable,
+            Item = item,
+            ConditionExpression = "#version = :readVersion",
+            ExpressionAttributeNames = new Dictionary<string, string> { ["#version"] = StateAttributes.Version },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":readVersion"] = Number(task.Version) },
+        };
     }
 
     /// <inheritdoc cref="TaskBatchWriter.DeleteAllAsync"/>

@@ -75,6 +75,7 @@ public sealed partial class JobReconciler(
         }
 
         var saved = isNew ? "" : Snapshot(job.Status);
+        var phaseBefore = job.Status.Phase;
         var context = new JobContext(job, _time.GetUtcNow(), async (j, token) =>
         {
             var version = await store.UpdateJobStatusAsync(j, token).ConfigureAwait(false);
@@ -92,6 +93,10 @@ public sealed partial class JobReconciler(
             await context.SaveStatusAsync(ct).ConfigureAwait(false);
         }
         metrics.JobPhaseObserved(job.Name, job.Status.Phase.ToString());
+        if (FailureReasons.EnteredFailure(phaseBefore, job.Status.Phase))
+        {
+            metrics.JobFailed(FailureReasons.Of(job.Status));
+        }
         return requeue is { } after ? ReconcileResult.RequeueAfter(after) : ReconcileResult.Done;
     }
 
