@@ -23,13 +23,13 @@ public static class LogFiles
         {
             var buffer = new char[81920];
             int read;
-            var last = '\n';
+            var lastChar = '\n';
             while ((read = await reader.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
             {
                 await output.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
-                last = buffer[read - 1];
+                lastChar = buffer[read - 1];
             }
-            if (last != '\n')
+            if (lastChar != '\n')
             {
                 await output.WriteLineAsync().ConfigureAwait(false); // keep the next header on a line of its own
             }
