@@ -22,6 +22,9 @@ public sealed record CorpusCase(string Name, string Category, string Phase, stri
     /// <summary>Further checks on the finished job (e.g. the failed task's stderr tail).</summary>
     public Func<CorpusStack, CaseContext, CaseOutcome, Task>? Verify { get; init; }
 
+    /// <summary>Items written before every job (e.g. a JobTemplate the job names), so they exist when the job is read.</summary>
+    public Func<CaseContext, IEnumerable<JsonObject>>? ExtraItems { get; init; }
+
     /// <summary>The job's name in the jobs table; null derives one from the case name. Set for bad-name cases.</summary>
     public string? JobName { get; init; }
 

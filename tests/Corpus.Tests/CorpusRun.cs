@@ -46,6 +46,7 @@ public sealed class CorpusRun : IAsyncLifetime
         var upload = Path.Combine(Stack.Work, "upload");
         Directory.CreateDirectory(upload);
         var items = new List<JsonObject>();
+        var extras = new List<JsonObject>();
         foreach (var @case in Selected)
         {
             var job = @case.JobName?.Replace("{suffix}", Stack.Suffix, StringComparison.Ordinal) ?? $"{@case.Name}-{Stack.Suffix}";
@@ -58,6 +59,7 @@ public sealed class CorpusRun : IAsyncLifetime
                 Directory.CreateDirectory(Path.GetDirectoryName(file)!);
                 await File.WriteAllBytesAsync(file, content);
             }
+            extras.AddRange(@case.ExtraItems?.Invoke(context) ?? []);
             var item = Items.Base(context);
             @case.Item?.Invoke(item, context);
             item["name"] = Items.S(job);
@@ -67,6 +69,10 @@ public sealed class CorpusRun : IAsyncLifetime
         await File.WriteAllBytesAsync(Directory.CreateDirectory(Path.Combine(upload, good.InputPrefix)).FullName + "/part-0.jsonl", Items.Jsonl(50));
         items.Insert(items.Count / 2, Items.Base(good));
         await Stack.UploadTreeAsync(upload);
+        if (extras.Count > 0)
+        {
+            await Stack.BatchWriteItemsAsync(extras);
+        }
         await Stack.BatchWriteItemsAsync(items);
 
         var acts = Selected.Where(c => c.Act is not null).Select(async c =>

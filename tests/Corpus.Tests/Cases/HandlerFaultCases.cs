@@ -80,6 +80,22 @@ public static class HandlerFaultCases
                 Section(i, "retry")["rules"] = L(M(("action", S("FailJob")), ("onExitCodes", L(N(42)))));
             },
             attempts: 1),
+        Case("handler-invalid-jsonl-pilot",
+            "1 of 1 batches failed (tolerated: 0); batch 0: BadHandler: handler output line 2 is not valid JSON ('b' is an invalid start of a property name. Expected a '\"'. LineNumber: 0 | BytePositionInLine: 1.): {broken; BadHandler on attempt 2 of 2",
+            "pilot handler complains",
+            (i, _) =>
+            {
+                Handler(i, "1m", "sh", "-c", "head -n 1; echo '{broken'; echo 'pilot handler complains' >&2");
+                Spec(i)["dispatch"] = M(("mode", S("pilot")), ("workers", N(1)));
+            }),
+        Case("handler-file-mode-no-output",
+            "1 of 1 batches failed (tolerated: 0); batch 0: BadHandler: handler exited 0 but wrote no output file (COORDINATOR_OUTPUT); BadHandler on attempt 2 of 2",
+            "file-mode handler wrote nothing",
+            (i, _) =>
+            {
+                Handler(i, "1m", "sh", "-c", "test -s \"$COORDINATOR_INPUT\" && echo 'file-mode handler wrote nothing' >&2");
+                Section(i, "handler")["mode"] = S("file");
+            }),
         TamperedBatch(),
     ];
 

@@ -46,6 +46,8 @@ public static class ItemTypeCases
         }),
         Case("item-labels-as-l", "labels: expected a map of strings (M), got a list (L)", (i, _) => i["labels"] = L()),
         Case("item-unknown-kind", "kind: must be \"Job\" or \"JobTemplate\", got S \"Pod\"", (i, _) => i["kind"] = S("Pod")),
+        Case("item-user-written-status", "status.phase: expected one of Pending, Invalid, Partitioning, Dispatching, Running, Suspended, Aggregating, Succeeded, Failed, Cancelled, got S \"Exploded\"",
+            (i, _) => i["status"] = M(("phase", S("Exploded")))),
         Case("item-env-value-as-n", "spec.handler.env.MODEL: expected a string (S), got N 1",
             (i, _) => Section(i, "handler")["env"] = M(("MODEL", N(1)))),
     ];

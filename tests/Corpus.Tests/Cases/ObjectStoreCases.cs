@@ -47,7 +47,7 @@ public static class ObjectStoreCases
             },
             Item = (i, c) => Section(i, "input")["uri"] = S($"file://{c.CaseDirectory}/dir"),
         },
-        new("store-missing-output-bucket", Category, "Failed", "cannot write the job's output: no such bucket{any}: s3://corpus-no-such-output/out/output.jsonl")
+        new("store-missing-output-bucket", Category, "Failed", "cannot write the job's output: no such bucket while writing object: s3://corpus-no-such-output/out/output.jsonl")
         {
             Item = (i, _) => Section(i, "output")["uri"] = S("s3://corpus-no-such-output/out/"),
         },

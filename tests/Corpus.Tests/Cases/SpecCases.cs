@@ -72,9 +72,32 @@ public static class SpecCases
             }),
         Case("spec-missing-template", "spec.template: unknown template \"no-such-base\" (no JobTemplate item with that name in the jobs table)",
             (i, _) => Spec(i)["template"] = S("no-such-base")),
+        new("spec-malformed-template", Category, "Invalid",
+            Invalid("spec.batching.maxRecords: must be at least 1, got 0"))
+        {
+            ExtraItems = c => [new JsonObject
+            {
+                ["name"] = S($"template:bad-base-{c.Job}"),
+                ["kind"] = S("JobTemplate"),
+                ["spec"] = M(("batching", M(("maxRecords", N(0))))),
+            }],
+            Item = (i, c) =>
+            {
+                Spec(i)["template"] = S($"bad-base-{c.Job}");
+                Section(i, "batching").Remove("maxRecords");
+            },
+        },
         new("spec-name-uppercase", Category, "Invalid", Invalid("name: must contain only lowercase letters, digits and '-', got \"{job}\""))
         {
             JobName = "Bad_Name-{suffix}",
+        },
+        new("spec-name-too-long", Category, "Invalid", Invalid("name: must be at most 63 characters, got 70"))
+        {
+            JobName = "a{suffix}" + new string('b', 61),
+        },
+        new("spec-name-path-traversal", Category, "Invalid", Invalid("name: must contain only lowercase letters, digits and '-', got \"{job}\""))
+        {
+            JobName = "../jobs-{suffix}",
         },
         new("spec-two-errors", Category, "Invalid",
             "invalid spec (2 errors): spec.batching.maxRecords: must be at least 1, got 0; spec.slurm.maxConcurrent: must be between 1 and 100000, got 0")
