@@ -2,9 +2,15 @@
 # Dispatch benchmark: N tiny batches (one record each) with a `cat` handler, run side by side in one run:
 #   pilot mode (W workers), array mode (one Slurm array task per batch), and a hand-written baseline
 #   (split -l 1, sbatch --array, cat). Each is timed from submission to the last batch done, through the real
-#   daemon, the real Slurm and moto. Usage: bench/Dispatch/run.sh [N=1000] [W=2]. Prints batches/s for each.
+#   daemon, the real Slurm and moto; pilot and array mode also print their dispatch phase alone (first claim to last
+#   outcome, from the task items) and the pilots' mean worker overhead per batch beyond the handler's own time.
+#   Then put-item -> sbatch latency (p50/p99) over L one-batch jobs.
+# Usage: bench/Dispatch/run.sh [N=1000] [W=2] [N_SLURM=N] [L=20]
+#   N_SLURM: batches for array mode and the baseline, which Slurm runs at ~3.5 tasks/s on this machine (10,000 would
+#   take ~50 min each); the figures say which N each mode ran. MODES="pilot array baseline latency" selects parts.
 set -euo pipefail
-N="${1:-1000}"; W="${2:-2}"
+N="${1:-1000}"; W="${2:-2}"; N_SLURM="${3:-$N}"; L="${4:-20}"
+MODES="${MODES:-pilot array baseline latency}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 ENV_FILE="${COORDINATOR_STACK_ENV:-$ROOT/localstack/.state/env}"
@@ -34,15 +40,18 @@ cleanup() {
 trap cleanup EXIT
 "$BIN" init >/dev/null
 "$BIN" daemon >"$WORK/daemon.log" 2>&1 & daemon=$!
-python3 -c "import json
-for i in range($N): print(json.dumps({'id': i}))" > "$WORK/input.jsonl"
-aws s3 cp --no-progress "$WORK/input.jsonl" "s3://$COORDINATOR__BUCKET/in/input.jsonl" >/dev/null
+for n in "$N" "$N_SLURM" 1; do
+  python3 -c "import json
+for i in range($n): print(json.dumps({'id': i}))" > "$WORK/input-$n.jsonl"
+  aws s3 cp --no-progress "$WORK/input-$n.jsonl" "s3://$COORDINATOR__BUCKET/in/input-$n.jsonl" >/dev/null
+done
+aws s3 cp --no-progress "$WORK/input-1.jsonl" "s3://$COORDINATOR__BUCKET/in/one.jsonl" >/dev/null
 
-run_job() { # name mode
-  local name="$1" mode="$2"
+run_job() { # name mode batches
+  local name="$1" mode="$2" n="$3"
   cat > "$WORK/$name.json" <<JSON
 {"name": {"S": "$name"}, "spec": {"M": {
-  "input": {"M": {"uri": {"S": "s3://$COORDINATOR__BUCKET/in/input.jsonl"}}},
+  "input": {"M": {"uri": {"S": "s3://$COORDINATOR__BUCKET/in/input-$n.jsonl"}}},
   "batching": {"M": {"maxRecords": {"N": "1"}}},
   "handler": {"M": {"command": {"L": [{"S": "cat"}]}}},
   "output": {"M": {"uri": {"S": "s3://$COORDINATOR__BUCKET/out/$name/"}}},
@@ -59,24 +68,37 @@ JSON
     sleep 0.5
   done
   end=$(date +%s.%N)
-  python3 -c "import sys; s=$end-$start; print(f'%-8s mode: %s, {$N} batches in {s:.1f} s = {$N/s:.1f} batches/s' % ('$mode', '$phase'))"
+  python3 -c "import sys; s=$end-$start; print(f'%-8s mode: {$n} batches put-item -> $phase in {s:.1f} s = {$n/s:.1f} batches/s (partition, store, dispatch, aggregate)' % ('$mode', ))"
+  python3 "$ROOT/bench/Dispatch/taskstats.py" "$COORDINATOR__TASKSTABLE" "$name"
+  if [[ "$mode" == pilot ]]; then
+    grep -h "done:" "$WORK"/logs/"$name"-*.out 2>/dev/null | sed 's/^/  /' || true
+  fi
 }
 
 baseline() {
+  local n="$N_SLURM"
   mkdir -p "$WORK/split" "$WORK/split-out"
   local start end
   start=$(date +%s.%N)
-  (cd "$WORK/split" && split -l 1 -a 6 -d "$WORK/input.jsonl" part-)
+  (cd "$WORK/split" && split -l 1 -a 6 -d "$WORK/input-$n.jsonl" part-)
   local id
   id=$(printf '#!/bin/sh\ncat "%s/split/part-$(printf %%06d $SLURM_ARRAY_TASK_ID)" > "%s/split-out/$SLURM_ARRAY_TASK_ID"\n' "$WORK" "$WORK" \
-    | sbatch --parsable --job-name="bench-baseline-$SUFFIX" --array="0-$((N - 1))%1000" --output=/dev/null)
+    | sbatch --parsable --job-name="bench-baseline-$SUFFIX" --array="0-$((n - 1))%1000" --output=/dev/null)
   while [[ -n "$(squeue -h -j "$id" 2>/dev/null)" ]]; do sleep 0.5; done
   cat "$WORK"/split-out/* > "$WORK/baseline-output.jsonl"
   end=$(date +%s.%N)
-  python3 -c "s=$end-$start; print(f'baseline (split + sbatch --array + cat): {$N} batches in {s:.1f} s = {$N/s:.1f} batches/s')"
+  python3 -c "s=$end-$start; print(f'baseline (split + sbatch --array + cat): {$n} batches in {s:.1f} s = {$n/s:.1f} batches/s')"
 }
 
-echo "Dispatch benchmark: $N one-record batches, cat handler, pilot workers=$W ($(nproc) cores, Slurm $(sinfo -V))"
-run_job "bench-pilot-$SUFFIX" pilot
-run_job "bench-array-$SUFFIX" array
-baseline
+echo "Dispatch benchmark: pilot $N, array/baseline $N_SLURM one-record batches, cat handler, pilot workers=$W" \
+  "($(nproc) cores, $(sinfo -V)); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+for mode in $MODES; do
+  case "$mode" in
+    pilot) run_job "bench-pilot-$SUFFIX" pilot "$N" ;;
+    array) run_job "bench-array-$SUFFIX" array "$N_SLURM" ;;
+    baseline) baseline ;;
+    latency) python3 "$ROOT/bench/Dispatch/latency.py" "$COORDINATOR__JOBSTABLE" "$COORDINATOR__BUCKET" "$WORK/daemon.log" \
+      "bench-lat-$SUFFIX" "$L" ;;
+  esac
+  echo "  (load after $mode: $(cut -d' ' -f1-3 /proc/loadavg))"
+done

@@ -38,9 +38,11 @@ public sealed partial class DispatchController(
         }
 
         var snapshot = await tallies.GetAsync(job, context.Now, DispatchDefaults.RescanInterval, ct).ConfigureAwait(false);
-        if (snapshot.Tally.Ready.Count > 0 && snapshot.ReadAt != context.Now)
+        if (WouldSubmit(job, snapshot) && snapshot.FullReadAt != context.Now)
         {
-            // About to submit: decide on a fresh read, never a cached one.
+            // About to submit: decide on a fresh full read, never a cached one. Only then: in pilot mode batches stay
+            // ready while live pilots drain them, and a full read on every task event kept the store busy (O(tasks)
+            // per event) exactly when the pilots needed it.
             snapshot = await tallies.GetAsync(job, context.Now, TimeSpan.Zero, ct).ConfigureAwait(false);
         }
         RecoverIntent(status, snapshot.InFlight);
@@ -86,6 +88,12 @@ public sealed partial class DispatchController(
             }
         }
     }
+
+    /// <summary>Whether this snapshot would lead to an sbatch (the same tests the two dispatch paths make).</summary>
+    private bool WouldSubmit(Job job, TaskTallySource.Snapshot snapshot) =>
+        snapshot.Tally.Ready.Count > 0 && (job.Spec.Dispatch.Mode == DispatchMode.Pilot
+            ? snapshot.InFlight.LivePilots == 0
+            : options.Slurm.MaxOutstandingTasks - snapshot.InFlight.BatchIndexes.Count > 0);
 
     private async Task<int> DispatchArrayAsync(JobContext context, TaskTallySource.Snapshot snapshot, CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Ports;
 using Coordinator.Controllers.Retry;
@@ -18,7 +19,8 @@ namespace Coordinator.Controllers;
 /// spec.retryGeneration, and cleanup after ttlAfterFinished.
 /// </summary>
 public sealed partial class StatusController(
-    IScheduler scheduler, IStateStore state, TaskTallySource tallies, JobCleanup cleanup, ILogger<StatusController> logger) : IJobController
+    IScheduler scheduler, IStateStore state, TaskTallySource tallies, JobCleanup cleanup, ILogger<StatusController> logger,
+    CoordinatorMetrics? metrics = null) : IJobController
 {
     public string Name => "status";
     public int Order => 400;
@@ -49,6 +51,7 @@ public sealed partial class StatusController(
         }
         var tally = snapshot.Tally;
         Publish(status, tally);
+        metrics?.TasksObserved(job.Name, CountsByState(tally));
 
         if (tally.FailingJob.Count > 0)
         {
@@ -56,7 +59,7 @@ public sealed partial class StatusController(
         }
         if (FailurePolicyEvaluator.IsPastDeadline(status.StartedAt, context.Now, job.Spec.ActiveDeadline))
         {
-            return await FailAsync(context, "DeadlineExceeded", $"the job ran longer than its activeDeadline of {job.Spec.ActiveDeadline}", ct).ConfigureAwait(false);
+            return await FailAsync(context, "DeadlineExceeded", $"the job ran longer than its activeDeadline of {Coordinator.Model.Units.Duration.Format(job.Spec.ActiveDeadline!.Value)}", ct).ConfigureAwait(false);
         }
         if (!FailurePolicyEvaluator.IsTolerated(tally.Failed, tally.Total, job.Spec.FailurePolicy))
         {
@@ -65,7 +68,7 @@ public sealed partial class StatusController(
                 $"{tally.Failed} of {tally.Total} batches failed (tolerated: {allowed}); {string.Join("; ", tally.FailureReasons)}", ct).ConfigureAwait(false);
         }
 
-        if (job.Spec.Suspend && status.Phase is JobPhase.Dispatching or JobPhase.Running or JobPhase.Pending)
+        if (job.Spec.Suspend && status.Phase is JobPhase.Partitioning or JobPhase.Dispatching or JobPhase.Running or JobPhase.Pending)
         {
             foreach (var submission in snapshot.InFlight.Submissions)
             {
@@ -126,6 +129,16 @@ public sealed partial class StatusController(
         status.Records.Failed = tally.FailedRecords;
     }
 
+    /// <summary>The tasks-by-state gauge's view of one tally (state names as in the task items).</summary>
+    internal static Dictionary<string, long> CountsByState(TaskTally tally) => new(StringComparer.Ordinal)
+    {
+        ["Pending"] = tally.Pending,
+        ["Running"] = tally.Running,
+        ["Succeeded"] = tally.Succeeded,
+        ["Failed"] = tally.Failed,
+        ["Ignored"] = tally.Ignored,
+    };
+
     private async Task<bool> RecordLostAsync(Job job, TaskTally tally, DateTimeOffset now, CancellationToken ct)
     {
         var changed = false;
@@ -138,6 +151,7 @@ public sealed partial class StatusController(
             {
                 task.Version = await state.UpdateTaskAsync(task, ct).ConfigureAwait(false);
                 changed = true;
+                metrics?.BatchFailed("Lost");
                 LogLost(logger, job.Name, task.Index, task.SlurmJobId);
             }
             catch (ConflictException)

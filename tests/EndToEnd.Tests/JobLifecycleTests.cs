@@ -149,4 +149,67 @@ public sealed class JobLifecycleTests(E2eStackFixture fixture) : IClassFixture<E
         var status = await stack.WaitForPhaseAsync(name, Limit, "Succeeded");
         Assert.Equal(2, E2eStack.Count(status, "batches", "succeeded"));
     }
+
+    [SkippableFact]
+    public async Task SuspendHoldsPendingSlurmTasksAndResumeRunsTheJobToSuccess()
+    {
+        var stack = Stack;
+        var name = Name("suspend");
+        await stack.UploadAsync($"in/{name}/part-0.jsonl", WordcountInput(200));
+        await stack.PutItemAsync(Wordcount(name, stack.Bucket, spec =>
+        {
+            spec["handler"]!["M"]!["command"] = L(S("python3"), S("-c"), S("import sys, time\ntime.sleep(2)\nsys.stdout.write(sys.stdin.read())"));
+            spec["slurm"]!["M"]!["maxConcurrent"] = N(1);
+        }));
+        await stack.WaitForPhaseAsync(name, Limit, "Running");
+
+        var suspend = await stack.RunAsync(E2eStack.Executable, "suspend", name);
+        Assert.True(suspend.ExitCode == 0, suspend.StandardError);
+        await stack.WaitForPhaseAsync(name, Limit, "Suspended");
+        var held = await PendingReasonsAsync(stack, name);
+        Assert.True(held.Count > 0 && held.All(r => r.Contains("Held", StringComparison.Ordinal)), "pending tasks not held: " + string.Join(", ", held));
+        await Task.Delay(TimeSpan.FromSeconds(6));
+        Assert.Equal("Suspended", E2eStack.Phase((await stack.StatusAsync(name))!.Value));
+        Assert.Equal(held, await PendingReasonsAsync(stack, name));
+
+        var resume = await stack.RunAsync(E2eStack.Executable, "resume", name);
+        Assert.True(resume.ExitCode == 0, resume.StandardError);
+        var status = await stack.WaitForPhaseAsync(name, Limit, "Succeeded", "Failed");
+        Assert.True(E2eStack.Phase(status) == "Succeeded", status.ToString());
+        Assert.Equal((8, 200), (E2eStack.Count(status, "batches", "succeeded"), E2eStack.Count(status, "records", "output")));
+    }
+
+    /// <summary>The squeue reason of every pending array task line of the job (e.g. "JobHeldAdmin").</summary>
+    private static async Task<List<string>> PendingReasonsAsync(E2eStack stack, string name)
+    {
+        var squeue = await stack.RunAsync("squeue", "-h", "-n", name, "-t", "PENDING", "-o", "%i %r");
+        return [.. squeue.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+    }
+
+    [SkippableFact]
+    public async Task PutItem_FileInputAndOutputOnASharedFilesystem()
+    {
+        var stack = Stack;
+        var name = Name("file");
+        var input = Directory.CreateDirectory(Path.Combine(stack.Work, name, "in")).FullName;
+        var records = WordcountInput(50).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // Two files under the prefix: read in lexicographic order, record offsets counted across them.
+        await File.WriteAllTextAsync(Path.Combine(input, "part-0.jsonl"), string.Join('\n', records[..30]) + "\n");
+        await File.WriteAllTextAsync(Path.Combine(input, "part-1.jsonl"), string.Join('\n', records[30..]) + "\n");
+        var output = Path.Combine(stack.Work, name, "out");
+        await stack.PutItemAsync(Wordcount(name, stack.Bucket, spec =>
+        {
+            spec["input"]!["M"]!["uri"] = S($"file://{input}/");
+            spec["output"]!["M"]!["uri"] = S($"file://{output}/");
+        }));
+
+        var status = await stack.WaitForPhaseAsync(name, Limit, "Succeeded", "Failed", "Invalid");
+        Assert.True(E2eStack.Phase(status) == "Succeeded", $"{status}\n{stack.DaemonLog}");
+        var uri = new Uri(E2eStack.Text(status.GetProperty("output").GetProperty("M"), "uri"));
+        Assert.Equal("file", uri.Scheme);
+        Assert.StartsWith(output, uri.LocalPath, StringComparison.Ordinal);
+        var lines = (await File.ReadAllTextAsync(uri.LocalPath)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(0, 50), lines.Select(l => JsonNode.Parse(l)!["id"]!.GetValue<int>()));
+        Assert.Equal((2, 50), (E2eStack.Count(status, "batches", "succeeded"), E2eStack.Count(status, "records", "output")));
+    }
 }

@@ -1,7 +1,9 @@
 using System.Text.Json;
+using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Ports;
 using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Storage;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Coordinator.Model.Tasks;
@@ -16,8 +18,8 @@ namespace Coordinator.Controllers.Aggregation;
 /// does not match fails the job naming the batch, and no output is committed. Re-running is harmless: the output and
 /// manifest keys are deterministic and each is committed atomically.
 /// </summary>
-public sealed partial class AggregateController(IStateStore state, IObjectStore store, TaskTallySource tallies, ILogger<AggregateController> logger)
-    : IJobController
+public sealed partial class AggregateController(IStateStore state, IObjectStore store, TaskTallySource tallies, ILogger<AggregateController> logger,
+    CoordinatorMetrics? metrics = null) : IJobController
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -49,20 +51,27 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
                 manifest.Output = sources.Count > 0 ? sources[0].Uri.ToString()[..(sources[0].Uri.ToString().LastIndexOf('/') + 1)] : "";
                 manifest.Note += "aggregate: none — results stay per batch. ";
             }
+            await WriteJsonAsync(target.Manifest, manifest, ct).ConfigureAwait(false);
         }
         catch (ResultChecksumException e)
         {
-            job.Status.Message = e.Message;
-            StatusEditor.SetPhase(job.Status, JobPhase.Failed);
-            StatusEditor.SetCondition(job.Status, ConditionTypes.Failed, StatusEditor.True, "ResultChecksumMismatch", e.Message, job.Generation, context.Now);
-            job.Status.CompletedAt = context.Now;
-            LogFailed(logger, job.Name, e.Message);
-            return ControllerResult.Stop;
+            return Fail(context, "ResultChecksumMismatch", e.Message);
+        }
+        catch (ObjectStoreException e) when (e.IsPermanent)
+        {
+            // A missing output bucket or a denied write cannot heal by retrying: without this the reconcile would
+            // throw and back off forever while the job sat in Running with no word of why.
+            var writing = e.Uri == target.Output || e.Uri == target.Manifest;
+            return Fail(context, writing ? "OutputNotWritable" : "ResultUnreadable",
+                writing ? $"cannot write the job's output: {e.Message}" : $"cannot read a batch result: {e.Message}");
         }
 
-        await WriteJsonAsync(target.Manifest, manifest, ct).ConfigureAwait(false);
         job.Status.Output = new OutputStatus { Uri = manifest.Output, Manifest = target.Manifest.ToString(), Sha256 = manifest.OutputSha256 };
-        StatusController.Publish(job.Status, TaskTally.From(tasks, new InFlight(), context.Now, DispatchDefaults.HeartbeatStaleAfter, arrayMode: false));
+        var tally = TaskTally.From(tasks, new InFlight(), context.Now, DispatchDefaults.HeartbeatStaleAfter, arrayMode: false);
+        StatusController.Publish(job.Status, tally);
+        metrics?.TasksObserved(job.Name, StatusController.CountsByState(tally));
+        metrics?.RecordsProcessed("output", tally.OutputRecords);
+        metrics?.RecordsProcessed("failed", tally.FailedRecords);
         var failed = tasks.Count(t => t.State == TaskState.Failed);
         job.Status.Message = $"{sources.Count} of {tasks.Count} batches succeeded" + (failed > 0 ? $", {failed} failed within the failure policy" : "")
             + $"; {manifest.OutputRecords} output records. {manifest.Note}".TrimEnd();
@@ -72,6 +81,17 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         tallies.Invalidate(job.Name);
         LogSucceeded(logger, job.Name, manifest.Output, manifest.OutputRecords);
         return job.Spec.TtlAfterFinished is { } ttl ? ControllerResult.StopAndRequeueAfter(ttl) : ControllerResult.Stop;
+    }
+
+    private ControllerResult Fail(JobContext context, string reason, string message)
+    {
+        var job = context.Job;
+        job.Status.Message = message;
+        StatusEditor.SetPhase(job.Status, JobPhase.Failed);
+        StatusEditor.SetCondition(job.Status, ConditionTypes.Failed, StatusEditor.True, reason, message, job.Generation, context.Now);
+        job.Status.CompletedAt = context.Now;
+        LogFailed(logger, job.Name, message);
+        return ControllerResult.Stop;
     }
 
     private async Task<(string Sha, long Bytes)> WriteOutputAsync(OutputTarget target, IReadOnlyList<ResultSource> sources, CancellationToken ct)

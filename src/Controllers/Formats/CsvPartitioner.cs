@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using Coordinator.Controllers.Partitioning;
 using Coordinator.Controllers.Ports;
+using Coordinator.Controllers.Storage;
 using Coordinator.Model.Spec;
 using Sylvan.Data.Csv;
 
@@ -37,7 +38,16 @@ public sealed class CsvPartitioner(CsvOptions options) : IFormatPartitioner
                 stats.Objects++;
                 await using var stream = await InputStreams.OpenAsync(store, input, ct).ConfigureAwait(false);
                 using var text = new StreamReader(stream, StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 20);
-                await ReadObjectAsync(text, delimiter, batches, stats, ct).ConfigureAwait(false);
+                try
+                {
+                    await ReadObjectAsync(text, delimiter, batches, stats, ct).ConfigureAwait(false);
+                }
+                catch (InputFormatException e) when (e.Reason == InputErrorReasons.InvalidEncoding)
+                {
+                    if (await FindInvalidUtf8LineAsync(store, input, ct).ConfigureAwait(false) is not { } line)
+                        throw;
+                    throw new InputFormatException(InputErrorReasons.InvalidEncoding, _source, $"line {line}", "invalid UTF-8", e);
+                }
             }
             await batches.CompleteAsync(ct).ConfigureAwait(false);
         }
@@ -141,6 +151,60 @@ public sealed class CsvPartitioner(CsvOptions options) : IFormatPartitioner
         catch (DecoderFallbackException e)
         {
             throw new InputFormatException(InputErrorReasons.InvalidEncoding, _source, $"near line {_line + 1} (record {record})", "invalid UTF-8", e);
+        }
+    }
+
+    /// <summary>
+    /// The 1-based physical line of the first byte that is not UTF-8, by a second pass over the object. The decoder
+    /// fails while filling its read-ahead buffer, ahead of the parser, so the first pass only knows roughly where;
+    /// this runs only on that error path. Null if the pass cannot say (the object changed, or could not be read).
+    /// </summary>
+    private static async Task<long?> FindInvalidUtf8LineAsync(IObjectStore store, ObjectInfo input, CancellationToken ct)
+    {
+        try
+        {
+            await using var stream = await InputStreams.OpenAsync(store, input, ct).ConfigureAwait(false);
+            var buffer = new byte[64 * 1024];
+            var carry = 0;
+            long line = 1;
+            while (true)
+            {
+                var read = await stream.ReadAsync(buffer.AsMemory(carry), ct).ConfigureAwait(false);
+                var end = carry + read;
+                var i = 0;
+                while (i < end)
+                {
+                    if (buffer[i] < 0x80)
+                    {
+                        line += buffer[i] == (byte)'\n' ? 1 : 0;
+                        i++;
+                        continue;
+                    }
+                    var status = Rune.DecodeFromUtf8(buffer.AsSpan(i, end - i), out _, out var used);
+                    if (status == OperationStatus.Done)
+                    {
+                        i += used;
+                    }
+                    else if (status == OperationStatus.NeedMoreData && read > 0)
+                    {
+                        break; // a sequence cut by the buffer's end: carried into the next read
+                    }
+                    else
+                    {
+                        return line;
+                    }
+                }
+                if (read == 0)
+                {
+                    return null;
+                }
+                carry = end - i;
+                buffer.AsSpan(i, carry).CopyTo(buffer);
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectStoreException or InputFormatException)
+        {
+            return null;
         }
     }
 

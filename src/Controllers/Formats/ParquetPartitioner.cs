@@ -35,7 +35,7 @@ public sealed class ParquetPartitioner : IFormatPartitioner
                     schema = reader.Schema;
                 else if (!schema.Equals(reader.Schema))
                     throw new InputFormatException(InputErrorReasons.SchemaMismatch, _source, "",
-                        $"schema differs from the first object's: {schema.GetNotEqualsMessage(reader.Schema, "first", "this")}");
+                        $"schema differs from the first object's: first [{Describe(schema)}], this [{Describe(reader.Schema)}]");
                 for (var g = 0; g < reader.RowGroupCount; g++)
                     stats.Records += await CopyRowGroupAsync(reader, g, schema, limits, batch, ct).ConfigureAwait(false);
             }
@@ -97,4 +97,28 @@ public sealed class ParquetPartitioner : IFormatPartitioner
             throw new InputFormatException(InputErrorReasons.CorruptParquet, _source, "footer", $"not a readable Parquet file: {e.Message}", e);
         }
     }
+
+    /// <summary>Columns as users know them ("id int32, text string?"), not as .NET types (ReadOnlyMemory`1[System.Char]).</summary>
+    private static string Describe(Parquet.Schema.ParquetSchema schema) => string.Join(", ", schema.Fields.Select(f => f switch
+    {
+        Parquet.Schema.DataField d => $"{d.Name} {TypeName(d.ClrType)}{(d.IsNullable ? "?" : "")}{(d.IsArray ? "[]" : "")}",
+        _ => $"{f.Name} {f.SchemaType.ToString().ToLowerInvariant()}",
+    }));
+
+    private static string TypeName(Type type) => type switch
+    {
+        _ when type == typeof(int) => "int32",
+        _ when type == typeof(long) => "int64",
+        _ when type == typeof(short) => "int16",
+        _ when type == typeof(sbyte) => "int8",
+        _ when type == typeof(byte) => "uint8",
+        _ when type == typeof(float) => "float",
+        _ when type == typeof(double) => "double",
+        _ when type == typeof(decimal) => "decimal",
+        _ when type == typeof(bool) => "boolean",
+        _ when type == typeof(string) || type == typeof(ReadOnlyMemory<char>) => "string",
+        _ when type == typeof(byte[]) => "binary",
+        _ when type == typeof(DateTime) || type == typeof(DateTimeOffset) => "timestamp",
+        _ => type.Name,
+    };
 }

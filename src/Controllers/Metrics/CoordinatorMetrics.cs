@@ -26,6 +26,7 @@ public sealed class CoordinatorMetrics : IDisposable
     private readonly ConcurrentDictionary<string, long> _jobsByPhase = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _phaseOfJob = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _tasksByState = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, long>> _tasksOfJob = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, double> _streamLagSeconds = new(StringComparer.Ordinal);
     private Func<long> _queueDepth = static () => 0;
     private int _isLeader;
@@ -48,6 +49,7 @@ public sealed class CoordinatorMetrics : IDisposable
     private readonly Histogram<double> _slurmLatency;
     private readonly Counter<long> _slurmErrors;
     private readonly Counter<long> _leaderTransitions;
+    private readonly Counter<long> _failures;
 
     /// <summary>Uses the host's <see cref="IMeterFactory"/> when given (DI), else a private meter (tests, CLI verbs).</summary>
     public CoordinatorMetrics(IMeterFactory? meterFactory = null)
@@ -84,11 +86,13 @@ public sealed class CoordinatorMetrics : IDisposable
             "Leadership acquired or lost, by direction.");
         _meter.CreateObservableGauge("coordinator.jobs", ObserveJobs, "{job}", "Jobs by phase (from the last list).");
         _meter.CreateObservableGauge("coordinator.tasks", ObserveTasks, "{task}", "Tasks by state (from the last status pass).");
-        _records = _meter.CreateCounter<long>("coordinator.records", "{record}", "Records processed, by kind (input, output, failed).");
+        _records = _meter.CreateCounter<long>("coordinator.records", "{record}", "Records processed, by kind (partition: input records split into batches; output and failed: counted when a job is aggregated).");
         _bytes = _meter.CreateCounter<long>("coordinator.bytes", "By", "Bytes processed, by kind (input, output).");
         _slurmSubmissions = _meter.CreateCounter<long>("coordinator.slurm.submissions", "{submission}", "sbatch submissions, by result.");
         _slurmLatency = _meter.CreateHistogram<double>("coordinator.slurm.latency", "s", "Latency of Slurm commands, by command.", advice: LatencyBuckets);
         _slurmErrors = _meter.CreateCounter<long>("coordinator.slurm.errors", "{error}", "Failed Slurm commands, by command and kind.");
+        _failures = _meter.CreateCounter<long>("coordinator.failures", "{failure}",
+            "Failures the daemon saw, by scope (job: a job ended Failed or Invalid; batch: a task the daemon declared lost) and reason.");
     }
 
     /// <summary>The meter itself, so a test can listen to exactly this instance's instruments.</summary>
@@ -130,17 +134,68 @@ public sealed class CoordinatorMetrics : IDisposable
     public void JobPhaseObserved(string jobName, string phase)
     {
         _phaseOfJob[jobName] = phase;
-        var counts = _phaseOfJob.Values.GroupBy(p => p, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal);
-        ReplaceSnapshot(_jobsByPhase, counts);
+        CountPhases();
     }
 
     /// <summary>Forgets a deleted job so it no longer counts in jobs-by-phase.</summary>
-    public void JobForgotten(string jobName) => _phaseOfJob.TryRemove(jobName, out _);
+    public void JobForgotten(string jobName)
+    {
+        if (_phaseOfJob.TryRemove(jobName, out _))
+        {
+            CountPhases();
+        }
+        if (_tasksOfJob.TryRemove(jobName, out _))
+        {
+            SumTasks();
+        }
+    }
 
     /// <summary>Replaces the jobs-by-phase snapshot (phases absent from <paramref name="counts"/> report 0).</summary>
     public void SetJobsByPhase(IReadOnlyDictionary<string, long> counts) => ReplaceSnapshot(_jobsByPhase, counts);
     /// <summary>Replaces the tasks-by-state snapshot (states absent from <paramref name="counts"/> report 0).</summary>
     public void SetTasksByState(IReadOnlyDictionary<string, long> counts) => ReplaceSnapshot(_tasksByState, counts);
+
+    /// <summary>
+    /// Records the task counts of one job's latest status pass; the tasks-by-state gauge is the sum over every job this
+    /// daemon reconciled (the job name is a dictionary key only, never a tag).
+    /// </summary>
+    public void TasksObserved(string jobName, IReadOnlyDictionary<string, long> countsByState)
+    {
+        _tasksOfJob[jobName] = countsByState;
+        SumTasks();
+    }
+
+    /// <summary>A job ended Failed or Invalid; <paramref name="reason"/> is its condition reason (see <see cref="FailureReasons"/>).</summary>
+    public void JobFailed(string reason) => _failures.Add(1, new TagList { { "scope", "job" }, { "reason", reason } });
+    /// <summary>A batch attempt failed as the daemon saw it (a lost worker); handler failures are recorded by workers in the task items.</summary>
+    public void BatchFailed(string reason) => _failures.Add(1, new TagList { { "scope", "batch" }, { "reason", reason } });
+
+    /// <summary>
+    /// Publishes 0 for the series whose label values are known at start (conflicts per table, Slurm errors and
+    /// submissions per command and kind, records and bytes per kind), so a dashboard shows "0 conflicts" rather than "no data" and rate() has a
+    /// starting point when the first one happens. Counts stay exact: adding 0 changes no total.
+    /// </summary>
+    public void InitializeKnownSeries(IEnumerable<string> tables)
+    {
+        foreach (var table in tables)
+        {
+            _conflicts.Add(0, new KeyValuePair<string, object?>("table", table));
+        }
+        foreach (var command in (string[])["sbatch", "squeue", "scancel", "scontrol"])
+        {
+            foreach (var kind in (string[])["transient", "permanent"])
+            {
+                _slurmErrors.Add(0, new TagList { { "command", command }, { "kind", kind } });
+            }
+        }
+        _slurmSubmissions.Add(0, new KeyValuePair<string, object?>("result", "ok"));
+        _slurmSubmissions.Add(0, new KeyValuePair<string, object?>("result", "error"));
+        foreach (var kind in (string[])["partition", "output", "failed"])
+        {
+            _records.Add(0, new KeyValuePair<string, object?>("kind", kind));
+        }
+        _bytes.Add(0, new KeyValuePair<string, object?>("kind", "partition"));
+    }
 
     public void RecordsProcessed(string kind, long count) => _records.Add(count, new KeyValuePair<string, object?>("kind", kind));
     public void BytesProcessed(string kind, long bytes) => _bytes.Add(bytes, new KeyValuePair<string, object?>("kind", kind));
@@ -172,6 +227,22 @@ public sealed class CoordinatorMetrics : IDisposable
         {
             target[key] = value;
         }
+    }
+
+    private void CountPhases() => ReplaceSnapshot(_jobsByPhase,
+        _phaseOfJob.Values.GroupBy(p => p, StringComparer.Ordinal).ToDictionary(g => g.Key, g => (long)g.Count(), StringComparer.Ordinal));
+
+    private void SumTasks()
+    {
+        var sums = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var counts in _tasksOfJob.Values)
+        {
+            foreach (var (state, count) in counts)
+            {
+                sums[state] = sums.GetValueOrDefault(state) + count;
+            }
+        }
+        ReplaceSnapshot(_tasksByState, sums);
     }
 
     private IEnumerable<Measurement<long>> ObserveJobs() =>

@@ -10,9 +10,25 @@ namespace Coordinator.Controllers.Partitioning;
 /// batches already stored are not written again; their records are re-read only to re-derive the manifest entry
 /// (range and sha256), which the deterministic cut makes identical. An existing object whose size disagrees with the
 /// re-derived batch cannot be the same batch: it is deleted and the pass fails transiently, so the next pass writes it.
+/// <para>
+/// Small batches are committed in the background, up to <see cref="MaxCommitsInFlight"/> at once: against S3 (and
+/// moto) the cost of a tiny batch is the PutObject round trip, not its bytes, so one-at-a-time uploads capped a store
+/// at ~25 batches/s. The batch's manifest entry (range, bytes, sha256) is final before its commit starts, so order and
+/// boundaries stay deterministic; <see cref="DrainAsync"/> waits for every commit before the manifest (the commit
+/// point) is written. A kill mid-way leaves only whole objects (each commit is atomic), which a resumed pass reuses.
+/// Batches over <see cref="BackgroundCommitMaxBytes"/> commit inline, so memory stays bounded by a few small batches.
+/// </para>
 /// </summary>
-public sealed class BatchOutput
+public sealed class BatchOutput : IAsyncDisposable
 {
+    /// <summary>Most commits running at once.</summary>
+    public const int MaxCommitsInFlight = 16;
+
+    /// <summary>Largest batch whose commit may run in the background (bigger ones have already streamed their parts).</summary>
+    public const long BackgroundCommitMaxBytes = 1 << 20;
+
+    private readonly SemaphoreSlim _slots = new(MaxCommitsInFlight, MaxCommitsInFlight);
+    private readonly List<Task> _inFlight = [];
     private readonly IObjectStore _store;
     private readonly JobLayout _layout;
     private readonly InputFormat _format;
@@ -51,9 +67,14 @@ public sealed class BatchOutput
         return new BatchWriter(index, key, firstRecord, writer, null);
     }
 
+    /// <summary>
+    /// Finishes <paramref name="writer"/>'s batch and takes ownership of it: the commit (and dispose) may still be in
+    /// flight when this returns. A failed background commit surfaces here on a later batch or in <see cref="DrainAsync"/>.
+    /// </summary>
     public async Task<Batch> CompleteAsync(BatchWriter writer, CancellationToken ct)
     {
-        var batch = await writer.CompleteAsync(ct).ConfigureAwait(false);
+        ThrowIfCommitFailed();
+        var batch = await writer.FinishAsync(ct).ConfigureAwait(false);
         if (writer.IsReused)
         {
             if (writer.ExistingSize != batch.Bytes)
@@ -66,9 +87,77 @@ public sealed class BatchOutput
         }
         else
         {
+            await CommitAsync(writer, batch.Bytes, ct).ConfigureAwait(false);
             Written++;
         }
         Batches.Add(batch);
         return batch;
+    }
+
+    /// <summary>Waits for every background commit; throws the first failure. Call before writing the manifest.</summary>
+    public async Task DrainAsync()
+    {
+        Task[] pending;
+        lock (_inFlight)
+            pending = [.. _inFlight];
+        await Task.WhenAll(pending).ConfigureAwait(false);
+        ThrowIfCommitFailed();
+    }
+
+    /// <summary>Waits for background commits without throwing (error paths: never leave uploads running).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await DrainAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The pass is already failing with its own error; committed batches are reused by the next pass.
+        }
+        _slots.Dispose();
+    }
+
+    private async Task CommitAsync(BatchWriter writer, long bytes, CancellationToken ct)
+    {
+        writer.HandedOff = true;
+        if (bytes > BackgroundCommitMaxBytes)
+        {
+            try
+            {
+                await writer.CommitAsync(ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                await writer.ReleaseAsync().ConfigureAwait(false);
+            }
+            return;
+        }
+        await _slots.WaitAsync(ct).ConfigureAwait(false);
+        var commit = Task.Run(async () =>
+        {
+            try
+            {
+                await writer.CommitAsync(ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                await writer.ReleaseAsync().ConfigureAwait(false);
+                _slots.Release();
+            }
+        }, CancellationToken.None);
+        lock (_inFlight)
+        {
+            _inFlight.RemoveAll(t => t.IsCompletedSuccessfully);
+            _inFlight.Add(commit);
+        }
+    }
+
+    private void ThrowIfCommitFailed()
+    {
+        Task? failed;
+        lock (_inFlight)
+            failed = _inFlight.Find(t => t.IsFaulted || t.IsCanceled);
+        failed?.GetAwaiter().GetResult();
     }
 }

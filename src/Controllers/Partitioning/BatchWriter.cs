@@ -44,11 +44,13 @@ public sealed class BatchWriter : IAsyncDisposable
             Sources.Add(source);
     }
 
-    internal async Task<Batch> CompleteAsync(CancellationToken ct)
+    /// <summary>Set once <see cref="BatchOutput"/> owns this writer (its commit may still be in flight): the format's own dispose is then a no-op.</summary>
+    internal bool HandedOff { get; set; }
+
+    /// <summary>Flushes the bytes through the hash; the batch's manifest entry is final from here, before the commit.</summary>
+    internal async Task<Batch> FinishAsync(CancellationToken ct)
     {
         await _stream.FlushAsync(ct).ConfigureAwait(false);
-        if (_writer is not null)
-            await _writer.CommitAsync(ct).ConfigureAwait(false);
         return new Batch
         {
             Index = Index,
@@ -61,7 +63,13 @@ public sealed class BatchWriter : IAsyncDisposable
         };
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Makes the stored object visible (no-op for a reused batch).</summary>
+    internal Task CommitAsync(CancellationToken ct) => _writer is null ? Task.CompletedTask : _writer.CommitAsync(ct);
+
+    public ValueTask DisposeAsync() => HandedOff ? ValueTask.CompletedTask : ReleaseAsync();
+
+    /// <summary>Disposes the stream and the object writer (an uncommitted writer leaves nothing behind).</summary>
+    internal async ValueTask ReleaseAsync()
     {
         await _stream.DisposeAsync().ConfigureAwait(false);
         if (_writer is not null)

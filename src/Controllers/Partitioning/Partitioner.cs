@@ -29,10 +29,12 @@ public sealed class Partitioner(IObjectStore store)
             throw new InputFormatException(InputErrorReasons.InputNotFound, spec.Input.Uri, "", "spec.input.uri is not an absolute URI");
         var inputs = await InputResolver.ResolveAsync(store, inputUri, ct).ConfigureAwait(false);
         var output = await BatchOutput.OpenAsync(store, layout, spec.Input.Format, ct).ConfigureAwait(false);
+        await using var drain = output.ConfigureAwait(false);
         var stats = new PartitionStats();
         try
         {
             await For(spec.Input).PartitionAsync(store, inputs, limits, output, stats, ct).ConfigureAwait(false);
+            await output.DrainAsync().ConfigureAwait(false);
         }
         catch (ObjectStoreException e) when (e.IsPermanent)
         {

@@ -31,5 +31,27 @@ public interface IStateStore
     Task<TaskPage> QueryTasksAsync(string job, string? pageToken, int pageSize, CancellationToken ct);
     /// <summary>Write a task conditional on task.Version; returns the new version.</summary>
     Task<long> UpdateTaskAsync(JobTask task, CancellationToken ct);
+
+    /// <summary>
+    /// Writes several tasks, each conditional on its own version, and says for each whether it was written (false: its
+    /// condition failed, someone else moved it). Not atomic as a whole. Adapters may overlap the round trips (DynamoDB
+    /// sends the conditional puts concurrently); this default writes them one by one.
+    /// </summary>
+    async Task<IReadOnlyList<bool>> TryUpdateTasksAsync(IReadOnlyList<JobTask> tasks, CancellationToken ct)
+    {
+        var written = new bool[tasks.Count];
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            try
+            {
+                tasks[i].Version = await UpdateTaskAsync(tasks[i], ct).ConfigureAwait(false);
+                written[i] = true;
+            }
+            catch (ConflictException)
+            {
+            }
+        }
+        return written;
+    }
     Task DeleteTasksAsync(string job, CancellationToken ct);
 }

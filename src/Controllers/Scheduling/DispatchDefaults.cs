@@ -12,6 +12,12 @@ public static class DispatchDefaults
     /// </summary>
     public static readonly TimeSpan RescanInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Longest a job's task view is kept up to date from task-stream events alone before every task is read again (the
+    /// periodic full recount that heals anything the stream could not say).
+    /// </summary>
+    public static readonly TimeSpan FullRecountInterval = TimeSpan.FromSeconds(60);
+
     /// <summary>How often a running job is looked at again when no event arrives.</summary>
     public static readonly TimeSpan RunningRequeue = TimeSpan.FromSeconds(5);
 

@@ -7,12 +7,20 @@ using Coordinator.Model.Status;
 namespace Coordinator.Controllers.Scheduling;
 
 /// <summary>
-/// What `coordinator suspend|resume|cancel|retry NAME` do. Suspend and resume edit spec.suspend (a user's spec
+/// What `coordinator suspend|resume|cancel|retry|scale NAME` do. Suspend and resume edit spec.suspend (a user's spec
 /// field; the daemon holds or releases the Slurm tasks). Cancel moves the job to Cancelled and cancels its Slurm
 /// submissions (the daemon repeats that, in case this machine cannot reach Slurm). Retry redrives a Failed job's
-/// failed batches by bumping spec.retryGeneration. Status writes are conditional and re-read on conflict, as the daemon's are.
+/// failed batches by bumping spec.retryGeneration. Scale edits spec.slurm.maxConcurrent, which the daemon applies to
+/// the running arrays with scontrol. Status writes are conditional and re-read on conflict, as the daemon's are.
 /// </summary>
-public sealed class JobControl(IStateStore state, IScheduler? scheduler)
+/// <param name="state">The jobs and tasks store.</param>
+/// <param name="scheduler">Slurm, to cancel a job's submissions at once; null where this machine has no Slurm.</param>
+/// <param name="requestReconcile">
+/// Wakes the daemon after cancel's status write: the change feed drops records in which only daemon-owned attributes
+/// (status, version) changed, so without it the daemon would not hear of the cancel until a task of the job changed.
+/// The DynamoDB adapter stamps a user-side attribute (DynamoStateStore.RequestReconcileAsync); null skips it.
+/// </param>
+public sealed class JobControl(IStateStore state, IScheduler? scheduler, Func<string, DateTimeOffset, CancellationToken, Task>? requestReconcile = null)
 {
     private const int Attempts = 5;
 
@@ -50,6 +58,11 @@ public sealed class JobControl(IStateStore state, IScheduler? scheduler)
         {
             return message;
         }
+        if (requestReconcile is not null)
+        {
+            // After the status write, never before: a daemon woken first could still see the old phase and act on it.
+            await requestReconcile(name, now, ct).ConfigureAwait(false);
+        }
         var cancelled = 0;
         if (scheduler is not null)
         {
@@ -80,6 +93,31 @@ public sealed class JobControl(IStateStore state, IScheduler? scheduler)
         await state.PutJobSpecAsync(job, replace: true, ct).ConfigureAwait(false);
         var failed = string.IsNullOrEmpty(job.Status.FailedIndexes) ? "its failed batches" : $"its failed batches ({job.Status.FailedIndexes})";
         return $"job \"{name}\": redrive {job.Spec.RetryGeneration} requested; {failed} will run again";
+    }
+
+    /// <summary>
+    /// Sets spec.slurm.maxConcurrent (the %N throttle). It is left out of the spec hash, so no new generation starts:
+    /// the daemon sees the edit on the feed and applies it to the job's running arrays with scontrol.
+    /// </summary>
+    public async Task<string> ScaleAsync(string name, int maxConcurrent, CancellationToken ct)
+    {
+        if (maxConcurrent is < 1 or > JobSpecDefaults.MaxConcurrentLimit)
+        {
+            throw new ArgumentException($"--max-concurrent must be between 1 and {JobSpecDefaults.MaxConcurrentLimit}, got {maxConcurrent}");
+        }
+        var job = await RequireAsync(name, ct).ConfigureAwait(false);
+        if (PhaseTransitions.IsTerminal(job.Status.Phase))
+        {
+            throw new InvalidOperationException($"job \"{name}\" is {job.Status.Phase}; only unfinished jobs can be scaled");
+        }
+        var before = job.Spec.Slurm.MaxConcurrent;
+        if (before == maxConcurrent)
+        {
+            return $"job \"{name}\" already runs at most {maxConcurrent} tasks at once";
+        }
+        job.Spec.Slurm.MaxConcurrent = maxConcurrent;
+        await state.PutJobSpecAsync(job, replace: true, ct).ConfigureAwait(false);
+        return $"job \"{name}\" scaled: maxConcurrent {before} -> {maxConcurrent} (the daemon applies it to running arrays)";
     }
 
     private async Task<Job> RequireAsync(string name, CancellationToken ct) =>

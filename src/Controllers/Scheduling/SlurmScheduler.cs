@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -18,12 +19,20 @@ public sealed partial class SlurmScheduler : IScheduler
     private readonly ICommandRunner _runner;
     private readonly ILogger<SlurmScheduler> _logger;
     private readonly ResiliencePipeline _retry;
+    private readonly CoordinatorMetrics? _metrics;
     private int? _maxArraySize;
 
-    public SlurmScheduler(ICommandRunner runner, ILogger<SlurmScheduler> logger, int maxRetryAttempts = 4, TimeSpan? retryDelay = null)
+    /// <param name="runner">Runs Slurm's commands.</param>
+    /// <param name="logger">Logger.</param>
+    /// <param name="maxRetryAttempts">Retries of a transient fault.</param>
+    /// <param name="retryDelay">First retry delay (exponential with jitter).</param>
+    /// <param name="metrics">Where every command's latency and failures, and every sbatch's result, are recorded (the daemon's; null in CLI verbs).</param>
+    public SlurmScheduler(ICommandRunner runner, ILogger<SlurmScheduler> logger, int maxRetryAttempts = 4, TimeSpan? retryDelay = null,
+        CoordinatorMetrics? metrics = null)
     {
         _runner = runner;
         _logger = logger;
+        _metrics = metrics;
         _retry = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
@@ -46,13 +55,25 @@ public sealed partial class SlurmScheduler : IScheduler
         var script = BatchScriptBuilder.Build(request);
         var arguments = SbatchArguments.Build(request);
         var started = Stopwatch.GetTimestamp();
-        var output = await RunAsync("sbatch", arguments, script, ct).ConfigureAwait(false);
+        string output;
+        try
+        {
+            output = await RunAsync("sbatch", arguments, script, ct).ConfigureAwait(false);
+        }
+        catch (SchedulerException)
+        {
+            _metrics?.SlurmSubmitted("error");
+            throw;
+        }
         // --parsable prints "jobid" or "jobid;cluster".
         var jobId = output.Trim().Split(';')[0];
         if (!long.TryParse(jobId, NumberStyles.None, CultureInfo.InvariantCulture, out _))
         {
+            _metrics?.SlurmSubmitted("error");
+            _metrics?.SlurmFailed("sbatch", "permanent");
             throw new SchedulerException($"sbatch printed \"{output.Trim()}\" instead of a job id", transient: false);
         }
+        _metrics?.SlurmSubmitted("ok");
         var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         LogSubmitted(_logger, request.JobName, jobId, request.ArrayIndexes, elapsedMs);
         return jobId;
@@ -103,13 +124,16 @@ public sealed partial class SlurmScheduler : IScheduler
     private async Task<string> RunAsync(string program, IReadOnlyList<string> arguments, string? stdin, CancellationToken ct) =>
         await _retry.ExecuteAsync(async token =>
         {
+            var started = Stopwatch.GetTimestamp();
             var result = await _runner.RunAsync(program, arguments, stdin, token).ConfigureAwait(false);
+            _metrics?.SlurmCommandTook(program, Stopwatch.GetElapsedTime(started));
             if (result.ExitCode != 0)
             {
                 var error = result.StandardError.Trim();
+                var transient = SlurmErrors.IsTransient(result.StandardError + result.StandardOutput);
+                _metrics?.SlurmFailed(program, transient ? "transient" : "permanent");
                 throw new SchedulerException(
-                    $"{program} exited with {result.ExitCode}: {(error.Length > 0 ? error : result.StandardOutput.Trim())}",
-                    SlurmErrors.IsTransient(result.StandardError + result.StandardOutput));
+                    $"{program} exited with {result.ExitCode}: {(error.Length > 0 ? error : result.StandardOutput.Trim())}", transient);
             }
             return result.StandardOutput;
         }, ct).ConfigureAwait(false);

@@ -132,6 +132,7 @@ public sealed partial class DynamoStateStore : IStateStore
     /// <summary>
     /// Creates the job (conditional on its absence), or with <paramref name="replace"/> sets its spec and labels with an
     /// UpdateItem that leaves status, version and generation alone; the reconciler notices the new spec by its hash.
+    /// A replace removes labels the new job does not have (no labels means none, not "keep the old ones").
     /// </summary>
     public async Task PutJobSpecAsync(Job job, bool replace, CancellationToken ct)
     {
@@ -165,11 +166,20 @@ public sealed partial class DynamoStateStore : IStateStore
             position++;
         }
         var expression = "SET " + string.Join(", ", sets);
-        if (!item.ContainsKey(StateAttributes.SpecYaml))
+        // The user's attributes are replaced as a whole: an attribute the new job no longer has must go, or a job
+        // replaced without labels would keep its old ones, and a spec given as a map would leave an old specYaml beside it.
+        var removes = new List<string>();
+        foreach (var userAttribute in new[] { StateAttributes.SpecYaml, StateAttributes.Labels })
         {
-            // A spec given as a map replaces a spec given as YAML: don't leave both behind.
-            names["#specYaml"] = StateAttributes.SpecYaml;
-            expression += " REMOVE #specYaml";
+            if (!item.ContainsKey(userAttribute))
+            {
+                names[$"#rm{removes.Count}"] = userAttribute;
+                removes.Add($"#rm{removes.Count}");
+            }
+        }
+        if (removes.Count > 0)
+        {
+            expression += " REMOVE " + string.Join(", ", removes);
         }
         await _retry.ExecuteAsync(async token => await _client.UpdateItemAsync(new UpdateItemRequest
         {
@@ -227,6 +237,31 @@ public sealed partial class DynamoStateStore : IStateStore
         return newVersion;
     }
 
+    /// <summary>
+    /// Stamps <c>reconcileRequestedAt</c> (a user-side attribute outside spec and status) on an existing job. Its only
+    /// purpose is the stream record it causes: the change feed drops records in which only the daemon's own
+    /// attributes differ, so a CLI write to status alone (cancel) would not wake the daemon; this one always does.
+    /// It is not part of the spec, so it neither starts a generation nor shows in the spec hash.
+    /// </summary>
+    public async Task RequestReconcileAsync(string name, DateTimeOffset at, CancellationToken ct) =>
+        await ConditionalAsync(name, _options.JobsTable, $"job \"{name}\" was deleted",
+            token => _client.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = _options.JobsTable,
+                Key = JobKey(name),
+                UpdateExpression = "SET #requested = :at",
+                ConditionExpression = "attribute_exists(#name)",
+                ExpressionAttributeNames = new Dictionary<string, string>
+                {
+                    ["#requested"] = StateAttributes.ReconcileRequestedAt,
+                    ["#name"] = StateAttributes.Name,
+                },
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+                {
+                    [":at"] = new() { S = at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) },
+                },
+            }, token), ct).ConfigureAwait(false);
+
     public async Task DeleteJobAsync(string name, CancellationToken ct) =>
         await _retry.ExecuteAsync(async token => await _client.DeleteItemAsync(new DeleteItemRequest
         {
@@ -272,34 +307,44 @@ public sealed partial class DynamoStateStore : IStateStore
     /// </summary>
     public async Task<long> UpdateTaskAsync(JobTask task, CancellationToken ct)
     {
-        var newVersion = task.Version + 1;
-        var item = TaskItemCodec.Encode(task);
-        item[StateAttributes.Version] = Number(newVersion);
-        var names = new Dictionary<string, string> { ["#job"] = StateAttributes.TaskJob };
-        Dictionary<string, AttributeValue>? values = null;
-        string condition;
-        if (task.Version == 0)
-        {
-            condition = "attribute_not_exists(#job)";
-        }
-        else
-        {
-            condition = "#version = :readVersion";
-            names = new Dictionary<string, string> { ["#version"] = StateAttributes.Version };
-            values = new Dictionary<string, AttributeValue> { [":readVersion"] = Number(task.Version) };
-        }
+        var put = ConditionalTaskPut(task);
         await ConditionalAsync(task.Job, _options.TasksTable,
             $"task {task.Index} of job \"{task.Job}\" changed since version {task.Version} was read",
             token => _client.PutItemAsync(new PutItemRequest
             {
+                TableName = put.TableName,
+                Item = put.Item,
+                ConditionExpression = put.ConditionExpression,
+                ExpressionAttributeNames = put.ExpressionAttributeNames,
+                ExpressionAttributeValues = put.ExpressionAttributeValues,
+            }, token), ct).ConfigureAwait(false);
+        task.Version++;
+        return task.Version;
+    }
+
+    /// <summary>The put of <paramref name="task"/> at version+1, conditional on the version it was read at (or on absence).</summary>
+    private Put ConditionalTaskPut(JobTask task)
+    {
+        var item = TaskItemCodec.Encode(task);
+        item[StateAttributes.Version] = Number(task.Version + 1);
+        if (task.Version == 0)
+        {
+            return new Put
+            {
                 TableName = _options.TasksTable,
                 Item = item,
-                ConditionExpression = condition,
-                ExpressionAttributeNames = names,
-                ExpressionAttributeValues = values,
-            }, token), ct).ConfigureAwait(false);
-        task.Version = newVersion;
-        return newVersion;
+                ConditionExpression = "attribute_not_exists(#job)",
+                ExpressionAttributeNames = new Dictionary<string, string> { ["#job"] = StateAttributes.TaskJob },
+            };
+        }
+        return new Put
+        {
+            TableName = _options.TasksTable,
+            Item = item,
+            ConditionExpression = "#version = :readVersion",
+            ExpressionAttributeNames = new Dictionary<string, string> { ["#version"] = StateAttributes.Version },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":readVersion"] = Number(task.Version) },
+        };
     }
 
     /// <inheritdoc cref="TaskBatchWriter.DeleteAllAsync"/>

@@ -10,6 +10,9 @@ public static class StateAttributes
     public const string Kind = "kind";
     public const string Spec = "spec";
     public const string SpecYaml = "specYaml";
+    public const string Labels = "labels";
+    /// <summary>Written by `coordinator cancel` so the daemon's feed sees a user change (see DynamoStateStore.RequestReconcileAsync).</summary>
+    public const string ReconcileRequestedAt = "reconcileRequestedAt";
     public const string Status = "status";
     public const string Phase = "phase";
     public const string Version = "version";

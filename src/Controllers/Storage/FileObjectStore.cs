@@ -93,6 +93,12 @@ public sealed class FileObjectStore(bool flushToDisk = true) : IObjectStore
             Directory.CreateDirectory(dir);
             return Task.FromResult<IObjectWriter>(new FileObjectWriter(uri, path, FlushToDisk));
         }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // The parent directory cannot be created (a missing mount, a read-only pseudo filesystem): retrying
+            // will not help, so it is permanent like a missing bucket, not an I/O error to back off on.
+            throw new ObjectStoreException(uri, ObjectStoreErrorKind.NotFound, $"cannot create the directory for the object ({e.Message.TrimEnd('.')})", e);
+        }
         catch (UnauthorizedAccessException e)
         {
             throw new ObjectStoreException(uri, ObjectStoreErrorKind.AccessDenied, "access denied writing object", e);

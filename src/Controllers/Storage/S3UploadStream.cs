@@ -9,13 +9,15 @@ namespace Coordinator.Controllers.Storage;
 /// multipart part while the next one fills (at most one part in flight, so memory is two parts). An object smaller than
 /// one part is sent with a single PutObject at completion, which costs one request instead of three: on moto and on S3
 /// the request count matters more than the bytes. Nothing is visible until <see cref="CompleteAsync"/>; an abandoned
-/// multipart upload is aborted so no parts are left billed.
+/// multipart upload is aborted so no parts are left billed. The buffer starts small and grows to a part only as bytes
+/// arrive, so many small uploads in flight at once (the store commits tiny batches in parallel) stay small.
 /// </summary>
 public sealed class S3UploadStream : Stream
 {
     /// <summary>8 MiB: above S3's 5 MiB minimum part size, and 10,000 parts still allow objects of 78 GiB.</summary>
     public const int DefaultPartSize = 8 * 1024 * 1024;
     private const int MinPartSize = 5 * 1024 * 1024;
+    private const int InitialBufferSize = 64 * 1024;
 
     private readonly IAmazonS3 _s3;
     private readonly Uri _uri;
@@ -37,8 +39,8 @@ public sealed class S3UploadStream : Stream
         _uri = uri;
         _location = location;
         _partSize = Math.Max(partSize, MinPartSize);
-        _buffer = ArrayPool<byte>.Shared.Rent(_partSize);
-        _spare = ArrayPool<byte>.Shared.Rent(_partSize);
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Min(_partSize, InitialBufferSize));
+        _spare = [];
     }
 
     public override bool CanRead => false;
@@ -73,6 +75,8 @@ public sealed class S3UploadStream : Stream
         while (!buffer.IsEmpty)
         {
             var n = Math.Min(buffer.Length, _partSize - _filled);
+            if (_filled + n > _buffer.Length)
+                Grow(_filled + n);
             buffer.Span[..n].CopyTo(_buffer.AsSpan(_filled));
             _filled += n;
             _length += n;
@@ -144,6 +148,15 @@ public sealed class S3UploadStream : Stream
         _completed = true;
     }
 
+    /// <summary>Doubles the buffer (at least to <paramref name="needed"/>, at most to a part), keeping what it holds.</summary>
+    private void Grow(int needed)
+    {
+        var grown = ArrayPool<byte>.Shared.Rent(Math.Min(_partSize, Math.Max(needed, _buffer.Length * 2)));
+        _buffer.AsSpan(0, _filled).CopyTo(grown);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = grown;
+    }
+
     private async Task ShipPartAsync(CancellationToken ct)
     {
         try
@@ -159,6 +172,12 @@ public sealed class S3UploadStream : Stream
         catch (AmazonS3Exception e)
         {
             throw S3ObjectStore.Translate(_uri, e, "writing object");
+        }
+        if (_spare.Length < _partSize)
+        {
+            if (_spare.Length > 0)
+                ArrayPool<byte>.Shared.Return(_spare);
+            _spare = ArrayPool<byte>.Shared.Rent(_partSize);
         }
         (_buffer, _spare) = (_spare, _buffer);
         _inFlight = UploadPartAsync(_spare, _filled, ++_partsStarted, ct);
@@ -191,7 +210,8 @@ public sealed class S3UploadStream : Stream
         if (disposing && _buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
-            ArrayPool<byte>.Shared.Return(_spare);
+            if (_spare.Length > 0)
+                ArrayPool<byte>.Shared.Return(_spare);
             _buffer = [];
             _spare = [];
         }

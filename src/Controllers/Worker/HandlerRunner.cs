@@ -74,7 +74,7 @@ public sealed class HandlerRunner(WorkerOptions options)
             end = disruption.IsCancellationRequested || ct.IsCancellationRequested ? HandlerEnd.Disrupted : HandlerEnd.TimedOut;
             await StopAsync(process).ConfigureAwait(false);
             stderr.AppendLine(end == HandlerEnd.TimedOut
-                ? $"coordinator: handler ran past its timeout of {handler.Timeout} and was stopped (SIGTERM, then SIGKILL after {options.KillGrace})"
+                ? $"coordinator: handler ran past its timeout of {Coordinator.Model.Units.Duration.Format(handler.Timeout)} and was stopped (SIGTERM, then SIGKILL after {Coordinator.Model.Units.Duration.Format(options.KillGrace)})"
                 : "coordinator: the worker was told to stop (SIGTERM from Slurm: time limit or preemption); handler stopped");
         }
         await Task.WhenAll(IgnoreBrokenPipe(stdinPump), stdoutPump, stderrPump).ConfigureAwait(false);

@@ -20,6 +20,9 @@ public sealed partial class TaskWorker(
 {
     private readonly HandlerRunner _runner = new(options);
 
+    /// <summary>Where the time of every batch this worker recorded went (see <see cref="BatchTiming"/>).</summary>
+    public WorkerStats Stats { get; } = new();
+
     /// <summary>Claims and runs batch <paramref name="index"/> of <paramref name="job"/> if it is claimable.</summary>
     public async Task<TaskRunOutcome> RunAsync(Job job, int index, WorkerIdentity identity, CancellationToken disruption, CancellationToken ct)
     {
@@ -45,14 +48,23 @@ public sealed partial class TaskWorker(
             LogClaimLost(logger, job.Name, task.Index);
             return TaskRunOutcome.NotClaimed;
         }
-        LogClaimed(logger, job.Name, task.Index, task.Attempt, identity.SlurmJobId ?? "");
+        return await RunClaimedAsync(job, task, identity, disruption, ct).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// Runs a task this worker has already claimed (its Running write succeeded; pilots claim many in one round trip)
+    /// and records the outcome conditionally.
+    /// </summary>
+    public async Task<TaskRunOutcome> RunClaimedAsync(Job job, JobTask task, WorkerIdentity identity, CancellationToken disruption, CancellationToken ct)
+    {
+        LogClaimed(logger, job.Name, task.Index, task.Attempt, identity.SlurmJobId ?? "");
+        var timing = new BatchTiming();
         var heartbeat = new HeartbeatWriter(state, task, clock);
         await using (heartbeat.ConfigureAwait(false))
         {
             heartbeat.Start(options.HeartbeatInterval);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(disruption, heartbeat.Revoked);
-            var result = await AttemptAsync(job, task, stop.Token, ct).ConfigureAwait(false);
+            var result = await AttemptAsync(job, task, timing, stop.Token, ct).ConfigureAwait(false);
             if (heartbeat.Revoked.IsCancellationRequested)
             {
                 LogSuperseded(logger, job.Name, task.Index);
@@ -65,12 +77,15 @@ public sealed partial class TaskWorker(
                 LogSuperseded(logger, job.Name, task.Index);
                 return TaskRunOutcome.Superseded;
             }
-            LogRecorded(logger, job.Name, task.Index, task.Attempt, task.State, task.Reason);
+            timing.RecordDone();
+            Stats.Add(timing);
+            LogRecorded(logger, job.Name, task.Index, task.Attempt, task.State, task.Reason,
+                timing.Total.TotalMilliseconds, timing.Handler.TotalMilliseconds);
             return TaskRunOutcome.Recorded;
         }
     }
 
-    private async Task<AttemptResult> AttemptAsync(Job job, JobTask task, CancellationToken stop, CancellationToken ct)
+    private async Task<AttemptResult> AttemptAsync(Job job, JobTask task, BatchTiming timing, CancellationToken stop, CancellationToken ct)
     {
         var layout = new JobLayout(JobLayout.RootFor(coordinator), job.Name, task.Generation);
         var inputFormat = job.Spec.Input.Format;
@@ -83,6 +98,7 @@ public sealed partial class TaskWorker(
             var inputUri = Uri.TryCreate(task.InputKey, UriKind.Absolute, out var key) ? key : layout.Batch(task.Index, inputFormat);
 
             var (sha, bytes) = await DownloadAsync(inputUri, inputPath, ct).ConfigureAwait(false);
+            timing.DownloadDone();
             if (!string.Equals(sha, task.InputSha256, StringComparison.OrdinalIgnoreCase))
             {
                 return AttemptResult.Failed(AttemptEndKind.ChecksumMismatch,
@@ -93,12 +109,13 @@ public sealed partial class TaskWorker(
             var environment = HandlerEnvironment.Build(job.Spec.Handler, job.Name, task.Index, task.Attempt, scratch.Path,
                 inputPath, outputPath, Environment.GetEnvironmentVariable);
             var run = await _runner.RunAsync(job.Spec.Handler, environment, scratch.Path, inputPath, outputPath, stop, ct).ConfigureAwait(false);
+            timing.HandlerDone();
             switch (run.End)
             {
                 case HandlerEnd.FailedToStart:
                     return AttemptResult.Failed(AttemptEndKind.BadHandler, $"handler \"{job.Spec.Handler.Command[0]}\" could not be started", run.StderrTail);
                 case HandlerEnd.TimedOut:
-                    return AttemptResult.Failed(AttemptEndKind.Timeout, $"handler ran past its timeout of {job.Spec.Handler.Timeout}", run.StderrTail);
+                    return AttemptResult.Failed(AttemptEndKind.Timeout, $"handler ran past its timeout of {Coordinator.Model.Units.Duration.Format(job.Spec.Handler.Timeout)}", run.StderrTail);
                 case HandlerEnd.Disrupted:
                     return AttemptResult.Failed(AttemptEndKind.Disrupted, "worker received SIGTERM (Slurm time limit or preemption)", run.StderrTail);
                 default:
@@ -121,6 +138,7 @@ public sealed partial class TaskWorker(
             {
                 return AttemptResult.Failed(AttemptEndKind.BadHandler, e.Message, run.StderrTail + "\ncoordinator: " + e.Message, 0);
             }
+            timing.ValidateDone();
             if (records == 0 && task.InputRecords > 0)
             {
                 return AttemptResult.Failed(AttemptEndKind.BadHandler,
@@ -128,6 +146,7 @@ public sealed partial class TaskWorker(
             }
             var resultUri = layout.Result(task.Index, outputFormat);
             var resultSha = await UploadAsync(outputPath, resultUri, ct).ConfigureAwait(false);
+            timing.UploadDone();
             return new AttemptResult
             {
                 Succeeded = true,
@@ -181,14 +200,16 @@ public sealed partial class TaskWorker(
     [LoggerMessage(EventId = 6102, Level = LogLevel.Debug, Message = "Another worker claimed {JobName}/{BatchIndex} first")]
     private static partial void LogClaimLost(ILogger logger, string jobName, int batchIndex);
 
-    [LoggerMessage(EventId = 6103, Level = LogLevel.Information, Message = "Claimed {JobName}/{BatchIndex} attempt {Attempt} (Slurm job {SlurmJobId})")]
+    [LoggerMessage(EventId = 6103, Level = LogLevel.Debug, Message = "Claimed {JobName}/{BatchIndex} attempt {Attempt} (Slurm job {SlurmJobId})")]
     private static partial void LogClaimed(ILogger logger, string jobName, int batchIndex, int attempt, string slurmJobId);
 
     [LoggerMessage(EventId = 6104, Level = LogLevel.Warning, Message = "Task {JobName}/{BatchIndex} was moved by someone else while running; outcome not recorded")]
     private static partial void LogSuperseded(ILogger logger, string jobName, int batchIndex);
 
-    [LoggerMessage(EventId = 6105, Level = LogLevel.Information, Message = "Recorded {JobName}/{BatchIndex} attempt {Attempt}: {State} ({Reason})")]
-    private static partial void LogRecorded(ILogger logger, string jobName, int batchIndex, int attempt, TaskState state, string? reason);
+    [LoggerMessage(EventId = 6105, Level = LogLevel.Information,
+        Message = "Recorded {JobName}/{BatchIndex} attempt {Attempt}: {State} ({Reason}) in {TotalMs:F1} ms, handler {HandlerMs:F1} ms")]
+    private static partial void LogRecorded(ILogger logger, string jobName, int batchIndex, int attempt, TaskState state, string? reason,
+        double totalMs, double handlerMs);
 
     [LoggerMessage(EventId = 6106, Level = LogLevel.Error, Message = "Attempt of {JobName}/{BatchIndex} failed inside the worker")]
     private static partial void LogAttemptError(ILogger logger, Exception exception, string jobName, int batchIndex);

@@ -21,6 +21,12 @@ public sealed class WorkerOptions
     /// <summary>How long a handler gets between SIGTERM and SIGKILL after a timeout or disruption (default 10 s).</summary>
     public TimeSpan KillGrace { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Batches a pilot runs at once (default 8). Tiny batches spend their time in round trips to DynamoDB and the object
+    /// store, not on the CPU, so overlapping them is what lets one pilot record many batches a second.
+    /// </summary>
+    public int PilotConcurrency { get; set; } = 8;
+
     /// <summary>How much of the handler's stderr is kept on the task (default 4 KiB, its end).</summary>
     public int StderrTailBytes { get; set; } = 4096;
 }

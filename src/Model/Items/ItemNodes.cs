@@ -6,7 +6,7 @@ namespace Coordinator.Model.Items;
 
 /// <summary>
 /// DynamoDB AttributeValue ↔ document tree. Items carry their own types (S, N, BOOL, NULL, M, L), so scalars keep
-/// them and type errors can be reported in DynamoDB's terms. String and number sets are read as lists; binary is
+/// them and type errors can be reported in DynamoDB's terms. String and number sets are read as lists marked as sets (unordered: an argv refuses them); binary is
 /// rejected, as nothing in a spec is binary.
 /// </summary>
 public static class ItemNodes
@@ -55,11 +55,11 @@ public static class ItemNodes
         }
         if (value.SS is not null)
         {
-            return new ListNode(value.SS.Select(s => new ScalarNode(s, ScalarKind.String) { Dialect = NodeDialect.Item })) { Dialect = NodeDialect.Item };
+            return new ListNode(value.SS.Select(s => new ScalarNode(s, ScalarKind.String) { Dialect = NodeDialect.Item })) { Dialect = NodeDialect.Item, SetType = "SS" };
         }
         if (value.NS is not null)
         {
-            return new ListNode(value.NS.Select(s => new ScalarNode(s, ScalarKind.Number) { Dialect = NodeDialect.Item })) { Dialect = NodeDialect.Item };
+            return new ListNode(value.NS.Select(s => new ScalarNode(s, ScalarKind.Number) { Dialect = NodeDialect.Item })) { Dialect = NodeDialect.Item, SetType = "NS" };
         }
         ctx.Error(path, (SourceMark?)null, value.B is not null || value.BS is not null
             ? "binary attributes (B, BS) are not allowed in a job item"

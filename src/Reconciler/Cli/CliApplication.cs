@@ -7,8 +7,9 @@ public static class CliApplication
 {
     public const string Description =
         "Coordinator: a reconciling operator that runs data-parallel batch jobs on Slurm, driven by DynamoDB records.\n\n" +
-        "Exit codes: 0 success; 1 user error (bad spec, job failed when waited on, not found); 2 usage error; " +
-        "3 environment error (AWS or Slurm unreachable); 4 conflict (concurrent change, rerun).";
+        ExitCodes.Table + "\n\n" +
+        "Shell completion: eval \"$(coordinator completion bash)\" (or zsh). Settings: --Coordinator:Name=value, " +
+        "COORDINATOR__NAME, appsettings.json; AWS endpoint and credentials from the standard AWS variables.";
 
     public static RootCommand Build()
     {
@@ -28,6 +29,13 @@ public static class CliApplication
     public static Task<int> RunAsync(string[] args)
     {
         var parse = Build().Parse(args);
-        return parse.InvokeAsync();
+        return InvokeAsync(parse);
+    }
+
+    /// <summary>Runs the parsed command; a command line that did not parse is a usage error (2), not System.CommandLine's 1.</summary>
+    public static async Task<int> InvokeAsync(ParseResult parse)
+    {
+        var code = await parse.InvokeAsync().ConfigureAwait(false);
+        return parse.Errors.Count > 0 && code != ExitCodes.Success ? ExitCodes.Usage : code;
     }
 }

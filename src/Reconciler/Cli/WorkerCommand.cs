@@ -28,10 +28,11 @@ public sealed class WorkerCommand : ICliCommand
         var offset = new Option<int>("--index-offset") { Description = "Added to SLURM_ARRAY_TASK_ID to get the batch index", DefaultValueFactory = _ => 0 };
         var pilot = new Option<bool>("--pilot") { Description = "Pilot mode: claim pending batches until none are left" };
         var pilots = new Option<int>("--pilots") { Description = "Pilot mode: how many pilots run (spreads their starting points)", DefaultValueFactory = _ => 1 };
+        var concurrency = new Option<int?>("--concurrency") { Description = "Pilot mode: batches run at once by this pilot (default 8)" };
         var scratch = new Option<string?>("--scratch") { Description = "Node-local scratch root (default $SLURM_TMPDIR, $TMPDIR or /tmp)" };
         var command = new Command("worker", "Run batches of a job (what each Slurm array task runs).")
         {
-            job, index, offset, pilot, pilots, scratch,
+            job, index, offset, pilot, pilots, concurrency, scratch,
         };
         command.AcceptOverrides();
         command.SetAction(async (ParseResult parseResult, CancellationToken ct) =>
@@ -63,6 +64,15 @@ public sealed class WorkerCommand : ICliCommand
                 {
                     workerOptions.ScratchRoot = root;
                 }
+                if (parseResult.GetValue(concurrency) is { } parallel)
+                {
+                    if (parallel < 1)
+                    {
+                        await error.WriteLineAsync($"worker: --concurrency must be at least 1, got {parallel}").ConfigureAwait(false);
+                        return ExitCodes.Usage;
+                    }
+                    workerOptions.PilotConcurrency = parallel;
+                }
                 var aws = new AwsClientFactory(options);
                 using var dynamoDb = aws.CreateDynamoDb();
                 using var metrics = new CoordinatorMetrics();
@@ -73,7 +83,7 @@ public sealed class WorkerCommand : ICliCommand
                 if (isPilot)
                 {
                     var pilotIndex = parseResult.GetValue(index) ?? arrayIndex ?? 0;
-                    await new PilotWorker(state, worker, TimeProvider.System, loggers.CreateLogger<PilotWorker>())
+                    await new PilotWorker(state, worker, TimeProvider.System, loggers.CreateLogger<PilotWorker>()) { Concurrency = workerOptions.PilotConcurrency }
                         .RunAsync(jobName, pilotIndex, parseResult.GetValue(pilots), identity, disruption.Token, ct).ConfigureAwait(false);
                     return ExitCodes.Success;
                 }

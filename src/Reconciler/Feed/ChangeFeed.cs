@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
+using Coordinator.Controllers.Scheduling;
 using Coordinator.Reconciler.Queue;
 using Coordinator.Reconciler.Reconcile;
 using Coordinator.Reconciler.Streams;
@@ -24,7 +25,8 @@ public sealed partial class ChangeFeed(
     FeedOptions feedOptions,
     CoordinatorMetrics metrics,
     ILoggerFactory loggers,
-    TimeProvider? time = null)
+    TimeProvider? time = null,
+    TaskEventLog? taskEvents = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ILogger _logger = loggers.CreateLogger<ChangeFeed>();
@@ -33,7 +35,7 @@ public sealed partial class ChangeFeed(
     public async Task RunAsync(WorkQueue<JobKey> queue, TaskCompletionSource? firstList, CancellationToken ct)
     {
         var relists = Channel.CreateBounded<string>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-        var sink = new QueueSink(queue, relists.Writer, metrics, _logger);
+        var sink = new QueueSink(queue, relists.Writer, metrics, _logger, taskEvents);
         var followerLogger = loggers.CreateLogger<StreamFollower>();
         var followers = new[]
         {

@@ -2,6 +2,7 @@ using Coordinator.Controllers;
 using Coordinator.Controllers.Aggregation;
 using Coordinator.Controllers.Aws;
 using Coordinator.Controllers.Configuration;
+using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Ports;
 using Coordinator.Controllers.Scheduling;
@@ -38,8 +39,11 @@ public static class ControllerRegistrations
         services.TryAddSingleton(sp => new AwsClientFactory(sp.GetRequiredService<CoordinatorOptions>()));
         services.TryAddSingleton<IObjectStore>(sp => ObjectStoreRouter.Create(sp.GetRequiredService<AwsClientFactory>()));
         services.TryAddSingleton<ICommandRunner, ProcessCommandRunner>();
-        services.TryAddSingleton<IScheduler>(sp => new SlurmScheduler(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ILogger<SlurmScheduler>>()));
-        services.TryAddSingleton<TaskTallySource>();
+        services.TryAddSingleton<IScheduler>(sp => new SlurmScheduler(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ILogger<SlurmScheduler>>(),
+            metrics: sp.GetService<CoordinatorMetrics>()));
+        services.TryAddSingleton<TaskEventLog>();
+        services.TryAddSingleton(sp => new TaskTallySource(sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<IScheduler>(),
+            sp.GetRequiredService<TaskEventLog>()));
         services.TryAddSingleton<JobCleanup>();
         return services;
     }

@@ -43,11 +43,12 @@ public static class DaemonServices
             sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILogger<LeaderElector>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new JobReconciler(sp.GetRequiredService<IStateStore>(), sp.GetServices<Controllers.Pipeline.IJobController>(),
             sp.GetRequiredService<CoordinatorOptions>(), sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILogger<JobReconciler>>(),
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<IScheduler>()));
         services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<JobReconciler>());
         services.AddSingleton(sp => new ChangeFeed(sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<IDynamoDbStreams>(),
             sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<CoordinatorOptions>(), sp.GetRequiredService<FeedOptions>(),
-            sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Controllers.Scheduling.TaskEventLog>()));
         services.AddJobControllers();
         services.AddSingleton<DaemonService>();
         services.AddHostedService(sp => sp.GetRequiredService<DaemonService>());

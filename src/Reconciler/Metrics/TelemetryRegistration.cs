@@ -1,3 +1,4 @@
+using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Exporter;
@@ -11,7 +12,18 @@ public static class TelemetryRegistration
 {
     public static IServiceCollection AddCoordinatorTelemetry(this IServiceCollection services, TelemetryOptions options)
     {
-        services.AddSingleton(sp => new CoordinatorMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.AddSingleton(sp =>
+        {
+            // Build the MeterProvider first: it listens for the "Coordinator" meter's instruments as they are created,
+            // so the zeros below reach the exporter (the host would otherwise build it after the hosted services).
+            _ = sp.GetService<MeterProvider>();
+            var metrics = new CoordinatorMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+            if (sp.GetService<CoordinatorOptions>() is { } coordinator)
+            {
+                metrics.InitializeKnownSeries([coordinator.JobsTable, coordinator.TasksTable, coordinator.LeasesTable]);
+            }
+            return metrics;
+        });
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("coordinator"))
             .WithMetrics(metrics =>

@@ -16,6 +16,9 @@ namespace Coordinator.Reconciler.Reconcile;
 /// <see cref="GenerationPolicy"/>) starts from a fresh Pending status; observedGeneration records that the pass
 /// looked at the current generation. RequeueAfter is the shortest any controller asked for. A conflict propagates
 /// so the loop re-reads and requeues; an illegal phase move is a bug and becomes terminal.
+/// Before a new generation starts, and when a job's item is gone, the job's live Slurm submissions are cancelled:
+/// they belong to data that is no longer wanted, and the dispatcher reads squeue to know which batches are in flight,
+/// so an old generation's array tasks would otherwise pass for the new generation's.
 /// </summary>
 public sealed partial class JobReconciler(
     IStateStore store,
@@ -23,7 +26,8 @@ public sealed partial class JobReconciler(
     CoordinatorOptions options,
     CoordinatorMetrics metrics,
     ILogger<JobReconciler> logger,
-    TimeProvider? time = null) : IReconciler
+    TimeProvider? time = null,
+    IScheduler? scheduler = null) : IReconciler
 {
     /// <summary>How long to wait before retrying a spec edit that arrived while the job could not restart (Aggregating).</summary>
     public static readonly TimeSpan DeferredGenerationDelay = TimeSpan.FromSeconds(10);
@@ -42,6 +46,10 @@ public sealed partial class JobReconciler(
         if (job is null || job.IsTemplate)
         {
             LogGone(key.Name);
+            if (job is null)
+            {
+                await RetireSubmissionsAsync(key.Name, "its item was deleted", ct).ConfigureAwait(false);
+            }
             metrics.JobForgotten(key.Name);
             return ReconcileResult.Done;
         }
@@ -57,12 +65,17 @@ public sealed partial class JobReconciler(
                 return ReconcileResult.RequeueAfter(DeferredGenerationDelay);
             }
             LogNewGeneration(key.Name, generation);
+            if (generation > 1)
+            {
+                await RetireSubmissionsAsync(key.Name, $"generation {generation - 1} was replaced by {generation}", ct).ConfigureAwait(false);
+            }
             job.Generation = generation;
             job.SpecHash = specHash;
             job.Status = new JobStatus { Phase = JobPhase.Pending };
         }
 
         var saved = isNew ? "" : Snapshot(job.Status);
+        var phaseBefore = job.Status.Phase;
         var context = new JobContext(job, _time.GetUtcNow(), async (j, token) =>
         {
             var version = await store.UpdateJobStatusAsync(j, token).ConfigureAwait(false);
@@ -80,6 +93,10 @@ public sealed partial class JobReconciler(
             await context.SaveStatusAsync(ct).ConfigureAwait(false);
         }
         metrics.JobPhaseObserved(job.Name, job.Status.Phase.ToString());
+        if (FailureReasons.EnteredFailure(phaseBefore, job.Status.Phase))
+        {
+            metrics.JobFailed(FailureReasons.Of(job.Status));
+        }
         return requeue is { } after ? ReconcileResult.RequeueAfter(after) : ReconcileResult.Done;
     }
 
@@ -118,6 +135,20 @@ public sealed partial class JobReconciler(
         return requeue;
     }
 
+    /// <summary>Cancels every live submission of the job (squeue by job name); a no-op without a scheduler.</summary>
+    private async Task RetireSubmissionsAsync(string name, string why, CancellationToken ct)
+    {
+        if (scheduler is null)
+        {
+            return;
+        }
+        foreach (var submission in Controllers.Scheduling.InFlight.From(await scheduler.ListAsync(name, ct).ConfigureAwait(false)).Submissions)
+        {
+            await scheduler.CancelAsync(submission.JobId, ct).ConfigureAwait(false);
+            LogRetired(name, submission.JobId, why);
+        }
+    }
+
     private static string Outcome(Exception e) => e switch
     {
         ConflictException => "conflict",
@@ -130,6 +161,9 @@ public sealed partial class JobReconciler(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobName} is gone (or is a template); nothing to do")]
     private partial void LogGone(string jobName);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobName}: cancelled Slurm job {SlurmJobId} because {Reason}")]
+    private partial void LogRetired(string jobName, string slurmJobId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobName} spec changed: starting generation {Generation}")]
     private partial void LogNewGeneration(string jobName, long generation);

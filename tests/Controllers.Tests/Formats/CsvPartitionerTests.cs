@@ -47,6 +47,17 @@ public sealed class CsvPartitionerTests : IDisposable
     }
 
     [Fact]
+    public async Task Invalid_utf8_is_refused_naming_the_exact_line_even_far_past_the_decoders_read_ahead()
+    {
+        // 5000 good lines (well past the first 64 KiB the decoder reads ahead), then a bad byte on line 5002.
+        var good = "id,text\n" + string.Concat(Enumerable.Range(0, 5000).Select(i => $"{i},some text for row {i}\n"));
+        _f.Write("bad.csv", [.. System.Text.Encoding.UTF8.GetBytes(good + "5000,caf"), 0xC3, 0x28, .. "\n5001,ok\n"u8.ToArray()]);
+        var e = await Assert.ThrowsAsync<InputFormatException>(() => _f.RunAsync(PartitionFixture.Job(_f.Input("bad.csv"), InputFormat.Csv, 100)));
+        Assert.Equal((InputErrorReasons.InvalidEncoding, "line 5002"), (e.Reason, e.Location));
+        Assert.EndsWith("bad.csv line 5002: invalid UTF-8", e.Message);
+    }
+
+    [Fact]
     public async Task Max_bytes_counts_the_header_in_each_batch()
     {
         _f.Write("a.csv", "header\n" + string.Concat(Enumerable.Range(0, 20).Select(i => $"r{i:D3}\n")));

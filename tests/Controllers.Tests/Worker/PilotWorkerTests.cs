@@ -40,4 +40,25 @@ public sealed class PilotWorkerTests : IDisposable
             Assert.Equal((TaskState.Failed, 3, 1), (task.State, task.Attempt, task.ExitCode));
         });
     }
+
+    [Fact]
+    public async Task Pilot_RunsUpToItsConcurrencyOfBatchesAtOnceAndNeverMore()
+    {
+        await _fx.SeedAsync(WorkerFixture.NewJob("pilot-wide", "sh", "-c", "sleep 0.4; cat"), 12);
+        var worker = _fx.Worker();
+
+        var recorded = await new PilotWorker(_fx.State, worker, TimeProvider.System, NullLogger<PilotWorker>.Instance) { Concurrency = 4 }
+            .RunAsync("pilot-wide", 0, 1, new WorkerIdentity("n", null, null), default, default);
+
+        Assert.Equal(12, recorded);
+        var spans = Enumerable.Range(0, 12).Select(i => _fx.State.Stored("pilot-wide", i))
+            .Select(t => (Start: t.StartedAt!.Value, End: t.FinishedAt!.Value)).ToList();
+        var mostAtOnce = spans.Max(s => spans.Count(o => o.Start <= s.Start && s.Start < o.End));
+        Assert.InRange(mostAtOnce, 2, 4);
+        Assert.All(Enumerable.Range(0, 12), i => Assert.Equal(TaskState.Succeeded, _fx.State.Stored("pilot-wide", i).State));
+        var summary = worker.Stats.Summarize();
+        Assert.Equal(12, summary.Batches);
+        Assert.InRange(summary.HandlerMs, 400, 60_000);
+        Assert.Equal(summary.TotalMs, summary.HandlerMs + summary.OverheadMs, 3);
+    }
 }

@@ -33,6 +33,8 @@ public class BadItemInputTests
             ["spec.batching: expected a map (M), got S \"maxRecords=10\""] },
         { "argv as S", i => SpecMap(i)["handler"].M["command"] = new() { S = "python3 h.py" },
             ["spec.handler.command: expected a list of strings (argv) (L), got S \"python3 h.py\""] },
+        { "argv as a string set (unordered)", i => SpecMap(i)["handler"].M["command"] = new() { SS = ["python3", "h.py"] },
+            ["spec.handler.command: expected a list of strings (argv) (L), got a set (SS): a set has no order, so write the list as L"] },
         { "bool as S", i => SpecMap(i)["suspend"] = new() { S = "true" },
             ["spec.suspend: expected true or false (BOOL), got S \"true\""] },
         { "argv element as N", i => SpecMap(i)["handler"].M["command"].L[1] = new() { N = "3" },

@@ -18,6 +18,7 @@ public sealed class JobReconcilerTests : IDisposable
     private readonly InMemoryStateStore _store = new();
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.Zero));
     private readonly CoordinatorMetrics _metrics = new();
+    private readonly ListingScheduler _scheduler = new();
 
     [Fact]
     public async Task A_new_job_gets_generation_one_observedGeneration_and_a_saved_status()
@@ -184,10 +185,55 @@ public sealed class JobReconcilerTests : IDisposable
         Assert.Equal("dispatch intent written", _store.Peek("intent")!.Status.Message);
     }
 
+    [Fact]
+    public async Task A_spec_edit_cancels_the_old_generations_live_submissions_and_only_those_of_this_job()
+    {
+        _store.UserPut(ValidJob("edit"));
+        var reconciler = Reconciler(new ValidationController());
+        await reconciler.ReconcileAsync(new JobKey("edit"), default);
+        _scheduler.Seed("41", "edit", SchedulerTaskState.Running);
+        _scheduler.Seed("42", "edit", SchedulerTaskState.Completed);
+        _scheduler.Seed("43", "other", SchedulerTaskState.Running);
+
+        var edited = _store.Peek("edit")!;
+        edited.Spec.Batching.MaxRecords = 7;
+        await _store.PutJobSpecAsync(edited, replace: true, default);
+        await _store.PutTasksAsync([new JobTask { Job = "edit", Index = 0, Generation = 1 }], default); // what generation 1 stored
+        await reconciler.ReconcileAsync(new JobKey("edit"), default);
+
+        Assert.Equal(2, _store.Peek("edit")!.Generation);
+        Assert.Equal(["41"], _scheduler.Cancelled);
+    }
+
+    [Fact]
+    public async Task A_pass_that_keeps_the_generation_cancels_nothing()
+    {
+        _store.UserPut(ValidJob("steady"));
+        var reconciler = Reconciler(new ValidationController());
+        await reconciler.ReconcileAsync(new JobKey("steady"), default);
+        _scheduler.Seed("51", "steady", SchedulerTaskState.Running);
+
+        _store.Touch("steady"); // another writer changed the item, not the spec
+        await reconciler.ReconcileAsync(new JobKey("steady"), default);
+
+        Assert.Equal(1, _store.Peek("steady")!.Generation);
+        Assert.Empty(_scheduler.Cancelled);
+    }
+
+    [Fact]
+    public async Task A_deleted_jobs_live_submissions_are_cancelled()
+    {
+        _scheduler.Seed("61", "gone", SchedulerTaskState.Pending);
+        _scheduler.Seed("62", "gone", SchedulerTaskState.Failed);
+
+        Assert.Equal(ReconcileResult.Done, await Reconciler(new ValidationController()).ReconcileAsync(new JobKey("gone"), default));
+        Assert.Equal(["61"], _scheduler.Cancelled);
+    }
+
     public void Dispose() => _metrics.Dispose();
 
     private JobReconciler Reconciler(params IJobController[] controllers) =>
-        new(_store, controllers, new CoordinatorOptions(), _metrics, NullLogger<JobReconciler>.Instance, _time);
+        new(_store, controllers, new CoordinatorOptions(), _metrics, NullLogger<JobReconciler>.Instance, _time, _scheduler);
 
     private static Job ValidJob(string name) => new()
     {

@@ -34,7 +34,7 @@ public static class JobSpecSchema
 
     public static SectionSchema<HandlerSpec> Handler { get; } = new(
         new ValueField<HandlerSpec, List<string>>("command", o => o.Command, (o, v) => o.Command = v,
-            new ListCodec<string>(ScalarCodecs.String, "a list of strings (argv)")),
+            new ListCodec<string>(ScalarCodecs.String, "a list of strings (argv)", ordered: true)),
         new ValueField<HandlerSpec, HandlerMode>("mode", o => o.Mode, (o, v) => o.Mode = v, HandlerModes),
         new ValueField<HandlerSpec, TimeSpan>("timeout", o => o.Timeout, (o, v) => o.Timeout = v, ScalarCodecs.Duration),
         new ValueField<HandlerSpec, Dictionary<string, string>>("env", o => o.Env, (o, v) => o.Env = v,

@@ -2,8 +2,11 @@ using Coordinator.Model.Documents;
 
 namespace Coordinator.Model.Spec.Schema;
 
-/// <summary>A list whose elements share one codec; each element's errors carry its index (<c>command[1]</c>).</summary>
-public sealed class ListCodec<T>(IValueCodec<T> element, string description) : IValueCodec<List<T>>
+/// <summary>
+/// A list whose elements share one codec; each element's errors carry its index (<c>command[1]</c>). An
+/// <paramref name="ordered"/> list refuses a DynamoDB set (SS/NS), whose members come back in no fixed order.
+/// </summary>
+public sealed class ListCodec<T>(IValueCodec<T> element, string description, bool ordered = false) : IValueCodec<List<T>>
 {
     public bool TryRead(SpecNode node, string path, BindContext ctx, out List<T> value)
     {
@@ -11,6 +14,11 @@ public sealed class ListCodec<T>(IValueCodec<T> element, string description) : I
         if (node is not ListNode list)
         {
             ctx.Error(path, node, Expect.Got(description, "L", node));
+            return false;
+        }
+        if (ordered && list.SetType is not null)
+        {
+            ctx.Error(path, node, Expect.Got(description, "L", node) + ": a set has no order, so write the list as L");
             return false;
         }
         var ok = true;
