@@ -68,7 +68,7 @@ JSON
     sleep 0.5
   done
   end=$(date +%s.%N)
-  python3 -c "import sys; s=$end-$start; print(f'%-8s mode: %s, {$n} batches put-item -> $phase in {s:.1f} s = {$n/s:.1f} batches/s (partition, store, dispatch, aggregate)' % ('$mode', ))"
+  python3 -c "import sys; s=$end-$start; print(f'%-8s mode: {$n} batches put-item -> $phase in {s:.1f} s = {$n/s:.1f} batches/s (partition, store, dispatch, aggregate)' % ('$mode', ))"
   python3 "$ROOT/bench/Dispatch/taskstats.py" "$COORDINATOR__TASKSTABLE" "$name"
   if [[ "$mode" == pilot ]]; then
     grep -h "done:" "$WORK"/logs/"$name"-*.out 2>/dev/null | sed 's/^/  /' || true

@@ -15,7 +15,7 @@ namespace Coordinator.Chaos.Tests;
 public sealed class SecurityEndToEndTests(ITestOutputHelper output)
 {
     private const string EchoHandler =
-        "import json, os, sys\nfor line in sys.stdin:\n    r = json.loads(line)\n    r['argv'] = sys.argv[1:]\n    r['env'] = dict(os.environ)\n    print(json.dumps(r))";
+        "import json, os, sys\nfor line in sys.stdin:\n    r = json.loads(line)\n    r['argv'] = sys.argv[1:]\n    r['env'] = dict(os.environ)\n    r['exe'] = sys.executable\n    print(json.dumps(r))";
 
     [SkippableFact]
     public async Task Hostile_handler_values_run_verbatim_the_handler_sees_the_documented_environment_and_no_secret_reaches_any_log()
@@ -31,7 +31,8 @@ public sealed class SecurityEndToEndTests(ITestOutputHelper output)
         stack.StartDaemon("daemon");
 
         var hostile = HostileFuzz.Injections(marker);
-        var handlerEnv = hostile.Take(12).Select((v, i) => ($"H_{i}", v)).ToList();
+        // PATH set in the spec: the handler's command must be looked up on it (not on the worker's PATH).
+        var handlerEnv = hostile.Take(12).Select((v, i) => ($"H_{i}", v)).Append(("PATH", "/usr/bin:/bin")).ToList();
         var job = stack.JobName("echo");
         var records = ChaosJobs.Records(job, 10, new Random(ChaosMode.Seed));
         await stack.PutObjectAsync($"in/{job}/part-0.jsonl", string.Concat(records.Select(r => r + "\n")));
@@ -51,7 +52,7 @@ public sealed class SecurityEndToEndTests(ITestOutputHelper output)
 
         var expectedEnv = new SortedSet<string>(StringComparer.Ordinal)
         {
-            "PATH", "LANG", "LC_ALL", "TMPDIR", "SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID",
+            "LANG", "LC_ALL", "TMPDIR", "SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID",
             "COORDINATOR_JOB", "COORDINATOR_BATCH", "COORDINATOR_ATTEMPT",
         };
         expectedEnv.UnionWith(handlerEnv.Select(e => e.Item1));
@@ -63,10 +64,12 @@ public sealed class SecurityEndToEndTests(ITestOutputHelper output)
             var record = JsonNode.Parse(line)!.AsObject();
             Assert.Equal(hostile, record["argv"]!.AsArray().Select(a => a!.GetValue<string>()));
             var env = record["env"]!.AsObject();
-            Assert.Equal(expectedEnv, new SortedSet<string>(env.Select(p => p.Key), StringComparer.Ordinal));
+            var seen = env.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+            Assert.True(expectedEnv.SetEquals(seen), $"the handler's environment differs: unexpected {string.Join(',', seen.Except(expectedEnv))}; "
+                + $"missing {string.Join(',', expectedEnv.Except(seen))}; PATH {env["PATH"]}; python {record["exe"]}");
             Assert.All(handlerEnv, e => Assert.Equal(e.Item2, env[e.Item1]!.GetValue<string>()));
             Assert.Equal(job, env["COORDINATOR_JOB"]!.GetValue<string>());
-            Assert.Equal("/usr/local/bin:/usr/bin:/bin", env["PATH"]!.GetValue<string>());
+            Assert.Equal("/usr/bin/python3", record["exe"]!.GetValue<string>());
         }
         Assert.False(File.Exists(marker), "a hostile handler value was executed");
 

@@ -18,7 +18,7 @@ public sealed class HandlerRunner(WorkerOptions options)
     {
         var stderr = new TailBuffer(options.StderrTailBytes);
         var stdio = handler.Mode == HandlerMode.Stdio;
-        var start = new ProcessStartInfo(handler.Command[0])
+        var start = new ProcessStartInfo(HandlerCommand.Resolve(handler.Command[0], environment.GetValueOrDefault("PATH")))
         {
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,

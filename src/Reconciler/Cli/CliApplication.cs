@@ -29,6 +29,13 @@ public static class CliApplication
     public static Task<int> RunAsync(string[] args)
     {
         var parse = Build().Parse(args);
-        return parse.InvokeAsync();
+        return InvokeAsync(parse);
+    }
+
+    /// <summary>Runs the parsed command; a command line that did not parse is a usage error (2), not System.CommandLine's 1.</summary>
+    public static async Task<int> InvokeAsync(ParseResult parse)
+    {
+        var code = await parse.InvokeAsync().ConfigureAwait(false);
+        return parse.Errors.Count > 0 && code != ExitCodes.Success ? ExitCodes.Usage : code;
     }
 }

@@ -18,7 +18,8 @@ public sealed class TasksCommand : ICliCommand
         {
             Description = "Only tasks in these states (repeatable, or comma-separated): " +
                           string.Join(", ", Enum.GetNames<TaskState>().Select(n => n.ToLowerInvariant())) + ".",
-            AllowMultipleArgumentsPerToken = true,
+            Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = false, // greedy would swallow the --Coordinator:X settings that follow
             CustomParser = result =>
             {
                 var states = new List<TaskState>();

@@ -19,6 +19,13 @@ internal sealed partial class QueueSink(
     WorkQueue<JobKey> queue, ChannelWriter<string> relists, CoordinatorMetrics metrics, ILogger logger, TaskEventLog? taskEvents = null)
     : IFeedSink
 {
+    /// <summary>
+    /// Task events wake their job at most this late, and a burst of them wakes it once: a pilot records dozens of
+    /// batches a second, and a reconcile per event (job read, status write) loaded the store those workers need.
+    /// User edits to the job item still wake it at once.
+    /// </summary>
+    public static readonly TimeSpan TaskEventCoalescing = TimeSpan.FromSeconds(1);
+
     public void Deliver(StreamTable table, StreamRecord record)
     {
         try
@@ -28,7 +35,11 @@ internal sealed partial class QueueSink(
             {
                 taskEvents.Record(TaskItemCodec.Decode(image));
             }
-            if (job is not null)
+            if (job is not null && table == StreamTable.Tasks)
+            {
+                queue.AddAfter(new JobKey(job), TaskEventCoalescing);
+            }
+            else if (job is not null)
             {
                 queue.Add(new JobKey(job));
             }

@@ -58,18 +58,18 @@ internal sealed class CliStack : IAsyncDisposable
     public async Task<string> JobFileAsync(string name, string labels = "{team: nlp}", string extra = "")
     {
         var path = Path.Combine(Work, $"{name}.yaml");
-        await File.WriteAllTextAsync(path, $"""
+        await File.WriteAllTextAsync(path, $$"""
             apiVersion: coordinator/v1
             kind: Job
             metadata:
-              name: {name}
-              labels: {labels}
+              name: {{name}}
+              labels: {{labels}}
             spec:
-              input: {{uri: "s3://{Bucket}/in/{name}/"}}
-              batching: {{maxRecords: 10}}
-              handler: {{command: [python3, handler.py]}}
-              output: {{uri: "s3://{Bucket}/out/{name}/"}}
-            {extra}
+              input: {uri: "s3://{{Bucket}}/in/{{name}}/"}
+              batching: {maxRecords: 10}
+              handler: {command: [python3, handler.py]}
+              output: {uri: "s3://{{Bucket}}/out/{{name}}/"}
+            {{extra}}
             """);
         return path;
     }
@@ -88,7 +88,7 @@ internal sealed class CliStack : IAsyncDisposable
             StartedAt = DateTimeOffset.UtcNow.AddMinutes(-2),
             Message = "1 of 3 batches done",
         };
-        job.Status.Conditions.Add(new Condition
+        job.Status.Conditions.Add(new Coordinator.Model.Status.Condition
         {
             Type = ConditionTypes.Stored, Status = "True", Reason = "BatchesStored", Message = "3 batches", LastTransitionTime = DateTimeOffset.UtcNow.AddMinutes(-2),
         });

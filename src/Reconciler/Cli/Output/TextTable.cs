@@ -5,8 +5,9 @@ namespace Coordinator.Reconciler.Cli.Output;
 /// <summary>
 /// A kubectl-style table: upper-case headers, columns separated by three spaces, no borders. Pure. When the rows are
 /// wider than <c>maxWidth</c> the widest column that may be cut gives up one character at a time (never below its
-/// minimum), so short columns stay whole and the long free-text ones (message, reason, labels) shrink, marked with
-/// "…". Control characters in cells become spaces so one row stays one line.
+/// minimum): free-text columns (message, reason) first, then identifiers (names, ids, cut in the middle so both ends
+/// stay readable), so short columns stay whole; a cut is marked with "…". If the uncuttable columns alone are wider,
+/// the row is left wider (nothing exact is ever cut). Control characters in cells become spaces so a row stays one line.
 /// </summary>
 public static class TextTable
 {
@@ -68,24 +69,28 @@ public static class TextTable
         }
     }
 
+    /// <summary>Free text (end-elided) gives way first; identifiers (middle-elided) only when that is not enough.</summary>
     private static void Fit(IReadOnlyList<TableColumn> columns, int[] widths, int limit)
     {
-        while (widths.Sum() + Gap.Length * (widths.Length - 1) > limit)
+        foreach (var elision in new[] { Elision.End, Elision.Middle })
         {
-            var widest = -1;
-            for (var i = 0; i < widths.Length; i++)
+            while (widths.Sum() + Gap.Length * (widths.Length - 1) > limit)
             {
-                var floor = Math.Max(columns[i].MinWidth, columns[i].Header.Length);
-                if (columns[i].Elision != Elision.None && widths[i] > floor && (widest < 0 || widths[i] > widths[widest]))
+                var widest = -1;
+                for (var i = 0; i < widths.Length; i++)
                 {
-                    widest = i;
+                    var floor = Math.Max(columns[i].MinWidth, columns[i].Header.Length);
+                    if (columns[i].Elision == elision && widths[i] > floor && (widest < 0 || widths[i] > widths[widest]))
+                    {
+                        widest = i;
+                    }
                 }
+                if (widest < 0)
+                {
+                    break; // Nothing of this kind left to cut.
+                }
+                widths[widest]--;
             }
-            if (widest < 0)
-            {
-                return; // Nothing left to cut: the exact columns alone are wider than the terminal.
-            }
-            widths[widest]--;
         }
     }
 
