@@ -2,6 +2,7 @@ using Coordinator.Bench.Data;
 
 // Usage:
 //   Coordinator.Bench.Data suite [--gib 1] [--big-gib 4] [--rounds 3] [--skip-store] [--dir /tmp/x]
+//   Coordinator.Bench.Data store [--dir /tmp/x]    (only the 1,000-batch store on the local stack)
 //   Coordinator.Bench.Data partition --input URI --root URI [--format jsonl|csv|parquet] [--max-records N] [--max-bytes B] [--raw]
 if (args.Length == 0)
 {
@@ -20,5 +21,22 @@ return args[0] switch
 {
     "partition" => await PartitionRun.RunAsync(options),
     "suite" => await Suite.RunAsync(options),
+    "store" => await StoreOnlyAsync(options),
     _ => 2,
 };
+
+static async Task<int> StoreOnlyAsync(Dictionary<string, string> options)
+{
+    var dir = options.GetValueOrDefault("dir", Path.Combine(Path.GetTempPath(), $"coord-store-bench-{Environment.ProcessId}"));
+    Directory.CreateDirectory(dir);
+    try
+    {
+        foreach (var row in await StoreBench.RunAsync(dir))
+            Console.WriteLine(row);
+        return 0;
+    }
+    finally
+    {
+        Directory.Delete(dir, recursive: true);
+    }
+}
