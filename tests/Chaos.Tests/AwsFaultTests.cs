@@ -15,7 +15,7 @@ public sealed class AwsFaultTests(ITestOutputHelper output)
     {
         Skip.If(ChaosStack.Unavailable is not null, ChaosStack.Unavailable);
         var rate = ChaosMode.Pick(0.15, 0.2);
-        var jobCount = ChaosMode.Pick(8, 20);
+        var jobCount = ChaosMode.Pick(5, 20);
         var random = new Random(ChaosMode.Seed);
         await using var stack = new ChaosStack("awsf");
         await stack.InitAsync();

@@ -35,7 +35,7 @@ public sealed class LeaseUnderFaultsTests(ITestOutputHelper output)
         var terms = 0;
         var clock = Stopwatch.StartNew();
         var firstLead = TimeSpan.Zero;
-        using var stop = new CancellationTokenSource(ChaosMode.Pick(TimeSpan.FromSeconds(45), TimeSpan.FromSeconds(180)));
+        using var stop = new CancellationTokenSource(ChaosMode.Pick(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(180)));
         var running = elector.RunAsync(async (stopping, lost) =>
         {
             if (Interlocked.Increment(ref terms) == 1)

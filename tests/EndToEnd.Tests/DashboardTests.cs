@@ -15,7 +15,7 @@ namespace Coordinator.EndToEnd.Tests;
 [Collection("EndToEnd")]
 public sealed class DashboardTests(ITestOutputHelper output)
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(3);
 
     /// <summary>What some panels must show after this test's jobs, on top of "has data" (by panel title).</summary>
     private static readonly Dictionary<string, Func<JsonElement, bool>> Expectations = new(StringComparer.Ordinal)

@@ -10,7 +10,8 @@ namespace Coordinator.Reconciler.Cli;
 
 /// <summary>
 /// Runs a verb against the stack and maps what went wrong to the documented exit codes, the same way for every
-/// verb: 1 user error (not found, not allowed in this phase), 2 bad settings, 3 AWS/Slurm unreachable, 4 conflict.
+/// verb: 1 user error (not found, not allowed in this phase), 2 bad settings, 3 AWS/Slurm unreachable (including
+/// Slurm's commands not being installed here: Win32Exception), 4 conflict.
 /// </summary>
 public static class CliVerbRunner
 {
@@ -43,7 +44,8 @@ public static class CliVerbRunner
             await error.WriteLineAsync($"{verb}: a table is missing ({e.Message}); run `coordinator init` first").ConfigureAwait(false);
             return ExitCodes.Environment;
         }
-        catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException or SchedulerException)
+        catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException or SchedulerException
+                                      or System.ComponentModel.Win32Exception)
         {
             await error.WriteLineAsync($"{verb}: AWS or Slurm is unreachable or refused the request: {e.Message}").ConfigureAwait(false);
             return ExitCodes.Environment;

@@ -23,9 +23,15 @@ public static class LogFiles
         {
             var buffer = new char[81920];
             int read;
+            var lastChar = '\n';
             while ((read = await reader.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
             {
                 await output.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+                lastChar = buffer[read - 1];
+            }
+            if (lastChar != '\n')
+            {
+                await output.WriteLineAsync().ConfigureAwait(false); // keep the next header on a line of its own
             }
             return;
         }

@@ -59,6 +59,7 @@ public sealed partial class StreamFollower(
         var known = await DescribeAllAsync(arn, ct).ConfigureAwait(false);
         var finished = new HashSet<string>(known.Where(s => s.IsClosed).Select(s => s.ShardId), StringComparer.Ordinal);
         var cursors = new Dictionary<string, ShardCursor>(StringComparer.Ordinal);
+        var endedAt = new Dictionary<string, ShardCursor>(StringComparer.Ordinal);
         foreach (var shard in known.Where(s => !s.IsClosed))
         {
             var cursor = new ShardCursor(shard, ShardIteratorType.Latest);
@@ -88,6 +89,7 @@ public sealed partial class StreamFollower(
                 if (!await PollAsync(arn, cursor, ct).ConfigureAwait(false))
                 {
                     finished.Add(cursor.Shard.ShardId);
+                    endedAt[cursor.Shard.ShardId] = cursor;
                     cursors.Remove(cursor.Shard.ShardId);
                     discover = true;
                 }
@@ -96,6 +98,7 @@ public sealed partial class StreamFollower(
             {
                 known = await DescribeAllAsync(arn, ct).ConfigureAwait(false);
                 nextDiscovery = _time.GetUtcNow() + options.ShardDiscoveryInterval;
+                ReopenShardsStillDescribedOpen(known, finished, endedAt, cursors);
             }
             var wakeAt = cursors.Count == 0 ? nextDiscovery : cursors.Values.Min(c => c.NextPollAt);
             if (wakeAt > nextDiscovery)
@@ -103,6 +106,34 @@ public sealed partial class StreamFollower(
                 wakeAt = nextDiscovery;
             }
             await DelayAsync(wakeAt - _time.GetUtcNow(), ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A shard whose read ended (no next iterator) but which DescribeStream still lists as open (no ending sequence
+    /// number) is read again after its last record (with a relist when no record was read yet). Without this the follower stopped
+    /// reading such a shard for good and missed every later record until the next resync (minutes): found by the chaos
+    /// stream-fault test. DescribeStream can lag a real rollover, and emulators can end an iterator on an open shard;
+    /// re-reading a shard that really is closed just ends again at once.
+    /// </summary>
+    private void ReopenShardsStillDescribedOpen(
+        List<Shard> known, HashSet<string> finished, Dictionary<string, ShardCursor> endedAt, Dictionary<string, ShardCursor> cursors)
+    {
+        foreach (var shard in known.Where(s => !s.IsClosed && finished.Contains(s.ShardId) && !cursors.ContainsKey(s.ShardId)))
+        {
+            finished.Remove(shard.ShardId);
+            var ended = endedAt.GetValueOrDefault(shard.ShardId);
+            cursors[shard.ShardId] = new ShardCursor(shard, ended?.StartAt ?? ShardIteratorType.TrimHorizon)
+            {
+                LastSequenceNumber = ended?.LastSequenceNumber,
+                NextPollAt = _time.GetUtcNow() + options.MinPollInterval,
+            };
+            endedAt.Remove(shard.ShardId);
+            if (ended?.LastSequenceNumber is null)
+            {
+                // Nothing to continue after: records written meanwhile may be skipped by a fresh iterator.
+                sink.RequestRelist($"{_label} shard {shard.ShardId} ended but is still open");
+            }
         }
     }
 

@@ -116,7 +116,7 @@ public static class HandlerFaultCases
         },
         Act = async (stack, c) =>
         {
-            await stack.WaitForJobAsync(c.Job, TimeSpan.FromSeconds(90), item =>
+            await stack.WaitForJobAsync(c.Job, TimeSpan.FromMinutes(4), item =>
                 item.TryGetValue("status", out var s) && s.M is { } m && CaseOutcome.Text(m, "phase") == "Suspended");
             var listing = (await stack.AwsAsync("s3", "ls", "--recursive", $"s3://{stack.Bucket}/jobs/{c.Job}/")).EnsureSuccess("aws s3 ls");
             var key = listing.StandardOutput.Split('\n').Select(l => l.Trim().Split(' ').Last())

@@ -95,7 +95,10 @@ public static class SpecCases
         {
             JobName = "a{suffix}" + new string('b', 61),
         },
-        new("spec-name-path-traversal", Category, "Invalid", Invalid("name: must contain only lowercase letters, digits and '-', got \"{job}\""))
+        new("spec-name-path-traversal", Category, "Invalid",
+            "invalid spec (3 errors): name: must contain only lowercase letters, digits and '-', got \"{job}\"; "
+            + "spec.input.uri: must not contain \".\" or \"..\" path segments, got \"{in}\"; "
+            + "spec.output.uri: must not contain \".\" or \"..\" path segments, got \"{out}\"")
         {
             JobName = "../jobs-{suffix}",
         },

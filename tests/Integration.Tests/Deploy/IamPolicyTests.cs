@@ -26,6 +26,7 @@ public sealed partial class IamPolicyTests
         ["GetTaskAsync"] = [("dynamodb:GetItem", Tasks)],
         ["QueryTasksAsync"] = [("dynamodb:Query", Tasks)],
         ["UpdateTaskAsync"] = [("dynamodb:PutItem", Tasks)],
+        ["TryUpdateTasksAsync"] = [("dynamodb:PutItem", Tasks)], // UpdateTaskAsync on several tasks at once
         ["OpenReadAsync"] = [("s3:GetObject", Batch)],
         ["OpenWriteAsync"] = [("s3:PutObject", Result), ("s3:AbortMultipartUpload", Result)],
     };
