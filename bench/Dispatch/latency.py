@@ -32,6 +32,7 @@ for i in range(samples):
     name = f"{prefix}-{i}"
     item = {"name": {"S": name}, "spec": {"M": {
         "input": {"M": {"uri": {"S": f"s3://{bucket}/in/one.jsonl"}}},
+        "batching": {"M": {"maxRecords": {"N": "1"}}},
         "handler": {"M": {"command": {"L": [{"S": "cat"}]}}},
         "output": {"M": {"uri": {"S": f"s3://{bucket}/out/{name}/"}}},
         "dispatch": {"M": {"mode": {"S": "array"}}}}}}
