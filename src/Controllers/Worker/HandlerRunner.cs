@@ -12,6 +12,16 @@ namespace Coordinator.Controllers.Worker;
 /// </summary>
 public sealed class HandlerRunner(WorkerOptions options)
 {
+    /// <summary>Exit status of a process killed by SIGTERM, as .NET reports it (128 + signal 15).</summary>
+    private const int KilledBySigterm = 128 + 15;
+
+    /// <summary>
+    /// How long a handler that died of SIGTERM waits for the worker's own SIGTERM. `scancel` and Slurm's time limit
+    /// signal every process of the step at once, so the handler can die before the worker's signal handler has run;
+    /// without the wait that race recorded a disruption as a counted handler failure (exit 143).
+    /// </summary>
+    public static readonly TimeSpan DisruptionGrace = TimeSpan.FromSeconds(3);
+
     public async Task<HandlerRun> RunAsync(
         HandlerSpec handler, IReadOnlyDictionary<string, string> environment, string workingDirectory,
         string inputPath, string outputPath, CancellationToken disruption, CancellationToken ct)
@@ -77,8 +87,27 @@ public sealed class HandlerRunner(WorkerOptions options)
                 ? $"coordinator: handler ran past its timeout of {Coordinator.Model.Units.Duration.Format(handler.Timeout)} and was stopped (SIGTERM, then SIGKILL after {Coordinator.Model.Units.Duration.Format(options.KillGrace)})"
                 : "coordinator: the worker was told to stop (SIGTERM from Slurm: time limit or preemption); handler stopped");
         }
+        if (end == HandlerEnd.Exited && process.ExitCode == KilledBySigterm && await DisruptedWithinAsync(DisruptionGrace, disruption).ConfigureAwait(false))
+        {
+            end = HandlerEnd.Disrupted;
+            stderr.AppendLine("coordinator: the handler was stopped by SIGTERM together with the worker (scancel, time limit or preemption)");
+        }
         await Task.WhenAll(IgnoreBrokenPipe(stdinPump), stdoutPump, stderrPump).ConfigureAwait(false);
         return new HandlerRun(end, end == HandlerEnd.Exited ? process.ExitCode : null, stderr.ToString(), clock.Elapsed);
+    }
+
+    /// <summary>True if <paramref name="disruption"/> is or becomes cancelled within <paramref name="grace"/>.</summary>
+    internal static async Task<bool> DisruptedWithinAsync(TimeSpan grace, CancellationToken disruption)
+    {
+        try
+        {
+            await Task.Delay(grace, disruption).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return true;
+        }
+        return disruption.IsCancellationRequested;
     }
 
     private async Task StopAsync(Process process)

@@ -152,6 +152,32 @@ public sealed class TaskWorkerTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_HandlerKilledBySigtermJustBeforeTheWorkersOwnSigtermIsADisruption()
+    {
+        // What scancel does: SIGTERM to every process of the step. Here the handler gets it first and dies (exit 143);
+        // the worker's own signal lands a moment later.
+        var job = WorkerFixture.NewJob("scancelled", "python3", "-c", "import os, signal\nos.kill(os.getpid(), signal.SIGTERM)");
+        job.Spec.Retry.MaxAttempts = 1;
+        job = await _fx.SeedAsync(job, 1);
+        using var sigterm = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        await Run(job, 0, sigterm.Token);
+        var task = _fx.State.Stored("scancelled", 0);
+        Assert.Equal((TaskState.Pending, 0), (task.State, task.Attempt));
+        Assert.StartsWith("Disrupted", task.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_HandlerKilledBySigtermWithoutTheWorkerBeingSignalledIsACountedFailure()
+    {
+        var job = WorkerFixture.NewJob("selfkill", "python3", "-c", "import os, signal\nos.kill(os.getpid(), signal.SIGTERM)");
+        job.Spec.Retry.MaxAttempts = 1;
+        job = await _fx.SeedAsync(job, 1);
+        await Run(job);
+        var task = _fx.State.Stored("selfkill", 0);
+        Assert.Equal((TaskState.Failed, 143), (task.State, task.ExitCode));
+    }
+
+    [Fact]
     public async Task Run_DoesNotClaimASucceededTask()
     {
         var job = await _fx.SeedAsync(WorkerFixture.NewJob("twice", "cat"), 1);
