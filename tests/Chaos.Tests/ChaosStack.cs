@@ -241,7 +241,7 @@ internal sealed class ChaosStack : IAsyncDisposable
         }
         Dynamo.Dispose();
         S3.Dispose();
-        if (Environment.GetEnvironmentVariable("CHAOS_KEEP") is null)
+        if (Environment.GetEnvironmentVariable("CHAOS_KEEP") is null && Directory.Exists(Work))
         {
             Directory.Delete(Work, recursive: true);
         }

@@ -63,16 +63,26 @@ internal sealed class DaemonHandle : IDisposable
     }
 
     /// <summary>SIGKILL; returns when the process is gone.</summary>
+    /// <summary>kill -9, then waits until the process is gone; returns that moment (UTC), after which it can log nothing.</summary>
     public DateTime KillHard()
     {
-        var at = DateTime.UtcNow;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: false);
             _process.WaitForExit();
         }
-        return at;
+        return DateTime.UtcNow;
     }
+
+    /// <summary>
+    /// When the daemon itself stamped <paramref name="line"/> ("HH:mm:ss.fff …", UTC, on <paramref name="day"/>'s date),
+    /// or null for a line without a stamp. The time a line was read from the pipe is later than that under load.
+    /// </summary>
+    public static DateTime? StampedAt(string line, DateTime day) =>
+        line.Length >= 12 && TimeOnly.TryParseExact(line[..12], "HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.None, out var time)
+            ? DateTime.SpecifyKind(day.Date + time.ToTimeSpan(), DateTimeKind.Utc)
+            : null;
 
     public string Tail(int lines = 60) => string.Join('\n', Lines.TakeLast(lines).Select(l => $"{l.At:HH:mm:ss.fff} {l.Line}"));
 
