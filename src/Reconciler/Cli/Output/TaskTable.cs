@@ -57,15 +57,10 @@ public static class TaskTable
         t.Reason ?? "",
     ];
 
+    /// <summary>The narrow row's columns up to the reason, then the wide-only ones.</summary>
     private static string?[] WideRow(JobTask t, DateTimeOffset now) =>
     [
-        Number(t.Index),
-        t.State.ToString(),
-        Number(t.Attempt),
-        t.ExitCode is { } code ? Number(code) : "-",
-        SlurmId(t),
-        t.Host ?? "-",
-        Duration(t, now),
+        .. NarrowRow(t, now).AsSpan(0, 7),
         $"{Number(t.InputRecords)}→{(t.OutputRecords is { } output ? Number(output) : "-")}",
         t.Heartbeat is { } beat ? DurationText.Format(now - beat) + " ago" : "-",
         t.Reason ?? "",
