@@ -25,7 +25,12 @@ internal static class PartitionRun
             SpecHash = "bench",
             Spec = new JobSpec
             {
-                Input = new InputSpec { Uri = args["input"], Format = Enum.Parse<InputFormat>(args.GetValueOrDefault("format", "jsonl"), true) },
+                Input = new InputSpec
+                {
+                    Uri = args["input"],
+                    Format = Enum.Parse<InputFormat>(args.GetValueOrDefault("format", "jsonl"), true),
+                    Validate = !args.ContainsKey("raw"),
+                },
                 Batching = new BatchingSpec
                 {
                     MaxRecords = args.TryGetValue("max-records", out var r) ? long.Parse(r) : null,
@@ -36,7 +41,7 @@ internal static class PartitionRun
         var store = ObjectStoreRouter.Create(new AwsClientFactory(new CoordinatorOptions()), flushFilesToDisk: !args.ContainsKey("no-fsync"));
         var layout = new JobLayout(new Uri(args["root"]), job.Name, job.Generation);
         var watch = Stopwatch.StartNew();
-        var result = await new Partitioner(store) { ValidateJson = !args.ContainsKey("raw") }.RunAsync(job, layout, CancellationToken.None);
+        var result = await new Partitioner(store).RunAsync(job, layout, CancellationToken.None);
         watch.Stop();
         Console.WriteLine(JsonSerializer.Serialize(new
         {
