@@ -13,14 +13,14 @@ public sealed class BatchWriter : IAsyncDisposable
     private readonly IObjectWriter? _writer;
     private readonly HashingStream _stream;
 
-    internal BatchWriter(int index, Uri key, long firstRecord, IObjectWriter? writer, long? existingSize)
+    internal BatchWriter(int index, Uri key, long firstRecord, IObjectWriter? writer, long? existingSize, Sha256Pipeline hasher)
     {
         Index = index;
         Key = key;
         FirstRecord = firstRecord;
         _writer = writer;
         ExistingSize = existingSize;
-        _stream = new HashingStream(writer?.Stream ?? System.IO.Stream.Null);
+        _stream = new HashingStream(writer?.Stream ?? System.IO.Stream.Null, hasher);
     }
 
     public int Index { get; }
@@ -51,6 +51,7 @@ public sealed class BatchWriter : IAsyncDisposable
     internal async Task<Batch> FinishAsync(CancellationToken ct)
     {
         await _stream.FlushAsync(ct).ConfigureAwait(false);
+        var sha256 = await _stream.Sha256HexAsync().ConfigureAwait(false);
         return new Batch
         {
             Index = Index,
@@ -59,7 +60,7 @@ public sealed class BatchWriter : IAsyncDisposable
             RecordCount = RecordCount,
             Bytes = _stream.Length,
             Key = Key.ToString(),
-            Sha256 = _stream.Sha256Hex(),
+            Sha256 = sha256,
         };
     }
 
