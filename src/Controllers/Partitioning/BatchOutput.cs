@@ -44,6 +44,8 @@ public sealed class BatchOutput : IAsyncDisposable
     }
 
     public List<Batch> Batches { get; } = [];
+    /// <summary>The checksum thread every batch of this pass shares (readers wait on it before reusing borrowed buffers).</summary>
+    public Sha256Pipeline Hasher => _hasher;
     /// <summary>Batches found already stored (a resumed run) and therefore not written again.</summary>
     public int Reused { get; private set; }
     public int Written { get; private set; }

@@ -37,6 +37,10 @@ public sealed class BatchWriter : IAsyncDisposable
 
     public void AddRecords(long count) => RecordCount += count;
 
+    /// <summary>See <see cref="HashingStream.WriteBorrowedAsync"/>: a large run written without a copy; returns the sequence number to wait for before reusing the bytes.</summary>
+    public ValueTask<long> WriteBorrowedAsync(byte[] array, int offset, int count, CancellationToken ct) =>
+        _stream.WriteBorrowedAsync(array, offset, count, ct);
+
     /// <summary>Note that the records now being added come from <paramref name="source"/> (kept once, in order).</summary>
     public void AddSource(string source)
     {

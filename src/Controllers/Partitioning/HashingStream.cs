@@ -75,6 +75,39 @@ public sealed class HashingStream(Stream target, Sha256Pipeline hasher) : Stream
         }
     }
 
+    /// <summary>Runs shorter than this are copied into the chunk; longer ones are written and hashed from the caller's buffer.</summary>
+    public const int BorrowMinBytes = 64 * 1024;
+
+    /// <summary>
+    /// Write a run the caller keeps ownership of, without copying it: it goes to the target straight from
+    /// <paramref name="array"/> and is hashed from there in the background. Returns the pipeline sequence number the
+    /// caller must pass to <see cref="Sha256Pipeline.WaitHashed"/> before changing those bytes (0: they were copied).
+    /// </summary>
+    public async ValueTask<long> WriteBorrowedAsync(byte[] array, int offset, int count, CancellationToken ct)
+    {
+        if (count < BorrowMinBytes)
+        {
+            await WriteAsync(array.AsMemory(offset, count), ct).ConfigureAwait(false);
+            return 0;
+        }
+        var sync = target is FileStream || target == Null;
+        if (_staged > 0)
+        {
+            if (sync)
+                target.Write(_chunk, 0, _staged);
+            else
+                await target.WriteAsync(_chunk.AsMemory(0, _staged), ct).ConfigureAwait(false);
+            Staged();
+        }
+        if (sync)
+            target.Write(array, offset, count);
+        else
+            await target.WriteAsync(array.AsMemory(offset, count), ct).ConfigureAwait(false);
+        _length += count;
+        _handedOff = true;
+        return hasher.AppendBorrowed(_hash, array, offset, count);
+    }
+
     /// <summary>The full chunk has reached the target: hash it in the background and stage into a fresh one.</summary>
     private void HandOff()
     {

@@ -17,11 +17,17 @@ public sealed class Sha256Pipeline : IDisposable
     private const int MaxQueued = 8;
 
     private readonly BlockingCollection<Work> _queue = new(MaxQueued);
+    private readonly Lock _addLock = new();
+    private readonly object _doneLock = new(); // a Monitor, for Wait/PulseAll (System.Threading.Lock has no condition wait)
+    private long _queuedSeq, _doneSeq;
     private readonly ConcurrentQueue<byte[]> _free = new();
     private readonly Thread _thread;
     private int _disposed;
 
-    private readonly record struct Work(IncrementalHash Hash, byte[]? Chunk, int Length, TaskCompletionSource<string>? Done, bool Dispose);
+    private readonly record struct Work(IncrementalHash Hash, byte[]? Chunk, int Offset, int Length, bool Owned, TaskCompletionSource<string>? Done, bool Dispose)
+    {
+        public long Seq { get; init; }
+    }
 
     public Sha256Pipeline()
     {
@@ -40,13 +46,42 @@ public sealed class Sha256Pipeline : IDisposable
     }
 
     /// <summary>Queue <paramref name="length"/> bytes of <paramref name="chunk"/> for <paramref name="hash"/>; the chunk belongs to the pipeline from now on.</summary>
-    public void Append(IncrementalHash hash, byte[] chunk, int length) => _queue.Add(new Work(hash, chunk, length, null, false));
+    public void Append(IncrementalHash hash, byte[] chunk, int length) => Add(new Work(hash, chunk, 0, length, Owned: true, null, false));
+
+    /// <summary>
+    /// Queue bytes the caller keeps: it must not change them until <see cref="WaitHashed"/> with the returned sequence
+    /// number returns. Saves the copy into a chunk for large runs written straight from a reader's buffer.
+    /// </summary>
+    public long AppendBorrowed(IncrementalHash hash, byte[] array, int offset, int count) =>
+        Add(new Work(hash, array, offset, count, Owned: false, null, false));
+
+    /// <summary>Block until the work queued with sequence number <paramref name="seq"/> (and everything before it) is hashed.</summary>
+    public void WaitHashed(long seq)
+    {
+        if (Volatile.Read(ref _doneSeq) >= seq)
+            return;
+        lock (_doneLock)
+        {
+            while (_doneSeq < seq)
+                Monitor.Wait(_doneLock);
+        }
+    }
+
+    private long Add(Work work)
+    {
+        lock (_addLock)
+        {
+            var seq = ++_queuedSeq;
+            _queue.Add(work with { Seq = seq });
+            return seq;
+        }
+    }
 
     /// <summary>The lower-case hex sha256 of everything queued for <paramref name="hash"/>, once the hasher gets there.</summary>
     public Task<string> FinishAsync(IncrementalHash hash)
     {
         var done = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _queue.Add(new Work(hash, null, 0, done, false));
+        Add(new Work(hash, null, 0, 0, false, done, false));
         return done.Task;
     }
 
@@ -54,7 +89,7 @@ public sealed class Sha256Pipeline : IDisposable
     public void Release(IncrementalHash hash)
     {
         if (Volatile.Read(ref _disposed) == 0)
-            _queue.Add(new Work(hash, null, 0, null, true));
+            Add(new Work(hash, null, 0, 0, false, null, true));
         else
             hash.Dispose();
     }
@@ -67,8 +102,8 @@ public sealed class Sha256Pipeline : IDisposable
             {
                 if (work.Chunk is { } chunk)
                 {
-                    work.Hash.AppendData(chunk, 0, work.Length);
-                    if (_free.Count < MaxQueued + 2)
+                    work.Hash.AppendData(chunk, work.Offset, work.Length);
+                    if (work.Owned && _free.Count < MaxQueued + 2)
                         _free.Enqueue(chunk);
                 }
                 if (work.Done is { } done)
@@ -80,6 +115,11 @@ public sealed class Sha256Pipeline : IDisposable
             {
                 // An exception on this thread would end the process: hand it to whoever waits for this hash instead.
                 work.Done?.TrySetException(e);
+            }
+            lock (_doneLock)
+            {
+                _doneSeq = work.Seq;
+                Monitor.PulseAll(_doneLock);
             }
         }
     }

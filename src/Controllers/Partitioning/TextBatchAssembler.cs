@@ -14,6 +14,8 @@ public sealed class TextBatchAssembler(BatchOutput output, BatchLimits limits)
     /// <summary>Written at the start of every batch (CSV header line); empty for JSONL.</summary>
     public ReadOnlyMemory<byte> Header { get; set; } = ReadOnlyMemory<byte>.Empty;
     public BatchLimits Limits => limits;
+    /// <summary>Checksums run here; see <see cref="BatchWriter.WriteBorrowedAsync"/>.</summary>
+    public Sha256Pipeline Hasher => output.Hasher;
     public BatchWriter? Current { get; private set; }
     /// <summary>Offset of the next record, counted across every input object.</summary>
     public long NextRecord { get; private set; }
