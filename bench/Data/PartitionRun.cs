@@ -40,7 +40,10 @@ internal static class PartitionRun
         };
         var store = ObjectStoreRouter.Create(new AwsClientFactory(new CoordinatorOptions()), flushFilesToDisk: !args.ContainsKey("no-fsync"));
         var layout = new JobLayout(new Uri(args["root"]), job.Name, job.Generation);
-        var warmupSeconds = args.ContainsKey("warmup") ? await WarmUpAsync(store, job) : 0;
+        var warmupSeconds = args.ContainsKey("warmup") ? await WarmUpAsync(store, job, new Uri(args["root"])) : 0;
+        var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
+        var methodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         var result = await new Partitioner(store).RunAsync(job, layout, CancellationToken.None);
         watch.Stop();
@@ -48,6 +51,9 @@ internal static class PartitionRun
         {
             seconds = watch.Elapsed.TotalSeconds,
             warmupSeconds,
+            cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds,
+            jitSeconds = (System.Runtime.JitInfo.GetCompilationTime() - jitBefore).TotalSeconds,
+            jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - methodsBefore,
             records = result.Manifest.TotalRecords,
             batches = result.Manifest.Batches.Count,
             outputBytes = result.Manifest.TotalBytes,
@@ -60,51 +66,24 @@ internal static class PartitionRun
     }
 
     /// <summary>
-    /// --warmup: partition 32 MiB of generated input of the same format and limits first, in this process, so the timed
-    /// pass runs JIT-compiled code as a long-running daemon does after its first job (tiered compilation otherwise
-    /// recompiles the hot methods on a second thread during the timed pass).
+    /// --warmup: run the same partition once first, in this process, into a scratch root that is deleted afterwards, so
+    /// the timed pass runs JIT-compiled code as a long-running daemon does after its first job (in a fresh process,
+    /// tiered compilation recompiles the hot methods on a second thread during the pass, competing for the CPU).
     /// </summary>
-    private static async Task<double> WarmUpAsync(Coordinator.Controllers.Ports.IObjectStore store, Job job)
+    private static async Task<double> WarmUpAsync(Coordinator.Controllers.Ports.IObjectStore store, Job job, Uri root)
     {
-        var dir = Directory.CreateTempSubdirectory("coord-warmup");
-        try
+        var scratch = new Uri(root, "warmup-" + Guid.NewGuid().ToString("N")[..8] + "/");
+        var watch = Stopwatch.StartNew();
+        await new Partitioner(store).RunAsync(job, new JobLayout(scratch, job.Name, job.Generation), CancellationToken.None);
+        var seconds = watch.Elapsed.TotalSeconds;
+        if (scratch.IsFile)
         {
-            var input = Path.Combine(dir.FullName, "warmup." + job.Spec.Input.Format.ToString().ToLowerInvariant());
-            switch (job.Spec.Input.Format)
-            {
-                case InputFormat.Jsonl:
-                    DataGenerator.Jsonl(input, 32L << 20);
-                    break;
-                case InputFormat.Csv:
-                    DataGenerator.Csv(input, 32L << 20);
-                    break;
-                default:
-                    await DataGenerator.ParquetAsync(input, 400_000, 100_000);
-                    break;
-            }
-            var warm = new Job
-            {
-                Name = job.Name + "-warmup",
-                Generation = 1,
-                SpecHash = job.SpecHash,
-                Spec = new JobSpec { Input = new InputSpec { Uri = new Uri(input).ToString(), Format = job.Spec.Input.Format, Validate = job.Spec.Input.Validate, Csv = job.Spec.Input.Csv }, Batching = job.Spec.Batching },
-            };
-            var watch = Stopwatch.StartNew();
-            var root = new Uri(Path.Combine(dir.FullName, "out") + "/");
-            // Twice: the second pass runs the methods tiered compilation promoted during the first.
-            for (var i = 0; i < 2; i++)
-            {
-                warm.Generation = i + 1;
-                await new Partitioner(store).RunAsync(warm, new JobLayout(root, warm.Name, warm.Generation), CancellationToken.None);
-            }
-            return watch.Elapsed.TotalSeconds;
-        }
-        finally
-        {
-            foreach (var f in Directory.EnumerateFiles(dir.FullName, "*", SearchOption.AllDirectories))
+            foreach (var f in Directory.EnumerateFiles(scratch.LocalPath, "*", SearchOption.AllDirectories))
                 File.SetAttributes(f, FileAttributes.Normal);
-            dir.Delete(recursive: true);
+            Directory.Delete(scratch.LocalPath, recursive: true);
         }
+        await Task.Delay(500); // let tiered compilation finish promoting what the first pass made hot
+        return seconds;
     }
 
     /// <summary>VmHWM: the most resident memory this process ever had.</summary>
