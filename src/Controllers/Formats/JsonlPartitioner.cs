@@ -170,11 +170,8 @@ public sealed class JsonlPartitioner(bool validateJson) : IFormatPartitioner
             return false;
         var block = span[..(last + 1)];
         _slowUntil = _pos + block.Length; // if refused, these lines go one by one
-        if (block[0] is (byte)'\n' or (byte)'\r' or (byte)' ' or (byte)'\t' || block.IndexOfAny((byte)'\r', (byte)'\t') >= 0
-            || block.IndexOf("\n\n"u8) >= 0 || block.IndexOf("\n "u8) >= 0)
-            return false;
-        var lines = block.Count((byte)'\n');
-        if (!batches.RunFits(lines, block.Length))
+        var lines = PlainLineBlock.CountPlainLines(block);
+        if (lines < 0 || !batches.RunFits(lines, block.Length))
             return false;
         batches.AddRecords(lines, block.Length);
         stats.Records += lines;
