@@ -54,6 +54,7 @@ internal static class PartitionRun
             cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds,
             jitSeconds = (System.Runtime.JitInfo.GetCompilationTime() - jitBefore).TotalSeconds,
             jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - methodsBefore,
+            jitMethodsBefore = methodsBefore,
             records = result.Manifest.TotalRecords,
             batches = result.Manifest.Batches.Count,
             outputBytes = result.Manifest.TotalBytes,
