@@ -3,6 +3,7 @@ using Coordinator.Bench.Data;
 // Usage:
 //   Coordinator.Bench.Data suite [--gib 1] [--big-gib 4] [--rounds 3] [--skip-store] [--dir /tmp/x]
 //   Coordinator.Bench.Data store [--dir /tmp/x]    (only the 1,000-batch store on the local stack)
+//   Coordinator.Bench.Data gen --path FILE [--format jsonl|csv|parquet] [--mib N] [--rows N --row-group N]
 //   Coordinator.Bench.Data partition --input URI --root URI [--format jsonl|csv|parquet] [--max-records N] [--max-bytes B] [--raw]
 if (args.Length == 0)
 {
@@ -22,8 +23,24 @@ return args[0] switch
     "partition" => await PartitionRun.RunAsync(options),
     "suite" => await Suite.RunAsync(options),
     "store" => await StoreOnlyAsync(options),
+    "gen" => await GenerateAsync(options),
     _ => 2,
 };
+
+static async Task<int> GenerateAsync(Dictionary<string, string> options)
+{
+    var path = options["path"];
+    var bytes = long.Parse(options.GetValueOrDefault("mib", "1024")) << 20;
+    var count = options.GetValueOrDefault("format", "jsonl") switch
+    {
+        "csv" => DataGenerator.Csv(path, bytes),
+        "parquet" => await DataGenerator.ParquetAsync(path, long.Parse(options.GetValueOrDefault("rows", "4000000")),
+            int.Parse(options.GetValueOrDefault("row-group", "300000"))),
+        _ => DataGenerator.Jsonl(path, bytes),
+    };
+    Console.WriteLine($"{path}: {new FileInfo(path).Length} bytes, {count} records");
+    return 0;
+}
 
 static async Task<int> StoreOnlyAsync(Dictionary<string, string> options)
 {
