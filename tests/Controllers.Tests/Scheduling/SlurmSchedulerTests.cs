@@ -20,16 +20,18 @@ public sealed class SlurmSchedulerTests
         new(runner, NullLogger<SlurmScheduler>.Instance, maxRetryAttempts: 3, retryDelay: TimeSpan.FromMilliseconds(1));
 
     [Fact]
-    public async Task Submit_RetriesTransientErrorsThenReturnsTheJobId()
+    public async Task Submit_RetriesTransientErrorsLookingForTheTokenBeforeEachRetryThenReturnsTheJobId()
     {
+        const string NotThere = """{"errors": [], "jobs": []}""";
         var runner = new ScriptedRunner(
             new CommandResult(1, "", "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation"),
+            new CommandResult(0, NotThere, ""),
             new CommandResult(1, "", "sbatch: error: Batch job submission failed: Resource temporarily unavailable"),
+            new CommandResult(0, NotThere, ""),
             new CommandResult(0, "4242;cluster\n", ""));
         var id = await Scheduler(runner).SubmitAsync(BatchScriptBuilderTests.Request(["w"], new Dictionary<string, string>()), default);
         Assert.Equal("4242", id);
-        Assert.Equal(3, runner.Calls.Count);
-        Assert.All(runner.Calls, c => Assert.Equal("sbatch", c.Program));
+        Assert.Equal(["sbatch", "squeue", "sbatch", "squeue", "sbatch"], runner.Calls.Select(c => c.Program));
         Assert.StartsWith("#!/bin/sh", runner.Calls[0].Stdin, StringComparison.Ordinal);
     }
 
@@ -45,12 +47,31 @@ public sealed class SlurmSchedulerTests
     }
 
     [Fact]
-    public async Task List_GivesUpAfterRetriesWhenControllerStaysDown()
+    public async Task List_GivesUpAfterAllRetriesWhenSlurmKeepsTimingOut()
+    {
+        var runner = new ScriptedRunner(new CommandResult(1, "", "slurm_load_jobs error: Socket timed out on send/recv operation"));
+        var error = await Assert.ThrowsAsync<SchedulerException>(() => Scheduler(runner).ListAsync("j", default));
+        Assert.True(error.Transient);
+        Assert.False(error.Unreachable);
+        Assert.Equal(4, runner.Calls.Count);
+    }
+
+    [Fact]
+    public async Task List_AnUnreachableControllerIsRetriedOnlyOnceInsideTheCall()
     {
         var runner = new ScriptedRunner(new CommandResult(1, "", "slurm_load_jobs error: Unable to contact slurm controller (connect failure)"));
         var error = await Assert.ThrowsAsync<SchedulerException>(() => Scheduler(runner).ListAsync("j", default));
+        Assert.True(error.Transient && error.Unreachable);
+        Assert.Equal(2, runner.Calls.Count);
+    }
+
+    [Fact]
+    public async Task List_OutputThatIsNotJsonIsATransientErrorNamingSqueue()
+    {
+        var runner = new ScriptedRunner(new CommandResult(0, "{\"jobs\": [", ""));
+        var error = await Assert.ThrowsAsync<SchedulerException>(() => Scheduler(runner).ListAsync("j", default));
         Assert.True(error.Transient);
-        Assert.Equal(4, runner.Calls.Count);
+        Assert.StartsWith("squeue printed output that is not JSON", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -59,5 +80,69 @@ public sealed class SlurmSchedulerTests
         var runner = new ScriptedRunner(new CommandResult(0, "", ""));
         await Scheduler(runner).UpdateThrottleAsync("77", 3, default);
         Assert.Equal(["update", "JobId=77", "ArrayTaskThrottle=3"], runner.Calls[0].Args);
+    }
+
+    /// <summary>What squeue 22.05 prints, with exit code 0, when slurmctld is stopped (seen on this machine).</summary>
+    internal const string SqueueControllerDown = """
+        {"meta": {"plugin": {"type": "openapi/v0.0.38"}},
+         "errors": [{"description": "Failed while looking for jobs", "error_number": -1, "error": "Unspecified error", "source": "slurm_load_jobs"}],
+         "jobs": []}
+        """;
+
+    [Fact]
+    public async Task List_AnSqueueThatExitsZeroWithErrorsIsAnUnreachableControllerNotAnEmptyQueue()
+    {
+        var runner = new ScriptedRunner(new CommandResult(0, SqueueControllerDown, ""));
+        var error = await Assert.ThrowsAsync<SchedulerException>(() => Scheduler(runner).ListAsync("j", default));
+        Assert.True(error.Transient && error.Unreachable);
+        Assert.Contains("Failed while looking for jobs (slurm_load_jobs: Unspecified error)", error.Message, StringComparison.Ordinal);
+        // The Slurm client already spent its connect timeout on each try: one retry inside the call, then the controllers' backoff.
+        Assert.Equal(2, runner.Calls.Count);
+    }
+
+    [Fact]
+    public async Task List_ReturnsTheQueueOnceTheControllerAnswersAgain()
+    {
+        var runner = new ScriptedRunner(
+            new CommandResult(0, SqueueControllerDown, ""),
+            new CommandResult(0, """{"errors": [], "jobs": [{"job_id": 5, "name": "j", "comment": "t@0", "job_state": "RUNNING"}]}""", ""));
+        var jobs = await Scheduler(runner).ListAsync("j", default);
+        Assert.Equal("5", Assert.Single(jobs).JobId);
+    }
+
+    [Fact]
+    public async Task Submit_AfterAnAmbiguousFailureFindsTheSubmissionByItsCommentInsteadOfSubmittingAgain()
+    {
+        var request = BatchScriptBuilderTests.Request(["w"], new Dictionary<string, string>());
+        var runner = new ScriptedRunner(
+            new CommandResult(1, "", "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation"),
+            new CommandResult(0, $$"""{"errors": [], "jobs": [{"job_id": 9, "name": "{{request.JobName}}", "comment": "{{request.Token}}", "job_state": "PENDING", "array_task_string": "0-3"}]}""", ""));
+        var id = await Scheduler(runner).SubmitAsync(request, default);
+        Assert.Equal("9", id);
+        Assert.Equal(["sbatch", "squeue"], runner.Calls.Select(c => c.Program));
+        Assert.Equal(["--json", $"--name={request.JobName}"], runner.Calls[1].Args);
+    }
+
+    [Fact]
+    public async Task Submit_SubmitsAgainWhenSqueueDoesNotShowTheComment()
+    {
+        var request = BatchScriptBuilderTests.Request(["w"], new Dictionary<string, string>());
+        var runner = new ScriptedRunner(
+            new CommandResult(1, "", "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation"),
+            new CommandResult(0, """{"errors": [], "jobs": [{"job_id": 3, "name": "other", "comment": "x@0", "job_state": "PENDING"}]}""", ""),
+            new CommandResult(0, "10\n", ""));
+        Assert.Equal("10", await Scheduler(runner).SubmitAsync(request, default));
+        Assert.Equal(["sbatch", "squeue", "sbatch"], runner.Calls.Select(c => c.Program));
+    }
+
+    [Fact]
+    public async Task Submit_AnUnreachableControllerIsRetriedOnceThenSurfacesAsUnreachable()
+    {
+        var runner = new ScriptedRunner(new CommandResult(1, "", "sbatch: error: Batch job submission failed: Unable to contact slurm controller (connect failure)"));
+        var error = await Assert.ThrowsAsync<SchedulerException>(() =>
+            Scheduler(runner).SubmitAsync(BatchScriptBuilderTests.Request(["w"], new Dictionary<string, string>()), default));
+        Assert.True(error.Unreachable);
+        // sbatch, then the one retry, whose squeue (looking for the token first) fails the same way and ends the call.
+        Assert.Equal(["sbatch", "squeue"], runner.Calls.Select(c => c.Program));
     }
 }
