@@ -29,12 +29,14 @@ public sealed partial class SlurmScheduler : IScheduler
     /// <param name="retryDelay">First retry delay (exponential with jitter).</param>
     /// <param name="metrics">Where every command's latency and failures, and every sbatch's result, are recorded (the daemon's; null in CLI verbs).</param>
     /// <param name="unreachableRetries">
-    /// Retries, within one call, of a controller that did not answer at all. Fewer than for other transient faults: the
-    /// Slurm client has already spent its own connect timeout (~9 s here) on each try, so four more would hold a
-    /// reconcile for most of a minute; past this the controllers' outage backoff takes over, with a condition on the job.
+    /// Retries, within one call, of a controller that did not answer at all ("Unable to contact slurm controller",
+    /// or squeue's JSON "errors"). None by default: the Slurm client has already retried the connection itself for its
+    /// MessageTimeout (a refused connect took 9 s here), so Polly retries would hold a reconcile for most of a minute
+    /// and learn nothing new. The dispatch and status controllers' outage backoff (<see cref="SlurmOutage"/>) takes it
+    /// from there, with a condition on the job.
     /// </param>
     public SlurmScheduler(ICommandRunner runner, ILogger<SlurmScheduler> logger, int maxRetryAttempts = 4, TimeSpan? retryDelay = null,
-        CoordinatorMetrics? metrics = null, int unreachableRetries = 1)
+        CoordinatorMetrics? metrics = null, int unreachableRetries = 0)
     {
         _runner = runner;
         _logger = logger;

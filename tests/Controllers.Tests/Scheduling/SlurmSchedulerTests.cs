@@ -57,12 +57,12 @@ public sealed class SlurmSchedulerTests
     }
 
     [Fact]
-    public async Task List_AnUnreachableControllerIsRetriedOnlyOnceInsideTheCall()
+    public async Task List_AnUnreachableControllerIsNotRetriedInsideTheCallByDefault()
     {
         var runner = new ScriptedRunner(new CommandResult(1, "", "slurm_load_jobs error: Unable to contact slurm controller (connect failure)"));
         var error = await Assert.ThrowsAsync<SchedulerException>(() => Scheduler(runner).ListAsync("j", default));
         Assert.True(error.Transient && error.Unreachable);
-        Assert.Equal(2, runner.Calls.Count);
+        Assert.Single(runner.Calls);
     }
 
     [Fact]
@@ -96,17 +96,19 @@ public sealed class SlurmSchedulerTests
         var error = await Assert.ThrowsAsync<SchedulerException>(() => Scheduler(runner).ListAsync("j", default));
         Assert.True(error.Transient && error.Unreachable);
         Assert.Contains("Failed while looking for jobs (slurm_load_jobs: Unspecified error)", error.Message, StringComparison.Ordinal);
-        // The Slurm client already spent its connect timeout on each try: one retry inside the call, then the controllers' backoff.
-        Assert.Equal(2, runner.Calls.Count);
+        // The Slurm client already retried the connection for its MessageTimeout: no retry inside the call, the controllers back off.
+        Assert.Single(runner.Calls);
     }
 
     [Fact]
-    public async Task List_ReturnsTheQueueOnceTheControllerAnswersAgain()
+    public async Task List_RetriesAnUnreachableControllerInsideTheCallWhenConfiguredTo()
     {
         var runner = new ScriptedRunner(
             new CommandResult(0, SqueueControllerDown, ""),
             new CommandResult(0, """{"errors": [], "jobs": [{"job_id": 5, "name": "j", "comment": "t@0", "job_state": "RUNNING"}]}""", ""));
-        var jobs = await Scheduler(runner).ListAsync("j", default);
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, maxRetryAttempts: 3, retryDelay: TimeSpan.FromMilliseconds(1),
+            unreachableRetries: 1);
+        var jobs = await scheduler.ListAsync("j", default);
         Assert.Equal("5", Assert.Single(jobs).JobId);
     }
 
@@ -136,13 +138,12 @@ public sealed class SlurmSchedulerTests
     }
 
     [Fact]
-    public async Task Submit_AnUnreachableControllerIsRetriedOnceThenSurfacesAsUnreachable()
+    public async Task Submit_AnUnreachableControllerSurfacesAsUnreachableWithoutASecondSbatch()
     {
         var runner = new ScriptedRunner(new CommandResult(1, "", "sbatch: error: Batch job submission failed: Unable to contact slurm controller (connect failure)"));
         var error = await Assert.ThrowsAsync<SchedulerException>(() =>
             Scheduler(runner).SubmitAsync(BatchScriptBuilderTests.Request(["w"], new Dictionary<string, string>()), default));
-        Assert.True(error.Unreachable);
-        // sbatch, then the one retry, whose squeue (looking for the token first) fails the same way and ends the call.
-        Assert.Equal(["sbatch", "squeue"], runner.Calls.Select(c => c.Program));
+        Assert.True(error.Transient && error.Unreachable);
+        Assert.Equal(["sbatch"], runner.Calls.Select(c => c.Program));
     }
 }
