@@ -30,17 +30,23 @@ public sealed partial class SlurmOutageTests(WorkerFaultStackFixture fixture, IT
         get
         {
             Skip.If(ChaosStack.Unavailable is not null, ChaosStack.Unavailable);
-            var stack = fixture.Stack!;
-            var why = SlurmctldOutage.Unavailable(stack.Settings);
-            Skip.If(why is not null, why);
-            return stack;
+            return fixture.Stack!;
         }
+    }
+
+    /// <summary>The stack, once it is known that its slurmctld may be stopped (checked before the outage, never during it).</summary>
+    private ChaosStack StackWithOwnSlurmctld()
+    {
+        var stack = Stack;
+        var why = SlurmctldOutage.Unavailable(stack.Settings);
+        Skip.If(why is not null, why);
+        return stack;
     }
 
     [SkippableFact]
     public async Task A_job_submitted_while_slurmctld_is_down_waits_with_growing_retries_and_succeeds_once_when_it_returns()
     {
-        var stack = Stack;
+        var stack = StackWithOwnSlurmctld();
         var job = stack.JobName("ctld-down");
         var records = ChaosJobs.Records(job, 8, new Random(ChaosMode.Seed));
         List<Retry> retries;
@@ -64,7 +70,7 @@ public sealed partial class SlurmOutageTests(WorkerFaultStackFixture fixture, IT
     [SkippableFact]
     public async Task Slurmctld_stopped_while_the_array_runs_lets_running_tasks_finish_and_the_job_succeeds_once_it_returns()
     {
-        var stack = Stack;
+        var stack = StackWithOwnSlurmctld();
         var job = stack.JobName("ctld-running");
         var records = ChaosJobs.Records(job, 12, new Random(ChaosMode.Seed));
         var started = Path.Combine(stack.Work, "ctld-running-started");

@@ -58,11 +58,11 @@ internal sealed class SlurmctldOutage : IAsyncDisposable
         StoppedAt = DateTime.UtcNow;
         (await Run.ExecAsync("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], _environment, TimeSpan.FromSeconds(10)))
             .EnsureSuccess("kill -TERM slurmctld");
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); Directory.Exists($"/proc/{pid}") && DateTime.UtcNow < deadline;)
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); IsAlive(pid) && DateTime.UtcNow < deadline;)
         {
             await Task.Delay(100);
         }
-        if (Directory.Exists($"/proc/{pid}"))
+        if (IsAlive(pid))
         {
             await Run.ExecAsync("kill", ["-KILL", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], _environment, TimeSpan.FromSeconds(10));
         }
@@ -105,16 +105,23 @@ internal sealed class SlurmctldOutage : IAsyncDisposable
     /// <summary>Restarts slurmctld if a test left it down (the busy file stays if even that fails: someone must look).</summary>
     public async ValueTask DisposeAsync() => await RestartAsync();
 
+    /// <summary>Live slurmctld processes. A zombie is not one: here nobody reaps an exited daemon at once (it is a child of pid 1).</summary>
     private static List<int> Pids() => Directory.EnumerateDirectories("/proc")
         .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
-        .Where(pid => pid > 0 && Comm(pid) == "slurmctld")
+        .Where(pid => pid > 0 && Stat(pid) is { } stat && stat.Comm == "slurmctld" && stat.State != 'Z')
         .ToList();
 
-    private static string? Comm(int pid)
+    private static bool IsAlive(int pid) => Stat(pid) is { State: not ('Z' or 'X') };
+
+    /// <summary>/proc/PID/stat's "(comm) state" fields, or null when the process is gone.</summary>
+    private static (string Comm, char State)? Stat(int pid)
     {
         try
         {
-            return File.ReadAllText($"/proc/{pid}/comm").Trim();
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var open = stat.IndexOf('(', StringComparison.Ordinal);
+            var close = stat.LastIndexOf(')');
+            return open < 0 || close < open || close + 2 >= stat.Length ? null : (stat[(open + 1)..close], stat[close + 2]);
         }
         catch (IOException)
         {
