@@ -7,7 +7,7 @@ namespace Coordinator.Controllers.Tests.Aggregation;
 /// from a real store, and enforces the part-size rule (every part but the last at least <see cref="MinPartSize"/>), so
 /// the aggregator's part plan is checked without S3. S3 itself is in Integration.Tests/Aggregation.
 /// </summary>
-internal sealed class RecordingComposition(IObjectStore store, long minPartSize, int partSize) : IObjectComposition
+internal sealed class RecordingComposition(IObjectStore store, long minPartSize, int partSize, Uri? destination = null) : IObjectComposition
 {
     private readonly MemoryStream _buffer = new();
 
@@ -45,7 +45,7 @@ internal sealed class RecordingComposition(IObjectStore store, long minPartSize,
         PartBytes.Add(copy.ToArray());
     }
 
-    public Task CommitAsync(CancellationToken ct)
+    public async Task CommitAsync(CancellationToken ct)
     {
         if (_buffer.Length > 0)
         {
@@ -56,7 +56,12 @@ internal sealed class RecordingComposition(IObjectStore store, long minPartSize,
             Assert.True(Parts[i].Length >= minPartSize, $"part {i + 1} of {Parts.Count} is {Parts[i].Length} bytes ({Parts[i].Kind})");
         }
         Committed = [.. PartBytes.SelectMany(p => p)];
-        return Task.CompletedTask;
+        if (destination is not null)
+        {
+            await using var writer = await store.OpenWriteAsync(destination, ct);
+            await writer.Stream.WriteAsync(Committed, ct);
+            await writer.CommitAsync(ct);
+        }
     }
 
     public ValueTask DisposeAsync() => _buffer.DisposeAsync();
