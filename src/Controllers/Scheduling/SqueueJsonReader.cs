@@ -20,14 +20,22 @@ public static class SqueueJsonReader
     public static IReadOnlyList<ScheduledJob> Read(string json, string? jobName)
     {
         using var document = JsonDocument.Parse(json);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new SchedulerException($"squeue printed {document.RootElement.ValueKind} JSON instead of an object with a \"jobs\" list", transient: true);
+        }
         if (Errors(document.RootElement) is { } errors)
         {
             throw new SchedulerException($"squeue could not list jobs: {errors}", transient: true, unreachable: true);
         }
+        if (!document.RootElement.TryGetProperty("jobs", out var jobs) || jobs.ValueKind != JsonValueKind.Array)
+        {
+            throw new SchedulerException("squeue printed JSON without a \"jobs\" list", transient: true);
+        }
         var byJob = new Dictionary<string, (string Name, string? Comment, List<ScheduledTask> Tasks)>(StringComparer.Ordinal);
         var throttles = new Dictionary<string, int>(StringComparer.Ordinal);
         var order = new List<string>();
-        foreach (var record in document.RootElement.GetProperty("jobs").EnumerateArray())
+        foreach (var record in jobs.EnumerateArray())
         {
             var name = String(record, "name") ?? "";
             if (jobName is not null && !string.Equals(name, jobName, StringComparison.Ordinal))

@@ -70,4 +70,13 @@ public sealed class SqueueJsonReaderTests
     {
         Assert.Empty(SqueueJsonReader.Read("""{"errors": [], "warnings": [], "jobs": []}""", "wc"));
     }
+
+    [Theory]
+    [InlineData("7")]
+    [InlineData("[]")]
+    [InlineData("""{"meta": {}}""")]
+    public void Read_JsonThatIsNotAQueueIsATransientErrorNotAnEmptyQueue(string json)
+    {
+        Assert.True(Assert.Throws<SchedulerException>(() => SqueueJsonReader.Read(json, "wc")).Transient);
+    }
 }
