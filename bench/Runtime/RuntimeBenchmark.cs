@@ -36,7 +36,7 @@ public static class RuntimeBenchmark
         try
         {
             await MeasureInProcessAsync(options, dynamo, jobs, gapMs, idleSeconds);
-            await MeasureRssAsync(options, args, idleSeconds);
+            await MeasureRssAsync(options, args, Arg(args, "--rss-seconds", 40));
         }
         finally
         {
@@ -89,7 +89,7 @@ public static class RuntimeBenchmark
         await host.StopAsync();
     }
 
-    private static async Task MeasureRssAsync(CoordinatorOptions options, string[] args, int idleSeconds)
+    private static async Task MeasureRssAsync(CoordinatorOptions options, string[] args, int rssSeconds)
     {
         var daemon = ArgString(args, "--daemon") ?? Path.Combine(AppContext.BaseDirectory, "coordinator.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -103,11 +103,18 @@ public static class RuntimeBenchmark
         using var process = Process.Start(start)!;
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
-        await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
-        var status = await File.ReadAllLinesAsync($"/proc/{process.Id}/status");
-        var rss = status.First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        var hwm = status.First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        Console.WriteLine($"idle daemon process after {idleSeconds} s: {rss.Replace("\t", " ", StringComparison.Ordinal)}; peak {hwm.Replace("\t", " ", StringComparison.Ordinal)}");
+        // Sampled every 10 s: the daemon lists (and reconciles) the jobs left by the latency run first, and gives the
+        // freed heap back once it has been quiet for 10 s (IdleTrimmer), so the samples show the burst and the idle level.
+        var samples = new List<string>();
+        string hwm = "";
+        for (var waited = 10; waited <= Math.Max(10, rssSeconds); waited += 10)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10));
+            var status = await File.ReadAllLinesAsync($"/proc/{process.Id}/status");
+            samples.Add($"{waited} s {Kb(status, "VmRSS:")}");
+            hwm = Kb(status, "VmHWM:");
+        }
+        Console.WriteLine($"idle daemon process VmRSS: {string.Join(", ", samples)}; peak VmHWM {hwm}");
         process.Kill(entireProcessTree: true);
         await process.WaitForExitAsync();
     }
@@ -153,4 +160,7 @@ public static class RuntimeBenchmark
 
         public void Dispose() => _listener.Dispose();
     }
+
+    private static string Kb(string[] status, string field) =>
+        status.First(l => l.StartsWith(field, StringComparison.Ordinal))[field.Length..].Trim();
 }

@@ -52,6 +52,9 @@ public static class DaemonServices
         services.AddJobControllers();
         services.AddSingleton<DaemonService>();
         services.AddHostedService(sp => sp.GetRequiredService<DaemonService>());
+        services.AddSingleton(IdleTrimPolicy.Default);
+        services.AddSingleton<IdleTrimmer>();
+        services.AddHostedService(sp => sp.GetRequiredService<IdleTrimmer>());
         return services;
     }
 
