@@ -5,6 +5,7 @@ using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
 using Microsoft.Extensions.Logging;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Retry;
 
 namespace Coordinator.Controllers.Scheduling;
@@ -21,6 +22,8 @@ public sealed partial class SlurmScheduler : IScheduler
     private readonly ILogger<SlurmScheduler> _logger;
     private readonly ResiliencePipeline _retry;
     private readonly CoordinatorMetrics? _metrics;
+    private readonly TimeSpan _breakDuration;
+    private string _lastUnreachable = "";
     private int? _maxArraySize;
 
     /// <param name="runner">Runs Slurm's commands.</param>
@@ -35,12 +38,19 @@ public sealed partial class SlurmScheduler : IScheduler
     /// and learn nothing new. The dispatch and status controllers' outage backoff (<see cref="SlurmOutage"/>) takes it
     /// from there, with a condition on the job.
     /// </param>
+    /// <param name="breakDuration">
+    /// After two calls in a row found slurmctld unreachable, how long further calls fail at once without running a
+    /// Slurm command; then one call probes, and an answer closes the circuit (Polly's circuit breaker). Without it,
+    /// every job's pass during an outage would spend the client's ~9 s connect timeout in turn, and with four reconcile
+    /// workers a hundred jobs would each be looked at only every few minutes — and resume that late. Default 5 s.
+    /// </param>
     public SlurmScheduler(ICommandRunner runner, ILogger<SlurmScheduler> logger, int maxRetryAttempts = 4, TimeSpan? retryDelay = null,
-        CoordinatorMetrics? metrics = null, int unreachableRetries = 0)
+        CoordinatorMetrics? metrics = null, int unreachableRetries = 0, TimeSpan? breakDuration = null)
     {
         _runner = runner;
         _logger = logger;
         _metrics = metrics;
+        _breakDuration = breakDuration ?? TimeSpan.FromSeconds(5);
         _retry = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
@@ -53,6 +63,25 @@ public sealed partial class SlurmScheduler : IScheduler
                 OnRetry = args =>
                 {
                     LogTransient(_logger, args.AttemptNumber + 1, args.Outcome.Exception?.Message ?? "");
+                    return default;
+                },
+            })
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is SchedulerException { Unreachable: true }),
+                FailureRatio = 1.0,
+                MinimumThroughput = 2,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = _breakDuration,
+                OnOpened = args =>
+                {
+                    _lastUnreachable = args.Outcome.Exception?.Message ?? "";
+                    LogCircuitOpened(_logger, _breakDuration.TotalSeconds, _lastUnreachable);
+                    return default;
+                },
+                OnClosed = _ =>
+                {
+                    LogCircuitClosed(_logger);
                     return default;
                 },
             })
@@ -73,7 +102,7 @@ public sealed partial class SlurmScheduler : IScheduler
         string jobId;
         try
         {
-            jobId = await _retry.ExecuteAsync(async token =>
+            jobId = await ExecuteAsync(async token =>
             {
                 if (tries++ > 0 && await FindSubmittedAsync(request, token).ConfigureAwait(false) is { } found)
                 {
@@ -144,7 +173,7 @@ public sealed partial class SlurmScheduler : IScheduler
             arguments.Add($"--name={jobName}");
         }
         // Parsed inside the retry: squeue --json reports an unreachable controller in its output, not its exit code.
-        return await _retry.ExecuteAsync(async token =>
+        return await ExecuteAsync(async token =>
             ReadQueue(await RunOnceAsync("squeue", arguments, null, token).ConfigureAwait(false), jobName), ct).ConfigureAwait(false);
     }
 
@@ -180,7 +209,22 @@ public sealed partial class SlurmScheduler : IScheduler
     }
 
     private async Task<string> RunAsync(string program, IReadOnlyList<string> arguments, string? stdin, CancellationToken ct) =>
-        await _retry.ExecuteAsync(async token => await RunOnceAsync(program, arguments, stdin, token).ConfigureAwait(false), ct).ConfigureAwait(false);
+        await ExecuteAsync(async token => await RunOnceAsync(program, arguments, stdin, token).ConfigureAwait(false), ct).ConfigureAwait(false);
+
+    /// <summary>Runs <paramref name="call"/> through the retry and the circuit breaker; an open circuit is an unreachable controller.</summary>
+    private async Task<T> ExecuteAsync<T>(Func<CancellationToken, ValueTask<T>> call, CancellationToken ct)
+    {
+        try
+        {
+            return await _retry.ExecuteAsync(call, ct).ConfigureAwait(false);
+        }
+        catch (BrokenCircuitException e)
+        {
+            throw new SchedulerException(string.Create(CultureInfo.InvariantCulture,
+                $"Slurm unreachable: not asked again for up to {_breakDuration.TotalSeconds:F0} s after repeated failures (last: {_lastUnreachable})"),
+                transient: true, e, unreachable: true);
+        }
+    }
 
     /// <summary>One run of a Slurm command; a non-zero exit becomes a <see cref="SchedulerException"/> classified by its message.</summary>
     private async Task<string> RunOnceAsync(string program, IReadOnlyList<string> arguments, string? stdin, CancellationToken ct)
@@ -209,6 +253,12 @@ public sealed partial class SlurmScheduler : IScheduler
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Information, Message = "Cancelled Slurm job {SlurmJobId}")]
     private static partial void LogCancelled(ILogger logger, string slurmJobId);
+
+    [LoggerMessage(EventId = 6006, Level = LogLevel.Warning, Message = "Slurm unreachable twice in a row: Slurm commands fail at once for {BreakSeconds} s, then one probes: {Error}")]
+    private static partial void LogCircuitOpened(ILogger logger, double breakSeconds, string error);
+
+    [LoggerMessage(EventId = 6007, Level = LogLevel.Information, Message = "Slurm answers again: Slurm commands run normally")]
+    private static partial void LogCircuitClosed(ILogger logger);
 
     [LoggerMessage(EventId = 6005, Level = LogLevel.Warning, Message = "sbatch of {JobName} failed transiently but Slurm job {SlurmJobId} carries its comment {Comment}: not submitting again")]
     private static partial void LogFoundAfterRetry(ILogger logger, string jobName, string slurmJobId, string comment);

@@ -146,4 +146,54 @@ public sealed class SlurmSchedulerTests
         Assert.True(error.Transient && error.Unreachable);
         Assert.Equal(["sbatch"], runner.Calls.Select(c => c.Program));
     }
+
+    [Fact]
+    public async Task Circuit_AfterTwoUnreachableCallsFurtherCallsFailAtOnceWithoutRunningSlurm()
+    {
+        var runner = new ScriptedRunner(new CommandResult(1, "", "slurm_load_jobs error: Unable to contact slurm controller (connect failure)"));
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, retryDelay: TimeSpan.FromMilliseconds(1),
+            breakDuration: TimeSpan.FromMinutes(10));
+        await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
+        await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
+
+        var fast = await Assert.ThrowsAsync<SchedulerException>(() => scheduler.SubmitAsync(BatchScriptBuilderTests.Request(["w"], new Dictionary<string, string>()), default));
+
+        Assert.Equal(2, runner.Calls.Count);
+        Assert.True(fast.Transient && fast.Unreachable);
+        Assert.StartsWith("Slurm unreachable: not asked again for up to 600 s", fast.Message, StringComparison.Ordinal);
+        Assert.Contains("Unable to contact slurm controller", fast.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Circuit_OneProbeAfterTheBreakClosesItWhenSlurmAnswers()
+    {
+        var runner = new ScriptedRunner(
+            new CommandResult(0, SqueueControllerDown, ""),
+            new CommandResult(0, SqueueControllerDown, ""),
+            new CommandResult(0, """{"errors": [], "jobs": []}""", ""));
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, retryDelay: TimeSpan.FromMilliseconds(1),
+            breakDuration: TimeSpan.FromMilliseconds(500));
+        await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
+        await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
+        await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
+        Assert.Equal(2, runner.Calls.Count);
+
+        await Task.Delay(TimeSpan.FromMilliseconds(700));
+        Assert.Empty(await scheduler.ListAsync("j", default));
+        Assert.Empty(await scheduler.ListAsync("j", default));
+        Assert.Equal(4, runner.Calls.Count);
+    }
+
+    [Fact]
+    public async Task Circuit_OtherTransientErrorsDoNotOpenIt()
+    {
+        var runner = new ScriptedRunner(new CommandResult(1, "", "slurm_load_jobs error: Socket timed out on send/recv operation"));
+        var scheduler = Scheduler(runner);
+        for (var i = 0; i < 3; i++)
+        {
+            var error = await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
+            Assert.False(error.Unreachable);
+        }
+        Assert.Equal(12, runner.Calls.Count);
+    }
 }
