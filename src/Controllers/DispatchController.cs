@@ -37,6 +37,10 @@ public sealed partial class DispatchController(
             StatusEditor.SetPhase(status, JobPhase.Dispatching);
             status.StartedAt ??= context.Now;
         }
+        if (outage.Backoff(context) is { } wait)
+        {
+            return ControllerResult.StopAndRequeueAfter(wait);
+        }
         try
         {
             return await DispatchAsync(context, ct).ConfigureAwait(false);

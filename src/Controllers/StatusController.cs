@@ -28,6 +28,10 @@ public sealed partial class StatusController(
 
     public async Task<ControllerResult> ReconcileAsync(JobContext context, CancellationToken ct)
     {
+        if (outage.Backoff(context) is { } wait)
+        {
+            return ControllerResult.StopAndRequeueAfter(wait);
+        }
         try
         {
             return await TrackAsync(context, ct).ConfigureAwait(false);

@@ -20,8 +20,13 @@ namespace Coordinator.Controllers.Scheduling;
 /// for the dispatch token first (<see cref="SlurmScheduler.SubmitAsync"/>), so the outage cannot cause a duplicate
 /// submission either. The count is per job and per daemon process; a daemon restarted mid-outage starts again at 1.
 /// </para>
+/// <para>
+/// The delay is kept, not only asked for: the work queue keeps the earliest of several pending wake-ups, so a pass can
+/// come early (a task event, or a wake-up left over from an earlier pass that started late); such a pass does not ask
+/// Slurm again before the announced time (<see cref="Backoff"/>) and is not counted.
+/// </para>
 /// </summary>
-public sealed partial class SlurmOutage(ILogger<SlurmOutage> logger)
+public sealed partial class SlurmOutage(ILogger<SlurmOutage> logger, TimeProvider? time = null)
 {
     /// <summary>The job condition that says whether Slurm answered the last pass that needed it.</summary>
     public const string ConditionType = "SlurmReachable";
@@ -38,7 +43,21 @@ public sealed partial class SlurmOutage(ILogger<SlurmOutage> logger)
     /// <summary>Longest part of Slurm's error kept in the condition message.</summary>
     public const int MaxErrorLength = 400;
 
-    private readonly ConcurrentDictionary<string, int> _failures = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset NextTry)> _jobs = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>
+    /// During an outage of this job's Slurm calls, how long is left before the announced next try; null when Slurm may
+    /// be asked now. A pass that gets a value stops and comes back then, without counting a failure.
+    /// </summary>
+    public TimeSpan? Backoff(JobContext context)
+    {
+        if (_jobs.TryGetValue(context.Job.Name, out var outage) && outage.NextTry - _time.GetUtcNow() is var left && left > TimeSpan.Zero)
+        {
+            return left;
+        }
+        return null;
+    }
 
     /// <summary>
     /// A pass of <paramref name="controller"/> met a transient Slurm error it could not get past: record it on the
@@ -47,8 +66,9 @@ public sealed partial class SlurmOutage(ILogger<SlurmOutage> logger)
     public ControllerResult Unavailable(JobContext context, string controller, SchedulerException error)
     {
         var job = context.Job;
-        var failures = _failures.AddOrUpdate(job.Name, 1, (_, n) => n + 1);
-        var delay = RetryDelay(failures);
+        var now = _time.GetUtcNow();
+        var (failures, next) = _jobs.AddOrUpdate(job.Name, _ => (1, now + RetryDelay(1)), (_, o) => (o.Failures + 1, now + RetryDelay(o.Failures + 1)));
+        var delay = next - now;
         StatusEditor.SetCondition(context, ConditionType, false, UnavailableReason, Message(failures, delay, error.Message));
         LogUnavailable(logger, job.Name, controller, failures, delay.TotalSeconds, error.Message);
         return ControllerResult.StopAndRequeueAfter(delay);
@@ -57,7 +77,7 @@ public sealed partial class SlurmOutage(ILogger<SlurmOutage> logger)
     /// <summary>Slurm answered a pass of this job: end an outage recorded on it, if any.</summary>
     public void Answered(JobContext context)
     {
-        var failed = _failures.TryRemove(context.Job.Name, out var failures) ? failures : 0;
+        var failed = _jobs.TryRemove(context.Job.Name, out var outage) ? outage.Failures : 0;
         if (StatusEditor.GetCondition(context.Job.Status, ConditionType) is not { Status: StatusEditor.False } condition)
         {
             return;

@@ -27,8 +27,13 @@ internal sealed class ControllerFixture : IDisposable
     public WorkerFixture Worker => _worker;
     public DateTimeOffset Now { get; set; } = new(2026, 11, 29, 10, 0, 0, TimeSpan.Zero);
 
+    /// <summary>What the outage backoff measures its waits on.</summary>
+    public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.Zero));
+
     /// <summary>Shared by the two controllers, as in the daemon: an outage counted by one is ended by the other.</summary>
-    public SlurmOutage Outage { get; } = new(NullLogger<SlurmOutage>.Instance);
+    public SlurmOutage Outage => _outage ??= new SlurmOutage(NullLogger<SlurmOutage>.Instance, Clock);
+
+    private SlurmOutage? _outage;
 
     public DispatchController Dispatch() => new(Scheduler, Tallies, Options, NullLogger<DispatchController>.Instance, Outage);
 

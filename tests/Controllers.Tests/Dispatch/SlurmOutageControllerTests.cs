@@ -33,6 +33,7 @@ public sealed class SlurmOutageControllerTests : IDisposable
             (job, var result) = await _fx.PassAsync("down", _fx.Dispatch);
             Assert.False(result.ContinuePipeline);
             delays.Add(result.RequeueAfter!.Value);
+            _fx.Clock.Advance(result.RequeueAfter.Value);
         }
         Assert.Equal([1, 2, 4, 8], delays.Select(d => d.TotalSeconds));
         Assert.Empty(_fx.Scheduler.Submitted);
@@ -49,9 +50,11 @@ public sealed class SlurmOutageControllerTests : IDisposable
         await _fx.StoredJobAsync("back", 4);
         _fx.Scheduler.Down = Refused;
         await _fx.PassAsync("back", _fx.Dispatch);
+        _fx.Clock.Advance(TimeSpan.FromSeconds(1));
         await _fx.PassAsync("back", _fx.Dispatch);
         _fx.Scheduler.Down = null;
         _fx.Now = _fx.Now.AddSeconds(20);
+        _fx.Clock.Advance(TimeSpan.FromSeconds(20));
 
         var (job, result) = await _fx.PassAsync("back", _fx.Dispatch);
         await _fx.PassAsync("back", _fx.Dispatch);
@@ -74,6 +77,7 @@ public sealed class SlurmOutageControllerTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(1), result.RequeueAfter);
         var token = failed.Status.Dispatch!.Token;
         _fx.Scheduler.OnSubmit = null;
+        _fx.Clock.Advance(TimeSpan.FromSeconds(1));
         _fx.Scheduler.Live.Add(new Ports.ScheduledJob("77", "intent", $"{token}@0",
             [.. Enumerable.Range(0, 3).Select(i => new Ports.ScheduledTask("77", i, Ports.SchedulerTaskState.Pending, null))]));
 
@@ -101,6 +105,7 @@ public sealed class SlurmOutageControllerTests : IDisposable
         _fx.Scheduler.Down = Refused;
 
         var (job, result) = await _fx.PassAsync("run", _fx.Status);
+        _fx.Clock.Advance(result.RequeueAfter!.Value);
         var (_, second) = await _fx.PassAsync("run", _fx.Status);
 
         Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)), (result.RequeueAfter, second.RequeueAfter));
@@ -116,15 +121,39 @@ public sealed class SlurmOutageControllerTests : IDisposable
         await _fx.PassAsync("shared", _fx.Dispatch);
         _fx.Scheduler.Down = Refused;
         var (_, first) = await _fx.PassAsync("shared", _fx.Dispatch);
+        _fx.Clock.Advance(first.RequeueAfter!.Value);
         var (_, second) = await _fx.PassAsync("shared", _fx.Status);
         Assert.Equal((TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)), (first.RequeueAfter, second.RequeueAfter));
 
         _fx.Scheduler.Down = null;
+        _fx.Clock.Advance(second.RequeueAfter!.Value);
         var (job, _) = await _fx.PassAsync("shared", _fx.Status);
         Assert.Equal(StatusEditor.True, Reachable(job).Status);
         _fx.Scheduler.Down = Refused;
         var (_, again) = await _fx.PassAsync("shared", _fx.Dispatch);
         Assert.Equal(TimeSpan.FromSeconds(1), again.RequeueAfter);
+    }
+
+    [Fact]
+    public async Task APassBeforeTheAnnouncedTry_DoesNotAskSlurmAndIsNotCounted()
+    {
+        await _fx.StoredJobAsync("early", 2);
+        _fx.Scheduler.Down = Refused;
+        var (_, first) = await _fx.PassAsync("early", _fx.Dispatch);
+        Assert.Equal(1, _fx.Scheduler.Refused);
+
+        _fx.Clock.Advance(TimeSpan.FromMilliseconds(300));
+        var (job, early) = await _fx.PassAsync("early", _fx.Dispatch);
+        var (_, earlyStatus) = await _fx.PassAsync("early", _fx.Status);
+
+        Assert.Equal(1, _fx.Scheduler.Refused);
+        Assert.Equal(TimeSpan.FromMilliseconds(700), early.RequeueAfter);
+        Assert.Equal(TimeSpan.FromMilliseconds(700), earlyStatus.RequeueAfter);
+        Assert.Contains("failed pass 1,", Reachable(job).Message, StringComparison.Ordinal);
+        _fx.Clock.Advance(TimeSpan.FromMilliseconds(700));
+        var (_, next) = await _fx.PassAsync("early", _fx.Dispatch);
+        Assert.Equal((2, TimeSpan.FromSeconds(2)), (_fx.Scheduler.Refused, next.RequeueAfter!.Value));
+        Assert.Equal(first.RequeueAfter, TimeSpan.FromSeconds(1));
     }
 
     [Fact]

@@ -175,9 +175,9 @@ public sealed class SlurmSchedulerTests
             breakDuration: TimeSpan.FromMilliseconds(500));
         await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
         await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
-        await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
         Assert.Equal(2, runner.Calls.Count);
 
+        // Open now (the fail-fast itself is the test above, with a break long enough not to race this machine's load).
         await Task.Delay(TimeSpan.FromMilliseconds(700));
         Assert.Empty(await scheduler.ListAsync("j", default));
         Assert.Empty(await scheduler.ListAsync("j", default));
