@@ -29,6 +29,8 @@ internal sealed class FaultProxy : IAsyncDisposable
     private readonly Task _accepting;
     private readonly ConcurrentDictionary<FaultKind, int> _counts = new();
     private int _requests;
+    private long _stallNextTicks;
+    private int _stalled;
 
     public FaultProxy(Uri upstream, double rate, int seed)
     {
@@ -45,6 +47,19 @@ internal sealed class FaultProxy : IAsyncDisposable
     public bool Enabled { get; set; } = true;
 
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>
+    /// Holds the next request for this long before forwarding it (then clears itself): one slow call, such as a
+    /// throttled request sitting in the SDK's backoff or an endpoint stalled under load.
+    /// </summary>
+    public TimeSpan StallNext
+    {
+        get => TimeSpan.FromTicks(Interlocked.Read(ref _stallNextTicks));
+        set => Interlocked.Exchange(ref _stallNextTicks, value.Ticks);
+    }
+
+    /// <summary>Requests held by <see cref="StallNext"/> so far.</summary>
+    public int Stalled => Volatile.Read(ref _stalled);
 
     public int Count(FaultKind kind) => _counts.GetValueOrDefault(kind);
 
@@ -135,6 +150,11 @@ internal sealed class FaultProxy : IAsyncDisposable
     {
         var target = request.Header("X-Amz-Target");
         var dynamo = target is not null;
+        if (Interlocked.Exchange(ref _stallNextTicks, 0) is > 0 and var stall)
+        {
+            Interlocked.Increment(ref _stalled);
+            await Task.Delay(TimeSpan.FromTicks(stall), _stop.Token);
+        }
         switch (fault)
         {
             case FaultKind.ResetBefore:

@@ -17,6 +17,7 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
     private readonly TaskCompletionSource<bool> _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long? _observedVersion;
     private DateTimeOffset _observedAt;
+    private LeaseRecord? _held; // the lease as this daemon last wrote it, while it believes it holds it
 
     public string Identity { get; } = options.Identity is { Length: > 0 } id
         ? id
@@ -88,9 +89,10 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
     private async Task RenewWhileLeadingAsync(Task leading, CancellationTokenSource lost, long acquiredAt, CancellationToken stopping)
     {
         var lastRenewal = acquiredAt;
+        var wait = options.RetryPeriod;
         while (!leading.IsCompleted && !stopping.IsCancellationRequested)
         {
-            await Task.WhenAny(leading, Task.Delay(options.RetryPeriod, _time, stopping)).ConfigureAwait(false);
+            await Task.WhenAny(leading, Task.Delay(wait, _time, stopping)).ConfigureAwait(false);
             if (leading.IsCompleted || stopping.IsCancellationRequested)
             {
                 return;
@@ -99,19 +101,34 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
             // effect no earlier than that, and followers count their LeaseDuration from after it.
             var sent = _time.GetTimestamp();
             var left = options.RenewDeadline - _time.GetElapsedTime(lastRenewal);
-            if (left > TimeSpan.Zero && await TryAcquireOrRenewAsync(left, stopping).ConfigureAwait(false))
+            if (left > TimeSpan.Zero && await TryAcquireOrRenewAsync(RenewalAttemptTimeout(options, left), stopping).ConfigureAwait(false))
             {
                 lastRenewal = sent;
+                wait = options.RetryPeriod;
                 continue;
             }
             if (_time.GetElapsedTime(lastRenewal) >= options.RenewDeadline)
             {
                 LogLost(Identity, options.LeaseName, options.RenewDeadline);
                 IsLeader = false;
+                _held = null;
                 await lost.CancelAsync().ConfigureAwait(false);
                 return;
             }
+            wait = options.RetryPeriod / 4; // a failed renewal is retried sooner: the deadline is running
         }
+    }
+
+    /// <summary>
+    /// How long one renewal attempt may take: a third of the renew deadline (at least the retry period), never more
+    /// than what is left. One slow call (a throttled request in the SDK's backoff, a busy endpoint) must not use up
+    /// the whole deadline: under load that alone lost the lease while the next attempt would have succeeded.
+    /// </summary>
+    public static TimeSpan RenewalAttemptTimeout(LeaderElectionOptions options, TimeSpan left)
+    {
+        var third = options.RenewDeadline / 3;
+        var cap = third > options.RetryPeriod ? third : options.RetryPeriod;
+        return left < cap ? left : cap;
     }
 
     /// <summary>One attempt, bounded by <paramref name="timeout"/>; any failure counts as not holding the lease.</summary>
@@ -122,6 +139,18 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
         try
         {
             var now = _time.GetUtcNow();
+            if (_held is { } held)
+            {
+                // Renewal of a lease this daemon wrote last: one conditional write on the version it wrote, no read.
+                // A conflict means someone else wrote since (or our own write's answer was lost): read and decide.
+                var renewed = held with { RenewedAt = now };
+                if (await store.TryWriteAsync(renewed, held.Version, attempt.Token).ConfigureAwait(false))
+                {
+                    Held(renewed, held.Version, now);
+                    return true;
+                }
+                _held = null;
+            }
             var current = await store.GetAsync(options.LeaseName, attempt.Token).ConfigureAwait(false);
             if (current?.Version != _observedVersion)
             {
@@ -140,8 +169,7 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
             {
                 return false;
             }
-            _observedVersion = expected + 1;
-            _observedAt = now;
+            Held(next, expected, now);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
@@ -151,8 +179,17 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
         }
     }
 
+    /// <summary>Records a successful write of <paramref name="written"/> over version <paramref name="expected"/>.</summary>
+    private void Held(LeaseRecord written, long expected, DateTimeOffset now)
+    {
+        _held = written with { Version = expected + 1 };
+        _observedVersion = expected + 1;
+        _observedAt = now;
+    }
+
     private async Task ReleaseAsync()
     {
+        _held = null;
         using var timeout = new CancellationTokenSource(options.RetryPeriod);
         try
         {
