@@ -14,10 +14,11 @@ namespace Coordinator.Controllers;
 /// spec.dispatch.workers tasks that each pull batches. Before every sbatch the dispatch intent (a fresh token) is saved
 /// on the job; the token rides in the Slurm --comment, and squeue — read before the tasks — tells which batches are
 /// already in flight, so a daemon restarted between the intent and the status write never submits twice. An edit to
-/// spec.slurm.maxConcurrent is applied live with scontrol.
+/// spec.slurm.maxConcurrent is applied live with scontrol. When Slurm stays unavailable the pass stops and
+/// <see cref="SlurmOutage"/> marks the job and backs it off; nothing is submitted on a squeue that failed.
 /// </summary>
 public sealed partial class DispatchController(
-    IScheduler scheduler, TaskTallySource tallies, CoordinatorOptions options, ILogger<DispatchController> logger) : IJobController
+    IScheduler scheduler, TaskTallySource tallies, CoordinatorOptions options, ILogger<DispatchController> logger, SlurmOutage outage) : IJobController
 {
     public string Name => "dispatch";
     public int Order => 300;
@@ -36,7 +37,24 @@ public sealed partial class DispatchController(
             StatusEditor.SetPhase(status, JobPhase.Dispatching);
             status.StartedAt ??= context.Now;
         }
+        if (outage.Backoff(context) is { } wait)
+        {
+            return ControllerResult.StopAndRequeueAfter(wait);
+        }
+        try
+        {
+            return await DispatchAsync(context, ct).ConfigureAwait(false);
+        }
+        catch (SchedulerException e) when (e.Transient)
+        {
+            return outage.Unavailable(context, Name, e);
+        }
+    }
 
+    private async Task<ControllerResult> DispatchAsync(JobContext context, CancellationToken ct)
+    {
+        var job = context.Job;
+        var status = job.Status;
         var snapshot = await tallies.GetAsync(job, context.Now, DispatchDefaults.RescanInterval, ct).ConfigureAwait(false);
         if (WouldSubmit(job, snapshot) && snapshot.FullReadAt != context.Now)
         {
@@ -45,6 +63,7 @@ public sealed partial class DispatchController(
             // per event) exactly when the pilots needed it.
             snapshot = await tallies.GetAsync(job, context.Now, TimeSpan.Zero, ct).ConfigureAwait(false);
         }
+        outage.Answered(context);
         RecoverIntent(status, snapshot.InFlight);
         await ApplyThrottleAsync(job, snapshot.InFlight, ct).ConfigureAwait(false);
 

@@ -16,16 +16,33 @@ namespace Coordinator.Controllers;
 /// retry policy; a FailJob rule, a failure count past the policy, or activeDeadline fail the job and cancel what is
 /// left in Slurm; suspend holds pending array tasks and resume releases them; a cancelled job has its submissions
 /// cancelled; once every batch has ended the job moves to Aggregating. Finished jobs: redrive on a bumped
-/// spec.retryGeneration, and cleanup after ttlAfterFinished.
+/// spec.retryGeneration, and cleanup after ttlAfterFinished. While Slurm is unavailable nothing is decided (no task is
+/// declared lost on a squeue that failed): the pass stops and <see cref="SlurmOutage"/> marks the job and backs it off.
 /// </summary>
 public sealed partial class StatusController(
     IScheduler scheduler, IStateStore state, TaskTallySource tallies, JobCleanup cleanup, ILogger<StatusController> logger,
-    CoordinatorMetrics? metrics = null) : IJobController
+    SlurmOutage outage, CoordinatorMetrics? metrics = null) : IJobController
 {
     public string Name => "status";
     public int Order => 400;
 
     public async Task<ControllerResult> ReconcileAsync(JobContext context, CancellationToken ct)
+    {
+        if (outage.Backoff(context) is { } wait)
+        {
+            return ControllerResult.StopAndRequeueAfter(wait);
+        }
+        try
+        {
+            return await TrackAsync(context, ct).ConfigureAwait(false);
+        }
+        catch (SchedulerException e) when (e.Transient)
+        {
+            return outage.Unavailable(context, Name, e);
+        }
+    }
+
+    private async Task<ControllerResult> TrackAsync(JobContext context, CancellationToken ct)
     {
         var job = context.Job;
         var status = job.Status;
@@ -44,6 +61,7 @@ public sealed partial class StatusController(
         }
 
         var snapshot = await tallies.GetAsync(job, context.Now, DispatchDefaults.RescanInterval, ct).ConfigureAwait(false);
+        outage.Answered(context);
         if (await RecordLostAsync(job, snapshot.Tally, context.Now, ct).ConfigureAwait(false))
         {
             tallies.Invalidate(job.Name);

@@ -32,8 +32,14 @@ internal static partial class SbatchLog
     }
 
     /// <summary>One logged sbatch call.</summary>
-    public sealed record Call(int ExitCode, string JobId, string JobName, string Comment)
+    public sealed record Call(int ExitCode, string JobId, string JobName, string Comment, string Array = "")
     {
+        /// <summary>The batches an array-mode call submitted: offset (after the comment's '@') + each --array index.</summary>
+        public IEnumerable<int> BatchIndexes => Comment.LastIndexOf('@') is > 0 and var at
+            && int.TryParse(Comment[(at + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var offset)
+            ? Coordinator.Controllers.Scheduling.IndexRanges.Parse(Array.Split('%')[0]).Select(i => offset + i)
+            : [];
+
         /// <summary>The dispatch token: the comment up to its last '@'.</summary>
         public string Token => Comment.LastIndexOf('@') is > 0 and var at ? Comment[..at] : Comment;
     }
@@ -59,7 +65,8 @@ internal static partial class SbatchLog
             int.Parse(match.Groups["rc"].Value, System.Globalization.CultureInfo.InvariantCulture),
             match.Groups["id"].Value.Split(';')[0],
             Value(argv, "job-name"),
-            Value(argv, "comment"));
+            Value(argv, "comment"),
+            Value(argv, "array"));
     }
 
     private static string Value(string argv, string option)

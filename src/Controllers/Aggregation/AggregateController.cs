@@ -96,6 +96,11 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
 
     private async Task<(string Sha, long Bytes)> WriteOutputAsync(OutputTarget target, IReadOnlyList<ResultSource> sources, CancellationToken ct)
     {
+        if (target.Format != InputFormat.Parquet
+            && await ComposeAsync(target, sources, ct).ConfigureAwait(false) is { } composed)
+        {
+            return composed;
+        }
         var writer = await store.OpenWriteAsync(target.Output, ct).ConfigureAwait(false);
         await using (writer.ConfigureAwait(false))
         {
@@ -119,6 +124,52 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
             await writer.CommitAsync(ct).ConfigureAwait(false);
             return written;
         }
+    }
+
+    /// <summary>
+    /// JSONL/CSV onto an object store that copies server-side (S3): when a result is at least a part large, the output is
+    /// composed of streamed parts and UploadPartCopy parts instead of sending every byte back up (CompositionSink).
+    /// Results are still read once, in order, for their checksums and the output's; the bytes are the same as
+    /// streaming's. Null when the store cannot copy or no result is large enough: the caller streams.
+    /// </summary>
+    private async Task<(string Sha, long Bytes)?> ComposeAsync(OutputTarget target, IReadOnlyList<ResultSource> sources, CancellationToken ct)
+    {
+        var composition = await store.OpenCompositionAsync(target.Output, ct).ConfigureAwait(false);
+        if (composition is null)
+        {
+            return null;
+        }
+        await using (composition.ConfigureAwait(false))
+        {
+            var sizes = await ResultSizesAsync(sources, target.Output.Scheme, ct).ConfigureAwait(false);
+            if (!sizes.Values.Any(size => size >= composition.MinPartSize))
+            {
+                return null;
+            }
+            var sink = new CompositionSink(composition, sources, sizes);
+            var written = await TextConcatenator.ConcatAsync(store, sources, sink, target.Format == InputFormat.Csv, ct).ConfigureAwait(false);
+            await composition.CommitAsync(ct).ConfigureAwait(false);
+            LogComposed(logger, target.Output, sink.Copies, sink.CopiedBytes, written.Bytes);
+            return written;
+        }
+    }
+
+    /// <summary>The listed size of every result on <paramref name="scheme"/> (one listing per results prefix, not a HEAD per result).</summary>
+    private async Task<Dictionary<Uri, long>> ResultSizesAsync(IReadOnlyList<ResultSource> sources, string scheme, CancellationToken ct)
+    {
+        var wanted = sources.Where(s => s.Uri.Scheme == scheme).Select(s => s.Uri).ToHashSet();
+        var sizes = new Dictionary<Uri, long>();
+        foreach (var prefix in wanted.Select(u => new Uri(u.ToString()[..(u.ToString().LastIndexOf('/') + 1)])).Distinct())
+        {
+            await foreach (var info in store.ListAsync(prefix, ct).ConfigureAwait(false))
+            {
+                if (wanted.Contains(info.Uri))
+                {
+                    sizes[info.Uri] = info.Size;
+                }
+            }
+        }
+        return sizes;
     }
 
     private static FinalManifest Manifest(Job job, IReadOnlyList<JobTask> tasks, OutputTarget target)
@@ -180,6 +231,10 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
 
     [LoggerMessage(EventId = 6501, Level = LogLevel.Information, Message = "{JobName} succeeded: output {Output}, {Records} records")]
     private static partial void LogSucceeded(ILogger logger, string jobName, string output, long records);
+
+    [LoggerMessage(EventId = 6503, Level = LogLevel.Information,
+        Message = "Output {Output} composed: {Copies} server-side copies of {CopiedBytes} bytes, {OutputBytes} bytes in all")]
+    private static partial void LogComposed(ILogger logger, Uri output, int copies, long copiedBytes, long outputBytes);
 
     [LoggerMessage(EventId = 6502, Level = LogLevel.Error, Message = "{JobName} failed in aggregation: {Message}")]
     private static partial void LogFailed(ILogger logger, string jobName, string message);

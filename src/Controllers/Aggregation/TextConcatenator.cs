@@ -18,8 +18,16 @@ public static class TextConcatenator
     public const int OpenAhead = 16;
 
     /// <summary>Writes every source to <paramref name="destination"/>; returns the output's sha256 and length.</summary>
+    public static Task<(string Sha256, long Bytes)> ConcatAsync(
+        IObjectStore store, IReadOnlyList<ResultSource> sources, Stream destination, bool csvHeaders, CancellationToken ct) =>
+        ConcatAsync(store, sources, new StreamSink(destination), csvHeaders, ct);
+
+    /// <summary>
+    /// Reads every source in order, verifying each, and hands the output bytes to <paramref name="sink"/> with where they
+    /// came from; returns the output's sha256 and length (of every output byte, including any the sink had copied).
+    /// </summary>
     public static async Task<(string Sha256, long Bytes)> ConcatAsync(
-        IObjectStore store, IReadOnlyList<ResultSource> sources, Stream destination, bool csvHeaders, CancellationToken ct)
+        IObjectStore store, IReadOnlyList<ResultSource> sources, ITextSink sink, bool csvHeaders, CancellationToken ct)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = ArrayPool<byte>.Shared.Rent(1 << 17);
@@ -38,10 +46,13 @@ public static class TextConcatenator
                 await using var input = new ChecksumVerifyingStream(raw, sources[s]);
                 var skippingHeader = csvHeaders && s > 0;
                 byte last = (byte)'\n';
+                long position = 0;
                 int read;
                 while ((read = await input.ReadAsync(buffer.AsMemory(), ct).ConfigureAwait(false)) > 0)
                 {
                     var chunk = buffer.AsMemory(0, read);
+                    var offset = position;
+                    position += read;
                     if (skippingHeader)
                     {
                         var newline = chunk.Span.IndexOf((byte)'\n');
@@ -51,17 +62,19 @@ public static class TextConcatenator
                         }
                         skippingHeader = false;
                         chunk = chunk[(newline + 1)..];
+                        offset += newline + 1;
                     }
                     if (chunk.Length == 0)
                     {
                         continue;
                     }
-                    await Write(chunk).ConfigureAwait(false);
+                    await Write(s, offset, chunk).ConfigureAwait(false);
                     last = chunk.Span[^1];
                 }
+                await sink.EndSourceAsync(s, position, ct).ConfigureAwait(false);
                 if (last != (byte)'\n')
                 {
-                    await Write(new byte[] { (byte)'\n' }).ConfigureAwait(false);
+                    await Write(s, -1, new byte[] { (byte)'\n' }).ConfigureAwait(false);
                 }
             }
         }
@@ -72,10 +85,10 @@ public static class TextConcatenator
         }
         return (Convert.ToHexStringLower(hash.GetHashAndReset()), total);
 
-        async Task Write(ReadOnlyMemory<byte> bytes)
+        async Task Write(int source, long offset, ReadOnlyMemory<byte> bytes)
         {
             hash.AppendData(bytes.Span);
-            await destination.WriteAsync(bytes, ct).ConfigureAwait(false);
+            await sink.WriteAsync(source, offset, bytes, ct).ConfigureAwait(false);
             total += bytes.Length;
         }
     }

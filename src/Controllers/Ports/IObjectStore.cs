@@ -25,6 +25,13 @@ public interface IObjectStore
     Task<IObjectWriter> OpenWriteAsync(Uri uri, CancellationToken ct);
 
     Task DeleteAsync(Uri uri, CancellationToken ct);
+
+    /// <summary>
+    /// An object composed of written bytes and server-side copies of other objects (see <see cref="IObjectComposition"/>),
+    /// or null when the store cannot copy server-side (files, test doubles): callers then stream through
+    /// <see cref="OpenWriteAsync"/>.
+    /// </summary>
+    Task<IObjectComposition?> OpenCompositionAsync(Uri uri, CancellationToken ct) => Task.FromResult<IObjectComposition?>(null);
 }
 
 /// <summary>A pending object write (multipart upload, or a temp file renamed into place).</summary>

@@ -8,16 +8,34 @@ namespace Coordinator.Controllers.Scheduling;
 /// Reads `squeue --json` into submissions. Handles both shapes Slurm has used: plain numbers and strings
 /// (22.05) and the {"set","number"} wrappers and state arrays (23.02+). A pending array's unexpanded tasks
 /// arrive as one record with array_task_string (e.g. "3,5-9%4"); they are expanded into one task each.
+/// <para>
+/// `squeue --json` exits 0 even when it could not reach slurmctld: the failure is only in the document's "errors"
+/// array, next to an empty "jobs" list. Read as-is, that empty list would say nothing is queued, so dispatch would
+/// submit queued batches again and the status controller would declare running tasks lost. Any error entry is
+/// therefore thrown as a transient <see cref="SchedulerException"/>, never returned as an empty queue.
+/// </para>
 /// </summary>
 public static class SqueueJsonReader
 {
     public static IReadOnlyList<ScheduledJob> Read(string json, string? jobName)
     {
         using var document = JsonDocument.Parse(json);
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            throw new SchedulerException($"squeue printed {document.RootElement.ValueKind} JSON instead of an object with a \"jobs\" list", transient: true);
+        }
+        if (Errors(document.RootElement) is { } errors)
+        {
+            throw new SchedulerException($"squeue could not list jobs: {errors}", transient: true, unreachable: true);
+        }
+        if (!document.RootElement.TryGetProperty("jobs", out var jobs) || jobs.ValueKind != JsonValueKind.Array)
+        {
+            throw new SchedulerException("squeue printed JSON without a \"jobs\" list", transient: true);
+        }
         var byJob = new Dictionary<string, (string Name, string? Comment, List<ScheduledTask> Tasks)>(StringComparer.Ordinal);
         var throttles = new Dictionary<string, int>(StringComparer.Ordinal);
         var order = new List<string>();
-        foreach (var record in document.RootElement.GetProperty("jobs").EnumerateArray())
+        foreach (var record in jobs.EnumerateArray())
         {
             var name = String(record, "name") ?? "";
             if (jobName is not null && !string.Equals(name, jobName, StringComparison.Ordinal))
@@ -74,6 +92,27 @@ public static class SqueueJsonReader
         "OUT_OF_MEMORY" => SchedulerTaskState.OutOfMemory,
         _ => SchedulerTaskState.Unknown,
     };
+
+    /// <summary>The "errors" entries as one line ("description (source: error)"), or null when there are none.</summary>
+    private static string? Errors(JsonElement root)
+    {
+        if (!root.TryGetProperty("errors", out var errors) || errors.ValueKind != JsonValueKind.Array || errors.GetArrayLength() == 0)
+        {
+            return null;
+        }
+        return string.Join("; ", errors.EnumerateArray().Select(e =>
+        {
+            if (e.ValueKind != JsonValueKind.Object)
+            {
+                return e.ToString();
+            }
+            var description = String(e, "description") ?? "";
+            var source = String(e, "source");
+            var error = String(e, "error");
+            var detail = string.Join(": ", new[] { source, error }.Where(p => !string.IsNullOrEmpty(p)));
+            return detail.Length == 0 ? description : $"{description} ({detail})";
+        }));
+    }
 
     /// <summary>job_state is a string in older Slurm and an array of flags (base state first) in newer.</summary>
     private static string? State(JsonElement record)

@@ -25,6 +25,8 @@ public sealed class ObjectStoreRouter(IObjectStore file, Lazy<IObjectStore> s3) 
 
     public Task DeleteAsync(Uri uri, CancellationToken ct) => For(uri).DeleteAsync(uri, ct);
 
+    public Task<IObjectComposition?> OpenCompositionAsync(Uri uri, CancellationToken ct) => For(uri).OpenCompositionAsync(uri, ct);
+
     private IObjectStore For(Uri uri) => uri.IsAbsoluteUri ? uri.Scheme switch
     {
         "s3" => s3.Value,

@@ -45,6 +45,7 @@ public static class ControllerRegistrations
         services.TryAddSingleton(sp => new TaskTallySource(sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<IScheduler>(),
             sp.GetRequiredService<TaskEventLog>()));
         services.TryAddSingleton<JobCleanup>();
+        services.TryAddSingleton<SlurmOutage>();
         return services;
     }
 }

@@ -93,6 +93,30 @@ public sealed class AggregateControllerTests : IDisposable
     }
 
     [Fact]
+    public async Task Composed_LargeResultsAreCopiedByTheStoreAndTheOutputAndManifestAreThoseOfStreaming()
+    {
+        await AggregatingJobAsync("big", 4, _ => { });
+        string Lines(int batch, int count) => string.Concat(Enumerable.Range(0, count).Select(i => $"{{\"batch\":{batch},\"i\":{i}}}\n"));
+        string[] texts = [Lines(0, 30), Lines(1, 1), Lines(2, 40).TrimEnd('\n'), Lines(3, 2)];
+        for (var i = 0; i < texts.Length; i++)
+        {
+            await ResultAsync("big", i, Encoding.UTF8.GetBytes(texts[i]), 1, InputFormat.Jsonl);
+        }
+        var store = new ComposingFileStore(minPartSize: 128, partSize: 256);
+
+        var (job, _) = await _fx.PassAsync("big", () => new AggregateController(_fx.State, store, _fx.Tallies, NullLogger<AggregateController>.Instance));
+
+        var expected = texts[0] + texts[1] + texts[2] + "\n" + texts[3];
+        Assert.Equal(expected, await File.ReadAllTextAsync(Path.Combine(OutDir, "output.jsonl")));
+        Assert.Equal(JobPhase.Succeeded, job.Status.Phase);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(expected))), job.Status.Output!.Sha256);
+        Assert.Contains(Assert.Single(store.Compositions).Parts, p => p.Kind == "copy");
+        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(OutDir, "manifest.json")));
+        Assert.Equal(4, manifest.RootElement.GetProperty("batches").GetArrayLength());
+        Assert.Equal(job.Status.Output.Sha256, manifest.RootElement.GetProperty("outputSha256").GetString());
+    }
+
+    [Fact]
     public async Task Parquet_MergesRowGroupsOfEveryResultInOrder()
     {
         await AggregatingJobAsync("pq", 2, s => { s.Input.Format = InputFormat.Parquet; });

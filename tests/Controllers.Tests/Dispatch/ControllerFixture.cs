@@ -27,10 +27,18 @@ internal sealed class ControllerFixture : IDisposable
     public WorkerFixture Worker => _worker;
     public DateTimeOffset Now { get; set; } = new(2026, 11, 29, 10, 0, 0, TimeSpan.Zero);
 
-    public DispatchController Dispatch() => new(Scheduler, Tallies, Options, NullLogger<DispatchController>.Instance);
+    /// <summary>What the outage backoff measures its waits on.</summary>
+    public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.Zero));
+
+    /// <summary>Shared by the two controllers, as in the daemon: an outage counted by one is ended by the other.</summary>
+    public SlurmOutage Outage => _outage ??= new SlurmOutage(NullLogger<SlurmOutage>.Instance, Clock);
+
+    private SlurmOutage? _outage;
+
+    public DispatchController Dispatch() => new(Scheduler, Tallies, Options, NullLogger<DispatchController>.Instance, Outage);
 
     public StatusController Status() =>
-        new(Scheduler, State, Tallies, new JobCleanup(State, _worker.Store, Options), NullLogger<StatusController>.Instance);
+        new(Scheduler, State, Tallies, new JobCleanup(State, _worker.Store, Options), NullLogger<StatusController>.Instance, Outage);
 
     /// <summary>A stored job (Stored=True) with <paramref name="tasks"/> Pending task items.</summary>
     public async Task<Job> StoredJobAsync(string name, int tasks, Action<JobSpec>? configure = null)

@@ -16,9 +16,23 @@ internal sealed class FakeScheduler : IScheduler
     public int MaxArraySize { get; set; } = 1001;
     /// <summary>Checked at sbatch time: lets a test assert the intent was saved first.</summary>
     public Func<SubmitRequest, Task>? OnSubmit { get; set; }
+    /// <summary>When set, every call throws it, as the real adapter does once its retries give up (slurmctld stopped).</summary>
+    public SchedulerException? Down { get; set; }
+    /// <summary>Calls refused because of <see cref="Down"/>.</summary>
+    public int Refused { get; private set; }
+
+    private void ThrowIfDown()
+    {
+        if (Down is not null)
+        {
+            Refused++;
+            throw Down;
+        }
+    }
 
     public async Task<string> SubmitAsync(SubmitRequest request, CancellationToken ct)
     {
+        ThrowIfDown();
         if (OnSubmit is not null)
         {
             await OnSubmit(request);
@@ -33,11 +47,15 @@ internal sealed class FakeScheduler : IScheduler
         return id;
     }
 
-    public Task<IReadOnlyList<ScheduledJob>> ListAsync(string? jobName, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<ScheduledJob>>([.. Live.Where(j => jobName is null || j.Name == jobName)]);
+    public Task<IReadOnlyList<ScheduledJob>> ListAsync(string? jobName, CancellationToken ct)
+    {
+        ThrowIfDown();
+        return Task.FromResult<IReadOnlyList<ScheduledJob>>([.. Live.Where(j => jobName is null || j.Name == jobName)]);
+    }
 
     public Task CancelAsync(string jobId, CancellationToken ct)
     {
+        ThrowIfDown();
         Calls.Add($"cancel {jobId}");
         Live.RemoveAll(j => j.JobId == jobId);
         return Task.CompletedTask;
@@ -45,18 +63,21 @@ internal sealed class FakeScheduler : IScheduler
 
     public Task UpdateThrottleAsync(string jobId, int maxConcurrent, CancellationToken ct)
     {
+        ThrowIfDown();
         Calls.Add($"throttle {jobId} {maxConcurrent}");
         return Task.CompletedTask;
     }
 
     public Task HoldAsync(string jobId, CancellationToken ct)
     {
+        ThrowIfDown();
         Calls.Add($"hold {jobId}");
         return Task.CompletedTask;
     }
 
     public Task ReleaseAsync(string jobId, CancellationToken ct)
     {
+        ThrowIfDown();
         Calls.Add($"release {jobId}");
         return Task.CompletedTask;
     }

@@ -20,16 +20,18 @@ public sealed class SlurmSchedulerTests
         new(runner, NullLogger<SlurmScheduler>.Instance, maxRetryAttempts: 3, retryDelay: TimeSpan.FromMilliseconds(1));
 
     [Fact]
-    public async Task Submit_RetriesTransientErrorsThenReturnsTheJobId()
+    public async Task Submit_RetriesTransientErrorsLookingForTheTokenBeforeEachRetryThenReturnsTheJobId()
     {
+        const string NotThere = """{"errors": [], "jobs": []}""";
         var runner = new ScriptedRunner(
             new CommandResult(1, "", "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation"),
+            new CommandResult(0, NotThere, ""),
             new CommandResult(1, "", "sbatch: error: Batch job submission failed: Resource temporarily unavailable"),
+            new CommandResult(0, NotThere, ""),
             new CommandResult(0, "4242;cluster\n", ""));
         var id = await Scheduler(runner).SubmitAsync(BatchScriptBuilderTests.Request(["w"], new Dictionary<string, string>()), default);
         Assert.Equal("4242", id);
-        Assert.Equal(3, runner.Calls.Count);
-        Assert.All(runner.Calls, c => Assert.Equal("sbatch", c.Program));
+        Assert.Equal(["sbatch", "squeue", "sbatch", "squeue", "sbatch"], runner.Calls.Select(c => c.Program));
         Assert.StartsWith("#!/bin/sh", runner.Calls[0].Stdin, StringComparison.Ordinal);
     }
 
@@ -45,12 +47,31 @@ public sealed class SlurmSchedulerTests
     }
 
     [Fact]
-    public async Task List_GivesUpAfterRetriesWhenControllerStaysDown()
+    public async Task List_GivesUpAfterAllRetriesWhenSlurmKeepsTimingOut()
+    {
+        var runner = new ScriptedRunner(new CommandResult(1, "", "slurm_load_jobs error: Socket timed out on send/recv operation"));
+        var error = await Assert.ThrowsAsync<SchedulerException>(() => Scheduler(runner).ListAsync("j", default));
+        Assert.True(error.Transient);
+        Assert.False(error.Unreachable);
+        Assert.Equal(4, runner.Calls.Count);
+    }
+
+    [Fact]
+    public async Task List_AnUnreachableControllerIsNotRetriedInsideTheCallByDefault()
     {
         var runner = new ScriptedRunner(new CommandResult(1, "", "slurm_load_jobs error: Unable to contact slurm controller (connect failure)"));
         var error = await Assert.ThrowsAsync<SchedulerException>(() => Scheduler(runner).ListAsync("j", default));
+        Assert.True(error.Transient && error.Unreachable);
+        Assert.Single(runner.Calls);
+    }
+
+    [Fact]
+    public async Task List_OutputThatIsNotJsonIsATransientErrorNamingSqueue()
+    {
+        var runner = new ScriptedRunner(new CommandResult(0, "{\"jobs\": [", ""));
+        var error = await Assert.ThrowsAsync<SchedulerException>(() => Scheduler(runner).ListAsync("j", default));
         Assert.True(error.Transient);
-        Assert.Equal(4, runner.Calls.Count);
+        Assert.StartsWith("squeue printed output that is not JSON", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -59,5 +80,120 @@ public sealed class SlurmSchedulerTests
         var runner = new ScriptedRunner(new CommandResult(0, "", ""));
         await Scheduler(runner).UpdateThrottleAsync("77", 3, default);
         Assert.Equal(["update", "JobId=77", "ArrayTaskThrottle=3"], runner.Calls[0].Args);
+    }
+
+    /// <summary>What squeue 22.05 prints, with exit code 0, when slurmctld is stopped (seen on this machine).</summary>
+    internal const string SqueueControllerDown = """
+        {"meta": {"plugin": {"type": "openapi/v0.0.38"}},
+         "errors": [{"description": "Failed while looking for jobs", "error_number": -1, "error": "Unspecified error", "source": "slurm_load_jobs"}],
+         "jobs": []}
+        """;
+
+    [Fact]
+    public async Task List_AnSqueueThatExitsZeroWithErrorsIsAnUnreachableControllerNotAnEmptyQueue()
+    {
+        var runner = new ScriptedRunner(new CommandResult(0, SqueueControllerDown, ""));
+        var error = await Assert.ThrowsAsync<SchedulerException>(() => Scheduler(runner).ListAsync("j", default));
+        Assert.True(error.Transient && error.Unreachable);
+        Assert.Contains("Failed while looking for jobs (slurm_load_jobs: Unspecified error)", error.Message, StringComparison.Ordinal);
+        // The Slurm client already retried the connection for its MessageTimeout: no retry inside the call, the controllers back off.
+        Assert.Single(runner.Calls);
+    }
+
+    [Fact]
+    public async Task List_RetriesAnUnreachableControllerInsideTheCallWhenConfiguredTo()
+    {
+        var runner = new ScriptedRunner(
+            new CommandResult(0, SqueueControllerDown, ""),
+            new CommandResult(0, """{"errors": [], "jobs": [{"job_id": 5, "name": "j", "comment": "t@0", "job_state": "RUNNING"}]}""", ""));
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, maxRetryAttempts: 3, retryDelay: TimeSpan.FromMilliseconds(1),
+            unreachableRetries: 1);
+        var jobs = await scheduler.ListAsync("j", default);
+        Assert.Equal("5", Assert.Single(jobs).JobId);
+    }
+
+    [Fact]
+    public async Task Submit_AfterAnAmbiguousFailureFindsTheSubmissionByItsCommentInsteadOfSubmittingAgain()
+    {
+        var request = BatchScriptBuilderTests.Request(["w"], new Dictionary<string, string>());
+        var runner = new ScriptedRunner(
+            new CommandResult(1, "", "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation"),
+            new CommandResult(0, $$"""{"errors": [], "jobs": [{"job_id": 9, "name": "{{request.JobName}}", "comment": "{{request.Token}}", "job_state": "PENDING", "array_task_string": "0-3"}]}""", ""));
+        var id = await Scheduler(runner).SubmitAsync(request, default);
+        Assert.Equal("9", id);
+        Assert.Equal(["sbatch", "squeue"], runner.Calls.Select(c => c.Program));
+        Assert.Equal(["--json", $"--name={request.JobName}"], runner.Calls[1].Args);
+    }
+
+    [Fact]
+    public async Task Submit_SubmitsAgainWhenSqueueDoesNotShowTheComment()
+    {
+        var request = BatchScriptBuilderTests.Request(["w"], new Dictionary<string, string>());
+        var runner = new ScriptedRunner(
+            new CommandResult(1, "", "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation"),
+            new CommandResult(0, """{"errors": [], "jobs": [{"job_id": 3, "name": "other", "comment": "x@0", "job_state": "PENDING"}]}""", ""),
+            new CommandResult(0, "10\n", ""));
+        Assert.Equal("10", await Scheduler(runner).SubmitAsync(request, default));
+        Assert.Equal(["sbatch", "squeue", "sbatch"], runner.Calls.Select(c => c.Program));
+    }
+
+    [Fact]
+    public async Task Submit_AnUnreachableControllerSurfacesAsUnreachableWithoutASecondSbatch()
+    {
+        var runner = new ScriptedRunner(new CommandResult(1, "", "sbatch: error: Batch job submission failed: Unable to contact slurm controller (connect failure)"));
+        var error = await Assert.ThrowsAsync<SchedulerException>(() =>
+            Scheduler(runner).SubmitAsync(BatchScriptBuilderTests.Request(["w"], new Dictionary<string, string>()), default));
+        Assert.True(error.Transient && error.Unreachable);
+        Assert.Equal(["sbatch"], runner.Calls.Select(c => c.Program));
+    }
+
+    [Fact]
+    public async Task Circuit_AfterTwoUnreachableCallsFurtherCallsFailAtOnceWithoutRunningSlurm()
+    {
+        var runner = new ScriptedRunner(new CommandResult(1, "", "slurm_load_jobs error: Unable to contact slurm controller (connect failure)"));
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, retryDelay: TimeSpan.FromMilliseconds(1),
+            breakDuration: TimeSpan.FromMinutes(10));
+        await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
+        await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
+
+        var fast = await Assert.ThrowsAsync<SchedulerException>(() => scheduler.SubmitAsync(BatchScriptBuilderTests.Request(["w"], new Dictionary<string, string>()), default));
+
+        Assert.Equal(2, runner.Calls.Count);
+        Assert.True(fast.Transient && fast.Unreachable);
+        Assert.StartsWith("Slurm unreachable: not asked again for up to 600 s", fast.Message, StringComparison.Ordinal);
+        Assert.Contains("Unable to contact slurm controller", fast.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Circuit_OneProbeAfterTheBreakClosesItWhenSlurmAnswers()
+    {
+        var runner = new ScriptedRunner(
+            new CommandResult(0, SqueueControllerDown, ""),
+            new CommandResult(0, SqueueControllerDown, ""),
+            new CommandResult(0, """{"errors": [], "jobs": []}""", ""));
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, retryDelay: TimeSpan.FromMilliseconds(1),
+            breakDuration: TimeSpan.FromMilliseconds(500));
+        await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
+        await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
+        Assert.Equal(2, runner.Calls.Count);
+
+        // Open now (the fail-fast itself is the test above, with a break long enough not to race this machine's load).
+        await Task.Delay(TimeSpan.FromMilliseconds(700));
+        Assert.Empty(await scheduler.ListAsync("j", default));
+        Assert.Empty(await scheduler.ListAsync("j", default));
+        Assert.Equal(4, runner.Calls.Count);
+    }
+
+    [Fact]
+    public async Task Circuit_OtherTransientErrorsDoNotOpenIt()
+    {
+        var runner = new ScriptedRunner(new CommandResult(1, "", "slurm_load_jobs error: Socket timed out on send/recv operation"));
+        var scheduler = Scheduler(runner);
+        for (var i = 0; i < 3; i++)
+        {
+            var error = await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
+            Assert.False(error.Unreachable);
+        }
+        Assert.Equal(12, runner.Calls.Count);
     }
 }

@@ -56,4 +56,27 @@ public sealed class SqueueJsonReaderTests
         Assert.Equal(40001, SlurmConfigReader.MaxArraySize("MailProg = /bin/mail\nMaxArraySize            = 40001\nMaxJobCount = 10000\n"));
         Assert.Equal(1001, SlurmConfigReader.MaxArraySize("MaxJobCount = 10000\n"));
     }
+
+    [Fact]
+    public void Read_ThrowsATransientErrorWhenSqueueReportsErrorsInsteadOfListingAnEmptyQueue()
+    {
+        var error = Assert.Throws<SchedulerException>(() => SqueueJsonReader.Read(SlurmSchedulerTests.SqueueControllerDown, "wc"));
+        Assert.True(error.Transient);
+        Assert.Equal("squeue could not list jobs: Failed while looking for jobs (slurm_load_jobs: Unspecified error)", error.Message);
+    }
+
+    [Fact]
+    public void Read_AnEmptyErrorsArrayIsAnEmptyQueue()
+    {
+        Assert.Empty(SqueueJsonReader.Read("""{"errors": [], "warnings": [], "jobs": []}""", "wc"));
+    }
+
+    [Theory]
+    [InlineData("7")]
+    [InlineData("[]")]
+    [InlineData("""{"meta": {}}""")]
+    public void Read_JsonThatIsNotAQueueIsATransientErrorNotAnEmptyQueue(string json)
+    {
+        Assert.True(Assert.Throws<SchedulerException>(() => SqueueJsonReader.Read(json, "wc")).Transient);
+    }
 }

@@ -94,10 +94,11 @@ internal sealed class SlurmPipeline : IAsyncDisposable
     /// <summary>Runs dispatch → status → aggregate passes until the job is finished or <paramref name="limit"/> passes.</summary>
     public async Task<Job> RunUntilFinishedAsync(string name, TimeSpan limit, Func<Job, Task>? eachPass = null)
     {
+        var outage = new SlurmOutage(NullLogger<SlurmOutage>.Instance);
         IJobController[] controllers =
         [
-            new DispatchController(Scheduler, Tallies, Options, NullLogger<DispatchController>.Instance),
-            new StatusController(Scheduler, State, Tallies, new JobCleanup(State, Store, Options), NullLogger<StatusController>.Instance),
+            new DispatchController(Scheduler, Tallies, Options, NullLogger<DispatchController>.Instance, outage),
+            new StatusController(Scheduler, State, Tallies, new JobCleanup(State, Store, Options), NullLogger<StatusController>.Instance, outage),
             new AggregateController(State, Store, Tallies, NullLogger<AggregateController>.Instance),
         ];
         var deadline = DateTime.UtcNow + limit;
