@@ -16,8 +16,12 @@ namespace Coordinator.Controllers.Formats;
 [SuppressMessage("Design", "CA1001", Justification = "The read buffers live for one PartitionAsync call, which disposes them in its finally.")]
 public sealed class JsonlPartitioner(bool validateJson) : IFormatPartitioner
 {
-    /// <summary>4 MiB reads: large enough that syscalls and awaits are rare, small enough to stay in L2/L3 cache.</summary>
-    public const int ReadBufferSize = 4 * 1024 * 1024;
+    /// <summary>
+    /// 512 KiB reads (two buffers): the bytes read are scanned, written and hashed while still in cache. Measured on the
+    /// 2-core VM (1 GiB, raw): 1.6–1.65 s of CPU per pass against 1.7–1.8 s with 1 MiB and 1.7–2.0 s with 4 MiB buffers;
+    /// 256 KiB was worse again (more wakeups of the hasher). Longer lines grow the buffer up to the record limit.
+    /// </summary>
+    public const int ReadBufferSize = 512 * 1024;
     /// <summary>Raw mode checks lines in blocks of this size (L2-sized) with vectorised searches instead of one by one.</summary>
     private const int BlockBytes = 256 * 1024;
     private static readonly ReadOnlyMemory<byte> Newline = "\n"u8.ToArray();
