@@ -82,11 +82,8 @@ public sealed class S3ObjectComposition : IObjectComposition
             await ShipBufferAsync(ct).ConfigureAwait(false);
         }
         var from = S3Address.Parse(source);
-        var pieces = (int)((length + MaximumCopyPartSize - 1) / MaximumCopyPartSize);
-        for (var i = 0; i < pieces; i++)
+        foreach (var (first, last) in CopyRanges(offset, length, MaximumCopyPartSize))
         {
-            var first = offset + length * i / pieces;
-            var last = offset + length * (i + 1) / pieces - 1;
             var partNumber = await StartPartAsync(ct).ConfigureAwait(false);
             await _copySlots.WaitAsync(ct).ConfigureAwait(false);
             _copies.Add(CopyPartAsync(source, from, first, last, partNumber, ct));
@@ -163,6 +160,19 @@ public sealed class S3ObjectComposition : IObjectComposition
                 _buffer = [];
             }
             _copySlots.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The inclusive byte ranges one copy is cut into: as few as keep each within <paramref name="maxPart"/>, of equal
+    /// size (±1 byte), so none falls below the 5 MiB minimum when the whole is at least that. Pure.
+    /// </summary>
+    public static IEnumerable<(long First, long Last)> CopyRanges(long offset, long length, long maxPart)
+    {
+        var pieces = (length + maxPart - 1) / maxPart;
+        for (var i = 0L; i < pieces; i++)
+        {
+            yield return (offset + length * i / pieces, offset + length * (i + 1) / pieces - 1);
         }
     }
 
