@@ -8,6 +8,7 @@
 # Usage: bench/Dispatch/run.sh [N=1000] [W=2] [N_SLURM=N] [L=20]
 #   N_SLURM: batches for array mode and the baseline, which Slurm runs at ~3.5 tasks/s on this machine (10,000 would
 #   take ~50 min each); the figures say which N each mode ran. MODES="pilot array baseline latency" selects parts.
+#   BENCH_KEEP_LOGS=DIR keeps the daemon's and the workers' logs there.
 set -euo pipefail
 N="${1:-1000}"; W="${2:-2}"; N_SLURM="${3:-$N}"; L="${4:-20}"
 MODES="${MODES:-pilot array baseline latency}"
@@ -35,6 +36,7 @@ cleanup() {
     aws dynamodb delete-table --table-name "$t" >/dev/null 2>&1 || true
   done
   aws s3 rb --force "s3://$COORDINATOR__BUCKET" >/dev/null 2>&1 || true
+  if [[ -n "${BENCH_KEEP_LOGS:-}" ]]; then mkdir -p "$BENCH_KEEP_LOGS" && cp -r "$WORK/daemon.log" "$WORK/logs" "$BENCH_KEEP_LOGS/"; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -1,10 +1,4 @@
 using System.Diagnostics;
-using Amazon.DynamoDBv2;
-using Amazon.Runtime;
-using Coordinator.Controllers.Configuration;
-using Coordinator.Controllers.Metrics;
-using Coordinator.Controllers.State;
-using Coordinator.Reconciler.LeaderElection;
 using Xunit.Abstractions;
 
 namespace Coordinator.Chaos.Tests;
@@ -21,50 +15,25 @@ public sealed class LeaseSlowCallTests(ITestOutputHelper output)
     public async Task A_renewal_call_stalled_for_nine_seconds_does_not_cost_the_leader_its_lease()
     {
         Skip.If(ChaosStack.Unavailable is not null, ChaosStack.Unavailable);
-        await using var stack = new ChaosStack("lease-stall");
-        await stack.InitAsync();
-        await using var proxy = new FaultProxy(new Uri(stack.Endpoint), rate: 0, seed: 1);
-        using var client = new AmazonDynamoDBClient(new BasicAWSCredentials("test", "test"),
-            new AmazonDynamoDBConfig { ServiceURL = proxy.Url, AuthenticationRegion = "us-east-1" });
-        using var metrics = new CoordinatorMetrics();
-        var options = new CoordinatorOptions { LeasesTable = stack.Settings["COORDINATOR__LEASESTABLE"]! };
-        var logger = new ListLogger<LeaderElector>();
-        var elector = new LeaderElector(new DynamoLeaseStore(client, options, metrics), new LeaderElectionOptions { Identity = "stall" },
-            metrics, logger);
-
-        var terms = 0;
-        var leading = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var lease = await LeaseHarness.StartAsync("lease-stall", faultRate: 0, seed: 1, "stall");
         using var stop = new CancellationTokenSource();
-        var running = elector.RunAsync(async (stopping, lost) =>
-        {
-            Interlocked.Increment(ref terms);
-            leading.TrySetResult();
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(stopping, lost);
-            await Task.Delay(Timeout.Infinite, either.Token).ContinueWith(_ => { }, TaskScheduler.Default);
-        }, stop.Token);
-        await leading.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var running = lease.RunAsync(null, stop.Token);
+        await lease.Leading.WaitAsync(TimeSpan.FromSeconds(30));
 
         var clock = Stopwatch.StartNew();
-        proxy.StallNext = TimeSpan.FromSeconds(9);
-        while (proxy.Stalled == 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
+        lease.Proxy.StallNext = TimeSpan.FromSeconds(9);
+        while (lease.Proxy.Stalled == 0 && clock.Elapsed < TimeSpan.FromSeconds(10))
         {
             await Task.Delay(50);
         }
         await Task.Delay(TimeSpan.FromSeconds(16)); // past the stall, and past a whole lease duration after it began
-        var leaderThroughout = elector.IsLeader;
+        var leaderThroughout = lease.Elector.IsLeader;
         await stop.CancelAsync();
-        try
-        {
-            await running;
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await running;
 
-        var log = string.Join('\n', logger.Entries.Select(e => $"{e.At:HH:mm:ss.fff} {e.Level} {e.Message}"));
-        Assert.Equal(1, proxy.Stalled);
-        Assert.True(terms == 1 && leaderThroughout, $"the leader stepped down (terms={terms}, leader={leaderThroughout}):\n{log}");
+        Assert.Equal(1, lease.Proxy.Stalled);
+        Assert.True(lease.Terms == 1 && leaderThroughout, $"the leader stepped down (terms={lease.Terms}, leader={leaderThroughout}):\n{lease.Log}");
         Figures.Record(output, nameof(LeaseSlowCallTests),
-            $"{proxy.Summary()} stalled={proxy.Stalled} terms={terms} load={File.ReadAllText("/proc/loadavg").Trim()}");
+            $"{lease.Proxy.Summary()} stalled={lease.Proxy.Stalled} terms={lease.Terms} load={File.ReadAllText("/proc/loadavg").Trim()}");
     }
 }

@@ -1,10 +1,4 @@
 using System.Diagnostics;
-using Amazon.DynamoDBv2;
-using Amazon.Runtime;
-using Coordinator.Controllers.Configuration;
-using Coordinator.Controllers.Metrics;
-using Coordinator.Controllers.State;
-using Coordinator.Reconciler.LeaderElection;
 using Xunit.Abstractions;
 
 namespace Coordinator.Chaos.Tests;
@@ -22,44 +16,23 @@ public sealed class LeaseUnderFaultsTests(ITestOutputHelper output)
     {
         Skip.If(ChaosStack.Unavailable is not null, ChaosStack.Unavailable);
         var random = new Random(ChaosMode.Seed);
-        await using var stack = new ChaosStack("lease");
-        await stack.InitAsync();
-        await using var proxy = new FaultProxy(new Uri(stack.Endpoint), ChaosMode.Pick(0.25, 0.25), random.Next());
-        using var client = new AmazonDynamoDBClient(new BasicAWSCredentials("test", "test"),
-            new AmazonDynamoDBConfig { ServiceURL = proxy.Url, AuthenticationRegion = "us-east-1" });
-        using var metrics = new CoordinatorMetrics();
-        var options = new CoordinatorOptions { LeasesTable = stack.Settings["COORDINATOR__LEASESTABLE"]! };
-        var logger = new ListLogger<LeaderElector>();
-        var elector = new LeaderElector(new DynamoLeaseStore(client, options, metrics), new LeaderElectionOptions { Identity = "chaos" },
-            metrics, logger);
+        await using var lease = await LeaseHarness.StartAsync("lease", ChaosMode.Pick(0.25, 0.25), random.Next(), "chaos");
 
-        var terms = 0;
         var clock = Stopwatch.StartNew();
         var firstLead = TimeSpan.Zero;
         using var stop = new CancellationTokenSource(ChaosMode.Pick(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(180)));
-        var running = elector.RunAsync(async (stopping, lost) =>
+        await lease.RunAsync(() =>
         {
-            if (Interlocked.Increment(ref terms) == 1)
+            if (firstLead == TimeSpan.Zero)
             {
                 firstLead = clock.Elapsed;
             }
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(stopping, lost);
-            await Task.Delay(Timeout.Infinite, either.Token).ContinueWith(_ => { }, TaskScheduler.Default);
         }, stop.Token);
-        try
-        {
-            await running;
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
-        {
-            // Stopping mid-renewal surfaces the cancellation: the run is over.
-        }
 
-        var log = string.Join('\n', logger.Entries.Select(e => $"{e.At:HH:mm:ss.fff} {e.Level} {e.Message}"));
-        Assert.True(terms == 1, $"the leader lost its lease {terms - 1} times under {proxy.Summary()}:\n{log}");
-        Assert.True(firstLead < TimeSpan.FromSeconds(10), $"winning a free lease took {firstLead.TotalSeconds:F1} s:\n{log}");
-        Assert.True(proxy.Faults > 0, proxy.Summary());
+        Assert.True(lease.Terms == 1, $"the leader lost its lease {lease.Terms - 1} times under {lease.Proxy.Summary()}:\n{lease.Log}");
+        Assert.True(firstLead < TimeSpan.FromSeconds(10), $"winning a free lease took {firstLead.TotalSeconds:F1} s:\n{lease.Log}");
+        Assert.True(lease.Proxy.Faults > 0, lease.Proxy.Summary());
         Figures.Record(output, nameof(LeaseUnderFaultsTests),
-            $"{proxy.Summary()} terms={terms} firstLead={firstLead.TotalSeconds:F1}s ran={clock.Elapsed.TotalSeconds:F0}s load={File.ReadAllText("/proc/loadavg").Trim()}");
+            $"{lease.Proxy.Summary()} terms={lease.Terms} firstLead={firstLead.TotalSeconds:F1}s ran={clock.Elapsed.TotalSeconds:F0}s load={File.ReadAllText("/proc/loadavg").Trim()}");
     }
 }

@@ -1,5 +1,6 @@
 using Amazon;
 using Amazon.DynamoDBv2;
+using Amazon.Runtime;
 using Amazon.S3;
 using Coordinator.Controllers.Configuration;
 
@@ -46,7 +47,15 @@ public sealed class AwsClientFactory(CoordinatorOptions options)
 
     public IAmazonS3 CreateS3()
     {
-        var config = new AmazonS3Config { RegionEndpoint = Region };
+        // Checksums only where S3 requires them: every batch and result already carries its own sha256, checked end
+        // to end by the worker and the aggregator, so the SDK's default CRC32 on every request (a chunked upload with
+        // a trailer, and a checksum of every download) adds work on both sides and protects nothing more.
+        var config = new AmazonS3Config
+        {
+            RegionEndpoint = Region,
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        };
         if (ServiceEndpointUrl("S3") is { } endpoint)
         {
             config.ServiceURL = endpoint;

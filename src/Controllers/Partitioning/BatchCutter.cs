@@ -21,6 +21,16 @@ public static class BatchCutter
         return limits.MaxBytes is { } maxBytes && batchBytes + recordBytes > maxBytes;
     }
 
+    /// <summary>
+    /// True when a run of <paramref name="runRecords"/> records totalling <paramref name="runBytes"/> can be added to the
+    /// open batch record by record with no cut before any of them and none of them too large, whatever their individual
+    /// sizes: so a reader may accept the whole run at once and get the same boundaries as record by record.
+    /// </summary>
+    public static bool RunFits(BatchLimits limits, long batchRecords, long batchBytes, long runRecords, long runBytes) =>
+        runBytes <= limits.RecordLimitBytes
+        && (limits.MaxRecords is not { } maxRecords || batchRecords + runRecords <= maxRecords)
+        && (limits.MaxBytes is not { } maxBytes || batchBytes + runBytes <= maxBytes);
+
     /// <summary>True when a record of <paramref name="recordBytes"/> can never fit a batch with the given header.</summary>
     public static bool IsTooLarge(BatchLimits limits, long recordBytes, long headerBytes) =>
         recordBytes > limits.RecordLimitBytes || (limits.MaxBytes is { } maxBytes && headerBytes + recordBytes > maxBytes);

@@ -28,6 +28,7 @@ public sealed class BatchOutput : IAsyncDisposable
     public const long BackgroundCommitMaxBytes = 1 << 20;
 
     private readonly SemaphoreSlim _slots = new(MaxCommitsInFlight, MaxCommitsInFlight);
+    private readonly Sha256Pipeline _hasher = new();
     private readonly List<Task> _inFlight = [];
     private readonly IObjectStore _store;
     private readonly JobLayout _layout;
@@ -43,6 +44,8 @@ public sealed class BatchOutput : IAsyncDisposable
     }
 
     public List<Batch> Batches { get; } = [];
+    /// <summary>The checksum thread every batch of this pass shares (readers wait on it before reusing borrowed buffers).</summary>
+    public Sha256Pipeline Hasher => _hasher;
     /// <summary>Batches found already stored (a resumed run) and therefore not written again.</summary>
     public int Reused { get; private set; }
     public int Written { get; private set; }
@@ -62,9 +65,9 @@ public sealed class BatchOutput : IAsyncDisposable
         var index = Batches.Count;
         var key = _layout.Batch(index, _format);
         if (_existing.TryGetValue(key.ToString(), out var size))
-            return new BatchWriter(index, key, firstRecord, null, size);
+            return new BatchWriter(index, key, firstRecord, null, size, _hasher);
         var writer = await _store.OpenWriteAsync(key, ct).ConfigureAwait(false);
-        return new BatchWriter(index, key, firstRecord, writer, null);
+        return new BatchWriter(index, key, firstRecord, writer, null, _hasher);
     }
 
     /// <summary>
@@ -116,6 +119,7 @@ public sealed class BatchOutput : IAsyncDisposable
             // The pass is already failing with its own error; committed batches are reused by the next pass.
         }
         _slots.Dispose();
+        _hasher.Dispose();
     }
 
     private async Task CommitAsync(BatchWriter writer, long bytes, CancellationToken ct)

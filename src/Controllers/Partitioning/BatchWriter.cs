@@ -13,14 +13,14 @@ public sealed class BatchWriter : IAsyncDisposable
     private readonly IObjectWriter? _writer;
     private readonly HashingStream _stream;
 
-    internal BatchWriter(int index, Uri key, long firstRecord, IObjectWriter? writer, long? existingSize)
+    internal BatchWriter(int index, Uri key, long firstRecord, IObjectWriter? writer, long? existingSize, Sha256Pipeline hasher)
     {
         Index = index;
         Key = key;
         FirstRecord = firstRecord;
         _writer = writer;
         ExistingSize = existingSize;
-        _stream = new HashingStream(writer?.Stream ?? System.IO.Stream.Null);
+        _stream = new HashingStream(writer?.Stream ?? System.IO.Stream.Null, hasher);
     }
 
     public int Index { get; }
@@ -37,6 +37,10 @@ public sealed class BatchWriter : IAsyncDisposable
 
     public void AddRecords(long count) => RecordCount += count;
 
+    /// <summary>See <see cref="HashingStream.WriteBorrowedAsync"/>: a large run written without a copy; returns the sequence number to wait for before reusing the bytes.</summary>
+    public ValueTask<long> WriteBorrowedAsync(byte[] array, int offset, int count, CancellationToken ct) =>
+        _stream.WriteBorrowedAsync(array, offset, count, ct);
+
     /// <summary>Note that the records now being added come from <paramref name="source"/> (kept once, in order).</summary>
     public void AddSource(string source)
     {
@@ -51,6 +55,7 @@ public sealed class BatchWriter : IAsyncDisposable
     internal async Task<Batch> FinishAsync(CancellationToken ct)
     {
         await _stream.FlushAsync(ct).ConfigureAwait(false);
+        var sha256 = await _stream.Sha256HexAsync().ConfigureAwait(false);
         return new Batch
         {
             Index = Index,
@@ -59,7 +64,7 @@ public sealed class BatchWriter : IAsyncDisposable
             RecordCount = RecordCount,
             Bytes = _stream.Length,
             Key = Key.ToString(),
-            Sha256 = _stream.Sha256Hex(),
+            Sha256 = sha256,
         };
     }
 

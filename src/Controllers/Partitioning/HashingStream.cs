@@ -1,22 +1,22 @@
-using System.Buffers;
 using System.Security.Cryptography;
 
 namespace Coordinator.Controllers.Partitioning;
 
 /// <summary>
-/// Write-only stream that computes the sha256 and length of everything written, and coalesces small writes into
-/// 1 MiB blocks before they reach the target (one syscall or S3 buffer copy per block, not per record). Large writes
-/// bypass the staging buffer. The target may be <see cref="Stream.Null"/> when only the checksum is wanted (a batch
-/// that already exists when a partition resumes).
+/// Write-only stream that computes the sha256 and length of everything written, and coalesces writes into 1 MiB
+/// chunks before they reach the target (one syscall or S3 buffer copy per chunk, not per record). Each full chunk is
+/// written to the target and then handed to the <see cref="Sha256Pipeline"/>, which hashes it on its own thread while
+/// this one goes on reading and writing; a batch that never fills a chunk is hashed inline (a hand-off would cost more
+/// than the hash). The target may be <see cref="Stream.Null"/> when only the checksum is wanted (a batch that already
+/// exists when a partition resumes).
 /// </summary>
-public sealed class HashingStream(Stream target) : Stream
+public sealed class HashingStream(Stream target, Sha256Pipeline hasher) : Stream
 {
-    private const int StagingSize = 1024 * 1024;
-
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-    private byte[] _staging = ArrayPool<byte>.Shared.Rent(StagingSize);
+    private byte[] _chunk = hasher.RentChunk();
     private int _staged;
     private long _length;
+    private bool _handedOff, _released;
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
@@ -28,22 +28,19 @@ public sealed class HashingStream(Stream target) : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        _hash.AppendData(buffer);
         _length += buffer.Length;
-        if (_staged + buffer.Length <= StagingSize)
+        while (!buffer.IsEmpty)
         {
-            buffer.CopyTo(_staging.AsSpan(_staged));
-            _staged += buffer.Length;
-            return;
+            var n = Math.Min(buffer.Length, _chunk.Length - _staged);
+            buffer[..n].CopyTo(_chunk.AsSpan(_staged));
+            _staged += n;
+            buffer = buffer[n..];
+            if (_staged == _chunk.Length)
+            {
+                target.Write(_chunk, 0, _staged);
+                HandOff();
+            }
         }
-        FlushStaging();
-        if (buffer.Length >= StagingSize)
-        {
-            target.Write(buffer);
-            return;
-        }
-        buffer.CopyTo(_staging);
-        _staged = buffer.Length;
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -51,12 +48,11 @@ public sealed class HashingStream(Stream target) : Stream
 
     public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_staged + buffer.Length <= StagingSize)
+        if (_staged + buffer.Length < _chunk.Length || target is FileStream)
         {
-            _hash.AppendData(buffer.Span);
-            _length += buffer.Length;
-            buffer.Span.CopyTo(_staging.AsSpan(_staged));
-            _staged += buffer.Length;
+            // Local files are written synchronously: FileStream's async writes on Linux are thread-pool hops that cost
+            // more than the page-cache copy itself.
+            Write(buffer.Span);
             return ValueTask.CompletedTask;
         }
         return WriteSlowAsync(buffer, cancellationToken);
@@ -64,31 +60,74 @@ public sealed class HashingStream(Stream target) : Stream
 
     private async ValueTask WriteSlowAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct)
     {
-        if (target is FileStream)
-        {
-            // Local files are written synchronously: FileStream's async writes on Linux are thread-pool hops that cost
-            // more than the page-cache copy itself.
-            Write(buffer.Span);
-            return;
-        }
-        _hash.AppendData(buffer.Span);
         _length += buffer.Length;
-        await FlushStagingAsync(ct).ConfigureAwait(false);
-        if (buffer.Length >= StagingSize)
+        while (!buffer.IsEmpty)
         {
-            await target.WriteAsync(buffer, ct).ConfigureAwait(false);
-            return;
+            var n = Math.Min(buffer.Length, _chunk.Length - _staged);
+            buffer.Span[..n].CopyTo(_chunk.AsSpan(_staged));
+            _staged += n;
+            buffer = buffer[n..];
+            if (_staged == _chunk.Length)
+            {
+                await target.WriteAsync(_chunk.AsMemory(0, _staged), ct).ConfigureAwait(false);
+                HandOff();
+            }
         }
-        buffer.Span.CopyTo(_staging);
-        _staged = buffer.Length;
     }
 
-    /// <summary>Lower-case hex sha256 of everything written so far; call once, after the last write.</summary>
-    public string Sha256Hex() => Convert.ToHexStringLower(_hash.GetHashAndReset());
+    /// <summary>Runs shorter than this are copied into the chunk; longer ones are written and hashed from the caller's buffer.</summary>
+    public const int BorrowMinBytes = 64 * 1024;
+
+    /// <summary>
+    /// Write a run the caller keeps ownership of, without copying it: it goes to the target straight from
+    /// <paramref name="array"/> and is hashed from there in the background. Returns the pipeline sequence number the
+    /// caller must pass to <see cref="Sha256Pipeline.WaitHashed"/> before changing those bytes (0: they were copied).
+    /// </summary>
+    public async ValueTask<long> WriteBorrowedAsync(byte[] array, int offset, int count, CancellationToken ct)
+    {
+        if (count < BorrowMinBytes)
+        {
+            await WriteAsync(array.AsMemory(offset, count), ct).ConfigureAwait(false);
+            return 0;
+        }
+        var sync = target is FileStream || target == Null;
+        if (_staged > 0)
+        {
+            if (sync)
+                target.Write(_chunk, 0, _staged);
+            else
+                await target.WriteAsync(_chunk.AsMemory(0, _staged), ct).ConfigureAwait(false);
+            Staged();
+        }
+        if (sync)
+            target.Write(array, offset, count);
+        else
+            await target.WriteAsync(array.AsMemory(offset, count), ct).ConfigureAwait(false);
+        _length += count;
+        _handedOff = true;
+        return hasher.AppendBorrowed(_hash, array, offset, count);
+    }
+
+    /// <summary>The full chunk has reached the target: hash it in the background and stage into a fresh one.</summary>
+    private void HandOff()
+    {
+        hasher.Append(_hash, _chunk, _staged);
+        _handedOff = true;
+        _chunk = hasher.RentChunk();
+        _staged = 0;
+    }
+
+    /// <summary>Lower-case hex sha256 of everything written; call once, after the last write and a flush.</summary>
+    public Task<string> Sha256HexAsync()
+    {
+        if (_handedOff)
+            return hasher.FinishAsync(_hash);
+        return Task.FromResult(Convert.ToHexStringLower(_hash.GetHashAndReset()));
+    }
 
     public override void Flush()
     {
-        FlushStaging();
+        FlushStaged();
         target.Flush();
     }
 
@@ -99,23 +138,31 @@ public sealed class HashingStream(Stream target) : Stream
             Flush();
             return;
         }
-        await FlushStagingAsync(cancellationToken).ConfigureAwait(false);
+        if (_staged > 0)
+        {
+            await target.WriteAsync(_chunk.AsMemory(0, _staged), cancellationToken).ConfigureAwait(false);
+            Staged();
+        }
         await target.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private void FlushStaging()
+    private void FlushStaged()
     {
         if (_staged == 0)
             return;
-        target.Write(_staging, 0, _staged);
-        _staged = 0;
+        target.Write(_chunk, 0, _staged);
+        Staged();
     }
 
-    private async ValueTask FlushStagingAsync(CancellationToken ct)
+    /// <summary>A partial chunk was written to the target: hash it now if nothing went to the pipeline, else queue it behind the rest.</summary>
+    private void Staged()
     {
-        if (_staged == 0)
+        if (_handedOff)
+        {
+            HandOff();
             return;
-        await target.WriteAsync(_staging.AsMemory(0, _staged), ct).ConfigureAwait(false);
+        }
+        _hash.AppendData(_chunk, 0, _staged);
         _staged = 0;
     }
 
@@ -125,11 +172,15 @@ public sealed class HashingStream(Stream target) : Stream
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing && _staging.Length > 0)
+        if (disposing && !_released)
         {
-            ArrayPool<byte>.Shared.Return(_staging);
-            _staging = [];
-            _hash.Dispose();
+            _released = true;
+            hasher.ReturnChunk(_chunk);
+            _chunk = [];
+            if (_handedOff)
+                hasher.Release(_hash); // the hasher may still be reading it
+            else
+                _hash.Dispose();
         }
         base.Dispose(disposing);
     }

@@ -15,9 +15,6 @@ namespace Coordinator.Controllers.Partitioning;
 /// </summary>
 public sealed class Partitioner(IObjectStore store)
 {
-    /// <summary>Validate each JSONL line as JSON (true) or pass lines through raw after the UTF-8 check (false).</summary>
-    public bool ValidateJson { get; init; } = true;
-
     public async Task<PartitionResult> RunAsync(Job job, JobLayout layout, CancellationToken ct, DateTimeOffset? now = null)
     {
         if (await ReadManifestAsync(store, layout, ct).ConfigureAwait(false) is { } committed)
@@ -78,9 +75,10 @@ public sealed class Partitioner(IObjectStore store)
         return JobManifestCodec.Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), layout.Manifest.ToString());
     }
 
-    private IFormatPartitioner For(InputSpec input) => input.Format switch
+    private static IFormatPartitioner For(InputSpec input) => input.Format switch
     {
-        InputFormat.Jsonl => new JsonlPartitioner(ValidateJson),
+        // spec.input.validate: each line checked as one JSON value, or passed through raw after the UTF-8 check.
+        InputFormat.Jsonl => new JsonlPartitioner(input.Validate),
         InputFormat.Csv => new CsvPartitioner(input.Csv),
         InputFormat.Parquet => new ParquetPartitioner(),
         _ => throw new ArgumentOutOfRangeException(nameof(input), input.Format, "unknown input format"),

@@ -14,6 +14,8 @@ public sealed class TextBatchAssembler(BatchOutput output, BatchLimits limits)
     /// <summary>Written at the start of every batch (CSV header line); empty for JSONL.</summary>
     public ReadOnlyMemory<byte> Header { get; set; } = ReadOnlyMemory<byte>.Empty;
     public BatchLimits Limits => limits;
+    /// <summary>Checksums run here; see <see cref="BatchWriter.WriteBorrowedAsync"/>.</summary>
+    public Sha256Pipeline Hasher => output.Hasher;
     public BatchWriter? Current { get; private set; }
     /// <summary>Offset of the next record, counted across every input object.</summary>
     public long NextRecord { get; private set; }
@@ -32,6 +34,10 @@ public sealed class TextBatchAssembler(BatchOutput output, BatchLimits limits)
     public bool NeedsNewBatch(long recordBytes) =>
         Current is null || BatchCutter.MustCutBefore(limits, _batchRecords, _batchBytes, recordBytes);
 
+    /// <summary>True when a run of records can all join the open batch with no cut and none too large (<see cref="BatchCutter.RunFits"/>).</summary>
+    public bool RunFits(long records, long bytes) =>
+        Current is not null && BatchCutter.RunFits(limits, _batchRecords, _batchBytes, records, bytes);
+
     /// <summary>Complete the open batch (if any) and open the next, writing the header.</summary>
     public async Task StartBatchAsync(CancellationToken ct)
     {
@@ -45,12 +51,15 @@ public sealed class TextBatchAssembler(BatchOutput output, BatchLimits limits)
     }
 
     /// <summary>Count one record of <paramref name="recordBytes"/> into the open batch (its bytes are written separately).</summary>
-    public void AddRecord(long recordBytes)
+    public void AddRecord(long recordBytes) => AddRecords(1, recordBytes);
+
+    /// <summary>Count <paramref name="records"/> records of <paramref name="bytes"/> in all (checked with <see cref="RunFits"/>).</summary>
+    public void AddRecords(long records, long bytes)
     {
-        _batchRecords++;
-        _batchBytes += recordBytes;
-        NextRecord++;
-        Current!.AddRecords(1);
+        _batchRecords += records;
+        _batchBytes += bytes;
+        NextRecord += records;
+        Current!.AddRecords(records);
     }
 
     /// <summary>Complete the open batch, if any.</summary>

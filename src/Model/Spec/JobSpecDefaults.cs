@@ -14,6 +14,7 @@ public static class JobSpecDefaults
     public const InputFormat InputFormat = Spec.InputFormat.Jsonl;
     public const string CsvDelimiter = ",";
     public const bool CsvHeader = true;
+    public const bool InputValidate = true;
 
     public const HandlerMode HandlerMode = Spec.HandlerMode.Stdio;
     public static readonly TimeSpan HandlerTimeout = TimeSpan.FromMinutes(10);

@@ -135,6 +135,56 @@ public sealed class JsonlPartitionerTests : IDisposable
         Assert.Equal(InputErrorReasons.InputNotFound, missing.Reason);
     }
 
+    /// <summary>
+    /// Valid JSONL of about <paramref name="bytes"/> with what raw mode's block path must hand to the line-by-line path:
+    /// CRLF lines, blank and whitespace-only lines, lines starting with a space or a tab, runs of long lines.
+    /// </summary>
+    private static string MixedJsonl(int seed, int bytes)
+    {
+        var random = new Random(seed);
+        var sb = new StringBuilder();
+        var plain = true;
+        for (var i = 0; sb.Length < bytes; i++)
+        {
+            if (i % 10_000 == 0)
+                plain = random.Next(2) == 0; // regions of plain lines (the block path) between mixed ones
+            var roll = plain ? 10 + random.Next(990) : random.Next(1000);
+            if (roll < 3)
+            {
+                sb.Append(roll == 0 ? "\n" : roll == 1 ? " \t \r\n" : "\r\n");
+                continue;
+            }
+            var prefix = roll < 6 ? " " : roll < 8 ? "\t" : "";
+            var text = new string((char)('a' + random.Next(26)), roll < 10 ? random.Next(2_000, 40_000) : random.Next(0, 120));
+            sb.Append(prefix).Append("{\"i\":").Append(i).Append(",\"t\":\"").Append(text).Append("\"}").Append(!plain && roll % 97 == 0 ? "\r\n" : "\n");
+        }
+        return sb.ToString();
+    }
+
+    [Theory]
+    [InlineData(1, 1000L, null)]
+    [InlineData(2, 37L, null)]
+    [InlineData(3, null, 300_000L)]
+    [InlineData(4, 5000L, 1_000_000L)]
+    [InlineData(5, 20_000L, null)]
+    [InlineData(6, null, 2_000_000L)]
+    public async Task Raw_mode_gives_the_same_batches_as_line_by_line_validation(int seed, long? maxRecords, long? maxBytes)
+    {
+        _f.Write("a.jsonl", MixedJsonl(seed, 9 * 1024 * 1024)); // crosses several 4 MiB reads and 256 KiB blocks
+        var job = PartitionFixture.Job(_f.Input("a.jsonl"), InputFormat.Jsonl, maxRecords, maxBytes);
+
+        var raw = await _f.RunAsync(job, validate: false);
+        var validated = await _f.RunAsync(job, validate: true);
+
+        Assert.True(raw.Manifest.Batches.Count > 1);
+        Assert.Equal(validated.Manifest.TotalRecords, raw.Manifest.TotalRecords);
+        Assert.Equal(validated.Stats.BlankLinesSkipped, raw.Stats.BlankLinesSkipped);
+        Assert.Equal(validated.Manifest.Batches.Select(b => (b.FirstRecord, b.RecordCount, b.Bytes, b.Sha256)),
+            raw.Manifest.Batches.Select(b => (b.FirstRecord, b.RecordCount, b.Bytes, b.Sha256)));
+        foreach (var b in raw.Manifest.Batches)
+            Assert.Equal(b.Sha256, Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(new Uri(b.Key).LocalPath))));
+    }
+
     [Fact]
     public async Task Lines_longer_than_the_read_buffer_are_kept_whole()
     {

@@ -66,6 +66,37 @@ public sealed class BatchCutterTests
     }
 
     [Fact]
+    public void A_run_that_fits_as_a_whole_needs_no_cut_and_holds_no_oversized_record_one_by_one()
+    {
+        Gen.Select(Gen.Long[1, 300].List[1, 50], Gen.Long[1, 40].Nullable(), Gen.Long[300, 4000].Nullable(), Gen.Long[0, 30], Gen.Long[0, 20], Gen.Long[0, 1500])
+            .Where(t => t.Item2 is not null || t.Item3 is not null)
+            .Sample((run, maxRecords, maxBytes, batchRecords, header, extra) =>
+            {
+                var limits = new BatchLimits(maxRecords, maxBytes);
+                long records = batchRecords, bytes = header + extra;
+                if (!BatchCutter.RunFits(limits, records, bytes, run.Count, run.Sum()))
+                    return;
+                foreach (var size in run)
+                {
+                    Assert.False(BatchCutter.MustCutBefore(limits, records, bytes, size));
+                    Assert.False(BatchCutter.IsTooLarge(limits, size, header));
+                    records++;
+                    bytes += size;
+                }
+            });
+    }
+
+    [Fact]
+    public void A_run_does_not_fit_when_it_passes_either_limit_or_the_record_limit()
+    {
+        var limits = new BatchLimits(10, 1000);
+        Assert.True(BatchCutter.RunFits(limits, 4, 400, 6, 600));
+        Assert.False(BatchCutter.RunFits(limits, 4, 400, 7, 100));
+        Assert.False(BatchCutter.RunFits(limits, 4, 400, 2, 601));
+        Assert.False(BatchCutter.RunFits(new BatchLimits(1_000_000, null), 0, 0, 2, BatchLimits.HardRecordLimitBytes + 1));
+    }
+
+    [Fact]
     public void Limits_without_any_bound_are_refused()
     {
         Assert.Throws<ArgumentException>(() => new BatchLimits(null, null));

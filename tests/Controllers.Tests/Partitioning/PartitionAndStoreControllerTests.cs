@@ -67,6 +67,21 @@ public sealed class PartitionAndStoreControllerTests : IDisposable
     }
 
     [Fact]
+    public async Task With_input_validate_false_a_malformed_line_passes_through_raw_and_is_stored()
+    {
+        _f.Write("a.jsonl", "{\"a\":1}\n{oops\r\n\n{\"a\":3}\n");
+        var job = PartitionFixture.Job(_f.Input("a.jsonl"), InputFormat.Jsonl, 100);
+        job.Spec.Input.Validate = false;
+
+        Assert.Equal(ControllerResult.Continue, await Partition.ReconcileAsync(Context(job), CancellationToken.None));
+        Assert.Equal("True", Find(job, ConditionTypes.Partitioned)!.Status);
+        Assert.Equal(3, job.Status.Records.Input); // the blank line is still skipped, CRLF still becomes LF
+        Assert.Equal(ControllerResult.Continue, await Store.ReconcileAsync(Context(job), CancellationToken.None));
+        var task = Assert.Single(_state.Tasks).Value;
+        Assert.Equal("{\"a\":1}\n{oops\n{\"a\":3}\n", File.ReadAllText(new Uri(task.InputKey).LocalPath));
+    }
+
+    [Fact]
     public async Task Store_failure_leaves_stored_unset_so_the_next_pass_writes_the_tasks()
     {
         _f.Write("a.jsonl", "{\"a\":1}\n");

@@ -44,7 +44,8 @@ public sealed class PartitionFixture : IDisposable
     {
         if (!sameGeneration)
             Generation++;
-        return new Partitioner(Store) { ValidateJson = validate }.RunAsync(job, Layout, CancellationToken.None);
+        job.Spec.Input.Validate = validate;
+        return new Partitioner(Store).RunAsync(job, Layout, CancellationToken.None);
     }
 
     public static string ReadBatch(Batch batch) => File.ReadAllText(new Uri(batch.Key).LocalPath);

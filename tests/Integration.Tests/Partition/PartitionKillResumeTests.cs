@@ -52,8 +52,10 @@ public sealed class PartitionKillResumeTests : IDisposable
         Assert.True(figures.GetProperty("reused").GetInt32() >= survivors);
 
         var resumed = await Partitioner.ReadManifestAsync(new FileObjectStore(), new JobLayout(new Uri(outRoot), "bench", 1), CancellationToken.None);
-        var reference = await new Partitioner(new FileObjectStore()) { ValidateJson = false }.RunAsync(
-            Job(input), new JobLayout(new Uri(Path.Combine(_root, "ref") + "/"), "bench", 1), CancellationToken.None);
+        var job = Job(input);
+        job.Spec.Input.Validate = false;
+        var reference = await new Partitioner(new FileObjectStore()).RunAsync(
+            job, new JobLayout(new Uri(Path.Combine(_root, "ref") + "/"), "bench", 1), CancellationToken.None);
         Assert.Equal(reference.Manifest.Batches.Select(b => (Path.GetFileName(b.Key), b.Sha256, b.FirstRecord, b.RecordCount, b.Bytes)),
             resumed!.Batches.Select(b => (Path.GetFileName(b.Key), b.Sha256, b.FirstRecord, b.RecordCount, b.Bytes)));
         Assert.Equal(resumed.Batches.Count, CommittedBatches(batches));

@@ -8,6 +8,7 @@ using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.State;
 using Coordinator.Controllers.Storage;
 using Coordinator.Integration.Tests.Fixtures;
+using Coordinator.Model.Loading;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -94,6 +95,81 @@ public sealed class S3PartitionAndStoreTests(LocalStackFixture fixture) : IAsync
             Assert.Equal(batch.RecordCount, task.InputRecords);
         }
         Assert.Equal(string.Concat(lines), text.ToString());
+    }
+
+    [Fact]
+    public async Task A_multi_member_gzip_jsonl_on_s3_is_read_whole_and_a_truncated_second_member_fails_the_job_naming_it()
+    {
+        var lines = Enumerable.Range(0, 3000).Select(i => $"{{\"i\":{i}}}\n").ToList();
+        byte[][] members = [Gzip(string.Concat(lines.Take(1000))), Gzip(string.Concat(lines.Skip(1000).Take(1500))), Gzip(string.Concat(lines.Skip(2500)))];
+        await PutAsync("multi/data.jsonl.gz", members.SelectMany(m => m).ToArray()); // as `cat a.gz b.gz c.gz` or bgzip write it
+
+        var job = await ReconcileAsync(NewJob("multi-member", Key("multi/data.jsonl.gz"), InputFormat.Jsonl, 700));
+
+        Assert.Equal("True", StatusEditor.GetCondition(job.Status, ConditionTypes.Stored)!.Status);
+        Assert.Equal(3000, job.Status.Records.Input);
+        var manifest = await Partitioner.ReadManifestAsync(_store, JobLayouts.For(_stack.Options, job), CancellationToken.None);
+        var text = new StringBuilder();
+        foreach (var batch in manifest!.Batches)
+        {
+            await using var s = await _store.OpenReadAsync(new Uri(batch.Key), CancellationToken.None);
+            text.Append(await new StreamReader(s).ReadToEndAsync());
+        }
+        Assert.Equal(string.Concat(lines), text.ToString());
+
+        await PutAsync("multi-cut/data.jsonl.gz", members[0].Concat(members[1][..(members[1].Length / 2)]).ToArray());
+        var cut = await ReconcileAsync(NewJob("multi-member-cut", Key("multi-cut/data.jsonl.gz"), InputFormat.Jsonl, 700));
+
+        var condition = StatusEditor.GetCondition(cut.Status, ConditionTypes.Partitioned)!;
+        Assert.Equal(InputErrorReasons.CorruptCompression, condition.Reason);
+        Assert.Contains($"multi-cut/data.jsonl.gz gzip member 2 (starting at compressed byte {members[0].Length}): truncated", condition.Message);
+        Assert.Equal(JobPhase.Failed, cut.Status.Phase);
+        Assert.Null(await _state.GetTaskAsync(cut.Name, 0, CancellationToken.None));
+        Assert.Null(await _store.HeadAsync(JobLayouts.For(_stack.Options, cut).Manifest, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("validate: true, ")]
+    [InlineData("validate: false, ")]
+    public async Task Spec_input_validate_from_yaml_decides_whether_a_malformed_line_fails_the_job_or_passes_raw(string field)
+    {
+        var name = "validate-" + (field.Length == 0 ? "default" : field.Contains("true", StringComparison.Ordinal) ? "true" : "false");
+        await PutAsync(name + "/data.jsonl", Encoding.UTF8.GetBytes("{\"i\":0}\n{\"i\":1}\n{\"i\": tw0}\n{\"i\":3}\n"));
+        var yaml = $$"""
+            apiVersion: coordinator/v1
+            kind: Job
+            metadata: {name: {{name}}}
+            spec:
+              input: {{{field}}uri: "{{Key(name + "/data.jsonl")}}"}
+              batching: {maxRecords: 2}
+              handler: {command: [cat]}
+              output: {uri: "{{Key(name + "/out/")}}"}
+            """;
+        var loaded = await new JobLoader(InMemoryTemplateSource.Empty).LoadTextAsync(yaml, [], CancellationToken.None);
+        Assert.Empty(loaded.Errors);
+        var job = loaded.Job;
+        job.Generation = 1;
+        job.SpecHash = SpecHash.Compute(job.Spec);
+
+        job = await ReconcileAsync(job);
+
+        if (field.Contains("false", StringComparison.Ordinal))
+        {
+            Assert.Equal("True", StatusEditor.GetCondition(job.Status, ConditionTypes.Stored)!.Status);
+            Assert.Equal(4, job.Status.Records.Input);
+            var task = await _state.GetTaskAsync(job.Name, 1, CancellationToken.None);
+            await using var s = await _store.OpenReadAsync(new Uri(task!.InputKey), CancellationToken.None);
+            Assert.Equal("{\"i\": tw0}\n{\"i\":3}\n", await new StreamReader(s).ReadToEndAsync());
+            return;
+        }
+        var condition = StatusEditor.GetCondition(job.Status, ConditionTypes.Partitioned)!;
+        Assert.Equal("False", condition.Status);
+        Assert.Equal(InputErrorReasons.MalformedRecord, condition.Reason);
+        Assert.Contains($"{name}/data.jsonl line 3: malformed JSON", condition.Message);
+        Assert.Equal(JobPhase.Failed, job.Status.Phase);
+        Assert.Null(await _state.GetTaskAsync(job.Name, 0, CancellationToken.None));
+        Assert.Null(await _store.HeadAsync(JobLayouts.For(_stack.Options, job).Manifest, CancellationToken.None));
     }
 
     [Fact]

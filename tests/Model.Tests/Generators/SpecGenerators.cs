@@ -40,8 +40,11 @@ internal static class SpecGenerators
     private static readonly Gen<Dictionary<string, string>> Labels =
         Gen.Select(Word.Select(w => "k" + w + "k"), Word).Array[0, 3].Select(pairs => pairs.GroupBy(p => p.Item1).ToDictionary(g => g.Key, g => g.First().Item2));
 
-    private static readonly Gen<InputSpec> Input = Gen.Select(Uri, Gen.Enum<InputFormat>(), Gen.Char[",;|\t"], Gen.Bool,
-        (uri, format, delimiter, header) => new InputSpec { Uri = uri, Format = format, Csv = new CsvOptions { Delimiter = delimiter.ToString(), Header = header } });
+    private static readonly Gen<InputSpec> Input = Gen.Select(Uri, Gen.Enum<InputFormat>(), Gen.Char[",;|\t"], Gen.Bool, Gen.Bool,
+        (uri, format, delimiter, header, validate) => new InputSpec
+        {
+            Uri = uri, Format = format, Csv = new CsvOptions { Delimiter = delimiter.ToString(), Header = header }, Validate = validate,
+        });
 
     private static readonly Gen<BatchingSpec> Batching = Gen.Select(Gen.Long[1, long.MaxValue / 2].Nullable(0.3), Gen.Long[1, 1L << 50].Nullable(0.3), Gen.Bool,
         (records, bytes, pickRecords) => new BatchingSpec

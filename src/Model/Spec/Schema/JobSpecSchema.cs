@@ -26,7 +26,10 @@ public static class JobSpecSchema
     public static SectionSchema<InputSpec> Input { get; } = new(
         new ValueField<InputSpec, string>("uri", o => o.Uri, (o, v) => o.Uri = v, ScalarCodecs.String),
         new ValueField<InputSpec, InputFormat>("format", o => o.Format, (o, v) => o.Format = v, Format),
-        new SectionField<InputSpec, CsvOptions>("csv", o => o.Csv, Csv));
+        new SectionField<InputSpec, CsvOptions>("csv", o => o.Csv, Csv),
+        // Added after v1 shipped: its default is left out of the written spec so that every stored job keeps its hash.
+        new ValueField<InputSpec, bool>("validate", o => o.Validate, (o, v) => o.Validate = v,
+            new DefaultOmittedCodec<bool>(ScalarCodecs.Bool, JobSpecDefaults.InputValidate)));
 
     public static SectionSchema<BatchingSpec> Batching { get; } = new(
         new ValueField<BatchingSpec, long?>("maxRecords", o => o.MaxRecords, (o, v) => o.MaxRecords = v, ScalarCodecs.OptionalLong),
