@@ -37,18 +37,7 @@ public sealed partial class DispatchController(
             StatusEditor.SetPhase(status, JobPhase.Dispatching);
             status.StartedAt ??= context.Now;
         }
-        if (outage.Backoff(context) is { } wait)
-        {
-            return ControllerResult.StopAndRequeueAfter(wait);
-        }
-        try
-        {
-            return await DispatchAsync(context, ct).ConfigureAwait(false);
-        }
-        catch (SchedulerException e) when (e.Transient)
-        {
-            return outage.Unavailable(context, Name, e);
-        }
+        return await outage.GuardAsync(context, Name, () => DispatchAsync(context, ct)).ConfigureAwait(false);
     }
 
     private async Task<ControllerResult> DispatchAsync(JobContext context, CancellationToken ct)

@@ -26,21 +26,8 @@ public sealed partial class StatusController(
     public string Name => "status";
     public int Order => 400;
 
-    public async Task<ControllerResult> ReconcileAsync(JobContext context, CancellationToken ct)
-    {
-        if (outage.Backoff(context) is { } wait)
-        {
-            return ControllerResult.StopAndRequeueAfter(wait);
-        }
-        try
-        {
-            return await TrackAsync(context, ct).ConfigureAwait(false);
-        }
-        catch (SchedulerException e) when (e.Transient)
-        {
-            return outage.Unavailable(context, Name, e);
-        }
-    }
+    public Task<ControllerResult> ReconcileAsync(JobContext context, CancellationToken ct) =>
+        outage.GuardAsync(context, Name, () => TrackAsync(context, ct));
 
     private async Task<ControllerResult> TrackAsync(JobContext context, CancellationToken ct)
     {

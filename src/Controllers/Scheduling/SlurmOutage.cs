@@ -60,6 +60,26 @@ public sealed partial class SlurmOutage(ILogger<SlurmOutage> logger, TimeProvide
     }
 
     /// <summary>
+    /// Runs a controller's pass that needs Slurm: not before the announced next try during an outage
+    /// (<see cref="Backoff"/>), and a transient Slurm error it could not get past becomes <see cref="Unavailable"/>.
+    /// </summary>
+    public async Task<ControllerResult> GuardAsync(JobContext context, string controller, Func<Task<ControllerResult>> pass)
+    {
+        if (Backoff(context) is { } wait)
+        {
+            return ControllerResult.StopAndRequeueAfter(wait);
+        }
+        try
+        {
+            return await pass().ConfigureAwait(false);
+        }
+        catch (SchedulerException e) when (e.Transient)
+        {
+            return Unavailable(context, controller, e);
+        }
+    }
+
+    /// <summary>
     /// A pass of <paramref name="controller"/> met a transient Slurm error it could not get past: record it on the
     /// job and ask to be reconciled again after the next delay.
     /// </summary>

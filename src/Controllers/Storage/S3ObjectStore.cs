@@ -86,7 +86,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, int partSize = S3UploadStream.De
 
     /// <summary>Multipart with UploadPartCopy for large ranges of other S3 objects (see <see cref="S3ObjectComposition"/>).</summary>
     public Task<IObjectComposition?> OpenCompositionAsync(Uri uri, CancellationToken ct) =>
-        Task.FromResult<IObjectComposition?>(new S3ObjectComposition(s3, uri, S3Address.Parse(uri), partSize));
+        Task.FromResult<IObjectComposition?>(new S3ObjectComposition(new S3UploadStream(s3, uri, S3Address.Parse(uri), partSize)));
 
     public Task<IObjectWriter> OpenWriteAsync(Uri uri, CancellationToken ct)
     {

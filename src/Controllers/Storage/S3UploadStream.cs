@@ -11,12 +11,18 @@ namespace Coordinator.Controllers.Storage;
 /// the request count matters more than the bytes. Nothing is visible until <see cref="CompleteAsync"/>; an abandoned
 /// multipart upload is aborted so no parts are left billed. The buffer starts small and grows to a part only as bytes
 /// arrive, so many small uploads in flight at once (the store commits tiny batches in parallel) stay small.
+/// <para>
+/// <see cref="CopyAsync"/> adds parts copied inside S3 from ranges of other objects (UploadPartCopy, up to four at
+/// once), for <see cref="S3ObjectComposition"/>: part numbers are taken in call order, so the object's bytes are in
+/// call order whatever order the copies finish in.
+/// </para>
 /// </summary>
 public sealed class S3UploadStream : Stream
 {
     /// <summary>8 MiB: above S3's 5 MiB minimum part size, and 10,000 parts still allow objects of 78 GiB.</summary>
     public const int DefaultPartSize = 8 * 1024 * 1024;
-    private const int MinPartSize = 5 * 1024 * 1024;
+    /// <summary>S3's smallest part, except the last.</summary>
+    public const int MinPartSize = 5 * 1024 * 1024;
     private const int InitialBufferSize = 64 * 1024;
 
     private readonly IAmazonS3 _s3;
@@ -24,6 +30,8 @@ public sealed class S3UploadStream : Stream
     private readonly S3Address _location;
     private readonly int _partSize;
     private readonly List<PartETag> _parts = [];
+    private readonly List<Task> _copies = [];
+    private readonly SemaphoreSlim _copySlots = new(4);
     private byte[] _buffer;
     private byte[] _spare;
     private int _filled;
@@ -48,6 +56,9 @@ public sealed class S3UploadStream : Stream
     public override bool CanWrite => true;
     public override long Length => _length;
     public override long Position { get => _length; set => throw new NotSupportedException(); }
+
+    /// <summary>Bytes written and not yet shipped as a part.</summary>
+    public long Buffered => _filled;
 
     public override void Write(byte[] buffer, int offset, int count) =>
         WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
@@ -109,12 +120,13 @@ public sealed class S3UploadStream : Stream
                     await ShipPartAsync(ct).ConfigureAwait(false);
                 if (_inFlight is not null)
                     await _inFlight.ConfigureAwait(false);
+                await Task.WhenAll(_copies).ConfigureAwait(false);
                 await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
                 {
                     BucketName = _location.Bucket,
                     Key = _location.Key,
                     UploadId = _uploadId,
-                    PartETags = [.. _parts.OrderBy(p => p.PartNumber)],
+                    PartETags = [.. Parts()],
                 }, ct).ConfigureAwait(false);
             }
             _completed = true;
@@ -139,6 +151,14 @@ public sealed class S3UploadStream : Stream
         {
             // The part failed; the abort below still releases the upload.
         }
+        try
+        {
+            await Task.WhenAll(_copies).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // A failed copy is already reported; the abort below still releases the upload.
+        }
         await _s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest
         {
             BucketName = _location.Bucket,
@@ -157,7 +177,37 @@ public sealed class S3UploadStream : Stream
         _buffer = grown;
     }
 
-    private async Task ShipPartAsync(CancellationToken ct)
+    /// <summary>
+    /// Appends bytes [<paramref name="offset"/>, offset + <paramref name="length"/>) of <paramref name="source"/> as
+    /// parts copied by S3 (cut by <see cref="S3ObjectComposition.CopyRanges"/>); what is buffered is shipped first and
+    /// must then be at least <see cref="MinPartSize"/>. The copies may still run when this returns.
+    /// </summary>
+    public async Task CopyAsync(Uri source, long offset, long length, CancellationToken ct)
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
+        if (_filled > 0)
+        {
+            if (_filled < MinPartSize)
+                throw new InvalidOperationException(
+                    $"{_filled} buffered bytes would make a part below S3's {MinPartSize}-byte minimum before the copy of {source}");
+            await ShipPartAsync(ct).ConfigureAwait(false);
+        }
+        else
+        {
+            await StartUploadAsync(ct).ConfigureAwait(false);
+        }
+        var from = S3Address.Parse(source);
+        foreach (var (first, last) in S3ObjectComposition.CopyRanges(offset, length, S3ObjectComposition.MaximumCopyPartSize))
+        {
+            var partNumber = ++_partsStarted;
+            await _copySlots.WaitAsync(ct).ConfigureAwait(false);
+            _copies.Add(CopyPartAsync(source, from, first, last, partNumber, ct));
+        }
+    }
+
+    private async Task StartUploadAsync(CancellationToken ct)
     {
         try
         {
@@ -166,6 +216,46 @@ public sealed class S3UploadStream : Stream
                 BucketName = _location.Bucket,
                 Key = _location.Key,
             }, ct).ConfigureAwait(false)).UploadId;
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw S3ObjectStore.Translate(_uri, e, "writing object");
+        }
+    }
+
+    private async Task CopyPartAsync(Uri source, S3Address from, long first, long last, int partNumber, CancellationToken ct)
+    {
+        try
+        {
+            var response = await _s3.CopyPartAsync(new CopyPartRequest
+            {
+                SourceBucket = from.Bucket,
+                SourceKey = from.Key,
+                DestinationBucket = _location.Bucket,
+                DestinationKey = _location.Key,
+                UploadId = _uploadId,
+                PartNumber = partNumber,
+                FirstByte = first,
+                LastByte = last,
+            }, ct).ConfigureAwait(false);
+            lock (_parts)
+                _parts.Add(new PartETag { PartNumber = partNumber, ETag = response.ETag });
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw S3ObjectStore.Translate(e.StatusCode == System.Net.HttpStatusCode.NotFound ? source : _uri, e, "copying a part");
+        }
+        finally
+        {
+            _copySlots.Release();
+        }
+    }
+
+    private async Task ShipPartAsync(CancellationToken ct)
+    {
+        await StartUploadAsync(ct).ConfigureAwait(false);
+        try
+        {
             if (_inFlight is not null)
                 await _inFlight.ConfigureAwait(false);
         }
@@ -196,7 +286,14 @@ public sealed class S3UploadStream : Stream
             InputStream = body,
             PartSize = count,
         }, ct).ConfigureAwait(false);
-        _parts.Add(new PartETag { PartNumber = partNumber, ETag = response.ETag });
+        lock (_parts)
+            _parts.Add(new PartETag { PartNumber = partNumber, ETag = response.ETag });
+    }
+
+    private List<PartETag> Parts()
+    {
+        lock (_parts)
+            return [.. _parts.OrderBy(p => p.PartNumber)];
     }
 
     public override void Flush() { }
@@ -215,6 +312,8 @@ public sealed class S3UploadStream : Stream
             _buffer = [];
             _spare = [];
         }
+        if (disposing)
+            _copySlots.Dispose();
         base.Dispose(disposing);
     }
 }
