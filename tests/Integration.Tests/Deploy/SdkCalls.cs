@@ -38,6 +38,7 @@ internal static partial class SdkCalls
         ["InitiateMultipartUpload"] = "s3:PutObject",
         ["UploadPart"] = "s3:PutObject",
         ["CompleteMultipartUpload"] = "s3:PutObject",
+        ["CopyPart"] = "s3:PutObject", // UploadPartCopy: PutObject on the target, GetObject on the source (also granted)
         ["AbortMultipartUpload"] = "s3:AbortMultipartUpload",
         ["DeleteObject"] = "s3:DeleteObject",
         ["DeleteObjects"] = "s3:DeleteObject",
