@@ -1,7 +1,6 @@
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Validation;
-using Coordinator.Model.Spec;
 using Coordinator.Reconciler.Hosting;
 using Coordinator.Reconciler.Reconcile;
 using Coordinator.Reconciler.Tests.Reconcile;
@@ -19,7 +18,7 @@ public sealed class IdleTrimmerTests : IDisposable
     [Fact]
     public async Task Start_and_each_reconcile_burst_are_trimmed_once_after_the_quiet_period()
     {
-        _store.UserPut(Job("wc"));
+        _store.UserPut(JobReconcilerTests.ValidJob("wc"));
         var reconciler = new JobReconciler(_store, [new ValidationController()], new CoordinatorOptions(), _metrics,
             NullLogger<JobReconciler>.Instance, _time);
         using var trimmer = new IdleTrimmer(reconciler, new IdleTrimPolicy(TimeSpan.FromSeconds(10), long.MaxValue), _time, NullLogger<IdleTrimmer>.Instance);
@@ -45,16 +44,4 @@ public sealed class IdleTrimmerTests : IDisposable
     }
 
     public void Dispose() => _metrics.Dispose();
-
-    private static Job Job(string name) => new()
-    {
-        Name = name,
-        Spec = new JobSpec
-        {
-            Input = new InputSpec { Uri = "s3://data/in/" },
-            Batching = new BatchingSpec { MaxRecords = 1000 },
-            Handler = new HandlerSpec { Command = ["cat"] },
-            Output = new OutputSpec { Uri = "s3://data/out/" },
-        },
-    };
 }

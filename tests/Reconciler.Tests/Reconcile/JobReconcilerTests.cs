@@ -235,7 +235,7 @@ public sealed class JobReconcilerTests : IDisposable
     private JobReconciler Reconciler(params IJobController[] controllers) =>
         new(_store, controllers, new CoordinatorOptions(), _metrics, NullLogger<JobReconciler>.Instance, _time, _scheduler);
 
-    private static Job ValidJob(string name) => new()
+    internal static Job ValidJob(string name) => new()
     {
         Name = name,
         Spec = new JobSpec
