@@ -40,7 +40,10 @@ internal static class PartitionRun
         };
         var store = ObjectStoreRouter.Create(new AwsClientFactory(new CoordinatorOptions()), flushFilesToDisk: !args.ContainsKey("no-fsync"));
         var layout = new JobLayout(new Uri(args["root"]), job.Name, job.Generation);
-        var warmupSeconds = args.ContainsKey("warmup") ? await WarmUpAsync(store, job, new Uri(args["root"])) : 0;
+        var warmupSeconds = 0.0;
+        if (args.TryGetValue("warmup", out var w))
+            for (var i = 0; i < (int.TryParse(w, out var n) ? n : 1); i++)
+                warmupSeconds += await WarmUpAsync(store, job, new Uri(args["root"]));
         var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
         var methodsBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -67,7 +70,7 @@ internal static class PartitionRun
     }
 
     /// <summary>
-    /// --warmup: run the same partition once first, in this process, into a scratch root that is deleted afterwards, so
+    /// --warmup [N]: run the same partition N times (default once) first, in this process, into a scratch root that is deleted afterwards, so
     /// the timed pass runs JIT-compiled code as a long-running daemon does after its first job (in a fresh process,
     /// tiered compilation recompiles the hot methods on a second thread during the pass, competing for the CPU).
     /// </summary>

@@ -1,10 +1,10 @@
 using Coordinator.Bench.Data;
 
 // Usage:
-//   Coordinator.Bench.Data suite [--gib 1] [--big-gib 4] [--rounds 3] [--skip-store] [--dir /tmp/x]
+//   Coordinator.Bench.Data suite [--gib 1] [--big-gib 4] [--rounds 3] [--warmups 3] [--skip-store] [--dir /tmp/x]
 //   Coordinator.Bench.Data store [--dir /tmp/x]    (only the 1,000-batch store on the local stack)
 //   Coordinator.Bench.Data gen --path FILE [--format jsonl|csv|parquet] [--mib N] [--rows N --row-group N]
-//   Coordinator.Bench.Data partition --input URI --root URI [--format jsonl|csv|parquet] [--max-records N] [--max-bytes B] [--raw]
+//   Coordinator.Bench.Data partition --input URI --root URI [--format jsonl|csv|parquet] [--max-records N] [--max-bytes B] [--raw] [--no-fsync] [--warmup [N]]
 if (args.Length == 0)
 {
     Console.Error.WriteLine("usage: suite [options] | partition --input URI --root URI [options]");
