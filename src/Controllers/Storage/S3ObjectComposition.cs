@@ -10,13 +10,7 @@ namespace Coordinator.Controllers.Storage;
 /// </summary>
 public sealed class S3ObjectComposition(S3UploadStream stream) : IObjectComposition
 {
-    /// <summary>S3's smallest part, except the last.</summary>
-    public const long MinimumPartSize = S3UploadStream.MinPartSize;
-
-    /// <summary>S3's largest UploadPartCopy range.</summary>
-    public const long MaximumCopyPartSize = 5L * 1024 * 1024 * 1024;
-
-    public long MinPartSize => MinimumPartSize;
+    public long MinPartSize => S3UploadStream.MinPartSize;
 
     public long Buffered => stream.Buffered;
 
@@ -30,18 +24,5 @@ public sealed class S3ObjectComposition(S3UploadStream stream) : IObjectComposit
     {
         await stream.AbortIfIncompleteAsync().ConfigureAwait(false);
         await stream.DisposeAsync().ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// The inclusive byte ranges one copy is cut into: as few as keep each within <paramref name="maxPart"/>, of equal
-    /// size (±1 byte), so none falls below the 5 MiB minimum when the whole is at least that. Pure.
-    /// </summary>
-    public static IEnumerable<(long First, long Last)> CopyRanges(long offset, long length, long maxPart)
-    {
-        var pieces = (length + maxPart - 1) / maxPart;
-        for (var i = 0L; i < pieces; i++)
-        {
-            yield return (offset + length * i / pieces, offset + length * (i + 1) / pieces - 1);
-        }
     }
 }

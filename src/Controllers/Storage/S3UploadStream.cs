@@ -23,6 +23,8 @@ public sealed class S3UploadStream : Stream
     public const int DefaultPartSize = 8 * 1024 * 1024;
     /// <summary>S3's smallest part, except the last.</summary>
     public const int MinPartSize = 5 * 1024 * 1024;
+    /// <summary>S3's largest UploadPartCopy range.</summary>
+    public const long MaxCopyPartSize = 5L * 1024 * 1024 * 1024;
     private const int InitialBufferSize = 64 * 1024;
 
     private readonly IAmazonS3 _s3;
@@ -126,7 +128,7 @@ public sealed class S3UploadStream : Stream
                     BucketName = _location.Bucket,
                     Key = _location.Key,
                     UploadId = _uploadId,
-                    PartETags = [.. Parts()],
+                    PartETags = Parts(),
                 }, ct).ConfigureAwait(false);
             }
             _completed = true;
@@ -179,7 +181,7 @@ public sealed class S3UploadStream : Stream
 
     /// <summary>
     /// Appends bytes [<paramref name="offset"/>, offset + <paramref name="length"/>) of <paramref name="source"/> as
-    /// parts copied by S3 (cut by <see cref="S3ObjectComposition.CopyRanges"/>); what is buffered is shipped first and
+    /// parts copied by S3 (cut by <see cref="CopyRanges"/>); what is buffered is shipped first and
     /// must then be at least <see cref="MinPartSize"/>. The copies may still run when this returns.
     /// </summary>
     public async Task CopyAsync(Uri source, long offset, long length, CancellationToken ct)
@@ -199,11 +201,24 @@ public sealed class S3UploadStream : Stream
             await StartUploadAsync(ct).ConfigureAwait(false);
         }
         var from = S3Address.Parse(source);
-        foreach (var (first, last) in S3ObjectComposition.CopyRanges(offset, length, S3ObjectComposition.MaximumCopyPartSize))
+        foreach (var (first, last) in CopyRanges(offset, length, MaxCopyPartSize))
         {
             var partNumber = ++_partsStarted;
             await _copySlots.WaitAsync(ct).ConfigureAwait(false);
             _copies.Add(CopyPartAsync(source, from, first, last, partNumber, ct));
+        }
+    }
+
+    /// <summary>
+    /// The inclusive byte ranges one copy is cut into: as few as keep each within <paramref name="maxPart"/>, of equal
+    /// size (±1 byte), so none falls below the 5 MiB minimum when the whole is at least that. Pure.
+    /// </summary>
+    public static IEnumerable<(long First, long Last)> CopyRanges(long offset, long length, long maxPart)
+    {
+        var pieces = (length + maxPart - 1) / maxPart;
+        for (var i = 0L; i < pieces; i++)
+        {
+            yield return (offset + length * i / pieces, offset + length * (i + 1) / pieces - 1);
         }
     }
 
@@ -238,8 +253,7 @@ public sealed class S3UploadStream : Stream
                 FirstByte = first,
                 LastByte = last,
             }, ct).ConfigureAwait(false);
-            lock (_parts)
-                _parts.Add(new PartETag { PartNumber = partNumber, ETag = response.ETag });
+            AddPart(partNumber, response.ETag);
         }
         catch (AmazonS3Exception e)
         {
@@ -286,8 +300,14 @@ public sealed class S3UploadStream : Stream
             InputStream = body,
             PartSize = count,
         }, ct).ConfigureAwait(false);
+        AddPart(partNumber, response.ETag);
+    }
+
+    /// <summary>Parts finish in any order (uploads and copies overlap); <see cref="Parts"/> sorts them.</summary>
+    private void AddPart(int partNumber, string eTag)
+    {
         lock (_parts)
-            _parts.Add(new PartETag { PartNumber = partNumber, ETag = response.ETag });
+            _parts.Add(new PartETag { PartNumber = partNumber, ETag = eTag });
     }
 
     private List<PartETag> Parts()

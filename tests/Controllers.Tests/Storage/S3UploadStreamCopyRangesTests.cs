@@ -3,12 +3,12 @@ using Coordinator.Controllers.Storage;
 namespace Coordinator.Controllers.Tests.Storage;
 
 /// <summary>How a server-side copy is cut into parts (pure); the copies themselves run against moto in Integration.Tests.</summary>
-public sealed class S3ObjectCompositionTests
+public sealed class S3UploadStreamCopyRangesTests
 {
     [Fact]
     public void CopyRanges_ARangeWithinTheLimitIsOnePart()
     {
-        Assert.Equal([(100L, 10_099L)], S3ObjectComposition.CopyRanges(100, 10_000, S3ObjectComposition.MaximumCopyPartSize));
+        Assert.Equal([(100L, 10_099L)], S3UploadStream.CopyRanges(100, 10_000, S3UploadStream.MaxCopyPartSize));
     }
 
     [Fact]
@@ -16,7 +16,7 @@ public sealed class S3ObjectCompositionTests
     {
         const long Max = 5L * 1024 * 1024 * 1024;
         var length = 2 * Max + 1;
-        var ranges = S3ObjectComposition.CopyRanges(7, length, Max).ToList();
+        var ranges = S3UploadStream.CopyRanges(7, length, Max).ToList();
         Assert.Equal(3, ranges.Count);
         Assert.Equal(7, ranges[0].First);
         Assert.Equal(7 + length - 1, ranges[^1].Last);
@@ -24,6 +24,6 @@ public sealed class S3ObjectCompositionTests
         {
             Assert.Equal(ranges[i - 1].Last + 1, ranges[i].First);
         }
-        Assert.All(ranges, r => Assert.InRange(r.Last - r.First + 1, S3ObjectComposition.MinimumPartSize, Max));
+        Assert.All(ranges, r => Assert.InRange(r.Last - r.First + 1, S3UploadStream.MinPartSize, Max));
     }
 }
