@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Coordinator.Controllers.Aws;
+using Coordinator.Aws;
+using Coordinator.Aws.S3;
 using Coordinator.Controllers.Configuration;
-using Coordinator.Controllers.Partitioning;
-using Coordinator.Controllers.Pipeline;
-using Coordinator.Controllers.Storage;
+using Coordinator.Data.Layout;
+using Coordinator.Data.Partitioning;
 using Coordinator.Model.Spec;
 
 namespace Coordinator.Bench.Data;
@@ -74,7 +74,7 @@ internal static class PartitionRun
     /// the timed pass runs JIT-compiled code as a long-running daemon does after its first job (in a fresh process,
     /// tiered compilation recompiles the hot methods on a second thread during the pass, competing for the CPU).
     /// </summary>
-    private static async Task<double> WarmUpAsync(Coordinator.Controllers.Ports.IObjectStore store, Job job, Uri root)
+    private static async Task<double> WarmUpAsync(Coordinator.Data.Storage.IObjectStore store, Job job, Uri root)
     {
         var scratch = new Uri(root, "warmup-" + Guid.NewGuid().ToString("N")[..8] + "/");
         var watch = Stopwatch.StartNew();

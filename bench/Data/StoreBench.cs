@@ -1,12 +1,12 @@
 using System.Diagnostics;
+using Coordinator.Aws;
+using Coordinator.Aws.DynamoDb;
+using Coordinator.Aws.Provisioning;
+using Coordinator.Aws.S3;
 using Coordinator.Controllers;
-using Coordinator.Controllers.Aws;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Pipeline;
-using Coordinator.Controllers.Provisioning;
-using Coordinator.Controllers.State;
-using Coordinator.Controllers.Storage;
 using Coordinator.Model.Spec;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -1,7 +1,8 @@
 using Coordinator.Controllers.Configuration;
+using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Ports;
-using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Tasks;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Microsoft.Extensions.Logging;

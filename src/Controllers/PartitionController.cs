@@ -1,9 +1,9 @@
 using Coordinator.Controllers.Configuration;
-using Coordinator.Controllers.Formats;
 using Coordinator.Controllers.Metrics;
-using Coordinator.Controllers.Partitioning;
 using Coordinator.Controllers.Pipeline;
-using Coordinator.Controllers.Ports;
+using Coordinator.Data.Formats;
+using Coordinator.Data.Partitioning;
+using Coordinator.Data.Storage;
 using Coordinator.Model.Status;
 using Microsoft.Extensions.Logging;
 
@@ -35,7 +35,7 @@ public sealed class PartitionController(IObjectStore store, CoordinatorOptions o
             StatusEditor.SetPhase(context, JobPhase.Partitioning);
             status.StartedAt ??= context.Now;
         }
-        var layout = context.Layout ?? JobLayouts.For(options, job);
+        var layout = context.Layout ?? options.LayoutFor(job);
         PartitionResult result;
         try
         {

@@ -1,9 +1,10 @@
+using Coordinator.Controllers.Cleanup;
+using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Ports;
 using Coordinator.Controllers.Retry;
-using Coordinator.Controllers.Scheduling;
-using Coordinator.Controllers.Worker;
+using Coordinator.Controllers.Tasks;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,8 @@
 using Coordinator.Controllers.Configuration;
-using Coordinator.Controllers.Partitioning;
 using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Ports;
+using Coordinator.Data.Partitioning;
+using Coordinator.Data.Storage;
 using Coordinator.Model.Status;
 using Coordinator.Model.Tasks;
 using Microsoft.Extensions.Logging;
@@ -28,7 +29,7 @@ public sealed class StoreController(IObjectStore store, IStateStore state, Coord
         if (!StatusEditor.IsTrue(status, ConditionTypes.Partitioned, job.Generation) || StatusEditor.IsFalse(status, ConditionTypes.Stored, job.Generation))
             return ControllerResult.Stop;
 
-        var layout = context.Layout ?? JobLayouts.For(options, job);
+        var layout = context.Layout ?? options.LayoutFor(job);
         Model.Manifests.JobManifest? manifest;
         try
         {

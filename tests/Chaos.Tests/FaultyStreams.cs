@@ -1,5 +1,5 @@
 using System.Net;
-using Coordinator.Reconciler.Streams;
+using Coordinator.Aws.Streams;
 
 namespace Coordinator.Chaos.Tests;
 

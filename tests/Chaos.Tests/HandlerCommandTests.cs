@@ -1,4 +1,4 @@
-using Coordinator.Controllers.Worker;
+using Coordinator.Worker.Handlers;
 
 namespace Coordinator.Chaos.Tests;
 

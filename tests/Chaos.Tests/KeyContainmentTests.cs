@@ -1,4 +1,4 @@
-using Coordinator.Controllers.Pipeline;
+using Coordinator.Data.Layout;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Validation;
 

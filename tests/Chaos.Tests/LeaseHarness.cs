@@ -1,8 +1,8 @@
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
+using Coordinator.Aws.DynamoDb;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
-using Coordinator.Controllers.State;
 using Coordinator.Reconciler.LeaderElection;
 
 namespace Coordinator.Chaos.Tests;

@@ -37,7 +37,7 @@ internal static partial class SbatchLog
         /// <summary>The batches an array-mode call submitted: offset (after the comment's '@') + each --array index.</summary>
         public IEnumerable<int> BatchIndexes => Comment.LastIndexOf('@') is > 0 and var at
             && int.TryParse(Comment[(at + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var offset)
-            ? Coordinator.Controllers.Scheduling.IndexRanges.Parse(Array.Split('%')[0]).Select(i => offset + i)
+            ? Coordinator.Controllers.Dispatch.IndexRanges.Parse(Array.Split('%')[0]).Select(i => offset + i)
             : [];
 
         /// <summary>The dispatch token: the comment up to its last '@'.</summary>

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Coordinator.Controllers.Ports;
-using Coordinator.Controllers.Scheduling;
 using Coordinator.Model.Validation;
+using Coordinator.Scheduling.Slurm;
 using Xunit.Abstractions;
 
 namespace Coordinator.Chaos.Tests;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Amazon.DynamoDBv2.Model;
-using Coordinator.Controllers.Scheduling;
-using Coordinator.Model.Items;
+using Coordinator.Aws.Items;
+using Coordinator.Controllers.Dispatch;
 using Coordinator.Model.Tasks;
 using Xunit.Abstractions;
 using static Coordinator.EndToEnd.Tests.JobItems;

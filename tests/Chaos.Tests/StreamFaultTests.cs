@@ -2,14 +2,14 @@ using System.Collections.Concurrent;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
-using Coordinator.Controllers.Aws;
+using Coordinator.Aws;
+using Coordinator.Aws.DynamoDb;
+using Coordinator.Aws.Streams;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
-using Coordinator.Controllers.State;
 using Coordinator.Reconciler.Feed;
 using Coordinator.Reconciler.Queue;
 using Coordinator.Reconciler.Reconcile;
-using Coordinator.Reconciler.Streams;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 

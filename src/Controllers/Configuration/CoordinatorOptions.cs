@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using Coordinator.Data.Layout;
+using Coordinator.Model.Spec;
 
 namespace Coordinator.Controllers.Configuration;
 
@@ -27,6 +29,12 @@ public sealed class CoordinatorOptions
     public string Bucket { get; set; } = "coordinator";
     /// <summary>Where batches/results/manifests live: s3://{Bucket}/ by default, or a file:// root on a shared filesystem.</summary>
     public string? DataRoot { get; set; }
+
+    /// <summary>The data root in force: <see cref="DataRoot"/> when set, else s3://{Bucket}.</summary>
+    public Uri DataRootUri => new(DataRoot is { Length: > 0 } root ? root : $"s3://{Bucket}");
+
+    /// <summary>The layout of <paramref name="job"/>'s current generation under the data root.</summary>
+    public JobLayout LayoutFor(Job job) => new(DataRootUri, job.Name, job.Generation);
 
     public SlurmOptions Slurm { get; set; } = new();
 }

@@ -1,3 +1,4 @@
+using Coordinator.Data.Layout;
 using Coordinator.Model.Spec;
 
 namespace Coordinator.Controllers.Pipeline;

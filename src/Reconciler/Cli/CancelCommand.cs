@@ -1,4 +1,3 @@
-using Coordinator.Controllers.Scheduling;
 
 namespace Coordinator.Reconciler.Cli;
 

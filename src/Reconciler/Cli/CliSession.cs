@@ -1,12 +1,14 @@
 using System.CommandLine;
 using Amazon.DynamoDBv2;
-using Coordinator.Controllers.Aws;
+using Coordinator.Aws;
+using Coordinator.Aws.DynamoDb;
+using Coordinator.Aws.S3;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
-using Coordinator.Controllers.Scheduling;
-using Coordinator.Controllers.State;
-using Coordinator.Controllers.Storage;
+using Coordinator.Data.Storage;
+using Coordinator.Scheduling.Commands;
+using Coordinator.Scheduling.Slurm;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Coordinator.Reconciler.Cli;

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Coordinator.Controllers.Ports;
-using Coordinator.Controllers.Scheduling;
 using Coordinator.Model.Errors;
 using Coordinator.Reconciler.Configuration;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
-using Coordinator.Controllers.Pipeline;
-using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Cleanup;
+using Coordinator.Controllers.Dispatch;
+using Coordinator.Data.Layout;
 using Coordinator.Model.Status;
 using Coordinator.Reconciler.Configuration;
 
@@ -46,7 +47,7 @@ public sealed class DeleteCommand : ICliCommand
                 if (parseResult.GetValue(purge))
                 {
                     await new JobCleanup(session.State, session.Objects, session.Options).DeleteAsync(job, token).ConfigureAwait(false);
-                    data = $"data under {JobLayout.RootFor(session.Options).ToString().TrimEnd('/')}/jobs/{job.Name}/ purged";
+                    data = $"data under {JobLayout.JobPrefix(session.Options.DataRootUri, job.Name)} purged";
                 }
                 else
                 {

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Amazon.Runtime;
-using Coordinator.Controllers.Aws;
-using Coordinator.Controllers.Provisioning;
+using Coordinator.Aws;
+using Coordinator.Aws.Provisioning;
 using Coordinator.Reconciler.Configuration;
 
 namespace Coordinator.Reconciler.Cli;

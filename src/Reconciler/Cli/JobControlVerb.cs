@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Coordinator.Controllers.Scheduling;
 using Coordinator.Reconciler.Configuration;
 
 namespace Coordinator.Reconciler.Cli;

@@ -1,18 +1,19 @@
 using System.CommandLine;
 using System.ComponentModel;
-using Coordinator.Controllers.Aws;
+using Coordinator.Aws;
+using Coordinator.Aws.S3;
 using Coordinator.Controllers.Configuration;
-using Coordinator.Controllers.Formats;
-using Coordinator.Controllers.Partitioning;
-using Coordinator.Controllers.Pipeline;
-using Coordinator.Controllers.Scheduling;
-using Coordinator.Controllers.Storage;
+using Coordinator.Controllers.Ports;
+using Coordinator.Data.Formats;
+using Coordinator.Data.Layout;
+using Coordinator.Data.Partitioning;
 using Coordinator.Model.Documents;
 using Coordinator.Model.Loading;
 using Coordinator.Model.Spec;
 using Coordinator.Reconciler.Cli.Plan;
 using Coordinator.Reconciler.Cli.Spec;
 using Coordinator.Reconciler.Configuration;
+using Coordinator.Scheduling.Slurm;
 
 namespace Coordinator.Reconciler.Cli;
 

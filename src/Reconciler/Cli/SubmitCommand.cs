@@ -1,8 +1,8 @@
 using System.CommandLine;
 using Amazon.DynamoDBv2.Model;
+using Coordinator.Aws.DynamoDb;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
-using Coordinator.Controllers.State;
 using Coordinator.Reconciler.Cli.Spec;
 using Coordinator.Reconciler.Configuration;
 

@@ -2,12 +2,12 @@ using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Amazon.Runtime;
-using Coordinator.Controllers.Aws;
+using Coordinator.Aws;
+using Coordinator.Aws.DynamoDb;
+using Coordinator.Aws.S3;
 using Coordinator.Controllers.Metrics;
-using Coordinator.Controllers.State;
-using Coordinator.Controllers.Storage;
-using Coordinator.Controllers.Worker;
 using Coordinator.Reconciler.Configuration;
+using Coordinator.Worker;
 using Microsoft.Extensions.Logging;
 
 namespace Coordinator.Reconciler.Cli;

@@ -1,12 +1,12 @@
 using System.Threading.Channels;
 using Amazon.DynamoDBv2;
+using Coordinator.Aws.Streams;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
-using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Tasks;
 using Coordinator.Reconciler.Queue;
 using Coordinator.Reconciler.Reconcile;
-using Coordinator.Reconciler.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace Coordinator.Reconciler.Feed;

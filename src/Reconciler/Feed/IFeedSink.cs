@@ -1,4 +1,4 @@
-using Coordinator.Reconciler.Streams;
+using Coordinator.Aws.Streams;
 
 namespace Coordinator.Reconciler.Feed;
 

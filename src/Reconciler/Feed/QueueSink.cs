@@ -1,11 +1,11 @@
 using System.Threading.Channels;
+using Coordinator.Aws.Items;
+using Coordinator.Aws.Streams;
 using Coordinator.Controllers.Metrics;
-using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Tasks;
 using Coordinator.Model.Errors;
-using Coordinator.Model.Items;
 using Coordinator.Reconciler.Queue;
 using Coordinator.Reconciler.Reconcile;
-using Coordinator.Reconciler.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace Coordinator.Reconciler.Feed;

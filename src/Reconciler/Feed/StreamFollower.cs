@@ -1,5 +1,5 @@
+using Coordinator.Aws.Streams;
 using Coordinator.Controllers.Metrics;
-using Coordinator.Reconciler.Streams;
 using Microsoft.Extensions.Logging;
 
 namespace Coordinator.Reconciler.Feed;

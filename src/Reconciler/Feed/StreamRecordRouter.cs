@@ -1,7 +1,7 @@
 using Amazon.DynamoDBv2.Model;
-using Coordinator.Controllers.State;
+using Coordinator.Aws.DynamoDb;
+using Coordinator.Aws.Streams;
 using Coordinator.Model.Spec;
-using Coordinator.Reconciler.Streams;
 
 namespace Coordinator.Reconciler.Feed;
 

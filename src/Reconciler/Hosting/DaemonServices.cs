@@ -1,16 +1,17 @@
 using Amazon.DynamoDBv2;
-using Coordinator.Controllers.Aws;
+using Coordinator.Aws;
+using Coordinator.Aws.DynamoDb;
+using Coordinator.Aws.Streams;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
-using Coordinator.Controllers.State;
+using Coordinator.Controllers.Tasks;
 using Coordinator.Reconciler.Configuration;
 using Coordinator.Reconciler.Feed;
 using Coordinator.Reconciler.LeaderElection;
 using Coordinator.Reconciler.Metrics;
 using Coordinator.Reconciler.Queue;
 using Coordinator.Reconciler.Reconcile;
-using Coordinator.Reconciler.Streams;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -48,7 +49,7 @@ public static class DaemonServices
         services.AddSingleton(sp => new ChangeFeed(sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<IDynamoDbStreams>(),
             sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<CoordinatorOptions>(), sp.GetRequiredService<FeedOptions>(),
             sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<Controllers.Scheduling.TaskEventLog>()));
+            sp.GetRequiredService<TaskEventLog>()));
         services.AddJobControllers();
         services.AddSingleton<DaemonService>();
         services.AddHostedService(sp => sp.GetRequiredService<DaemonService>());

@@ -1,4 +1,4 @@
-using Coordinator.Controllers.State;
+using Coordinator.Aws.DynamoDb;
 
 namespace Coordinator.Reconciler.LeaderElection;
 

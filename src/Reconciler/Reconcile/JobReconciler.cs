@@ -2,6 +2,7 @@ using System.Text.Json;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Pipeline;
+using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Ports;
 using Coordinator.Model.Errors;
 using Coordinator.Model.Status;
@@ -34,7 +35,7 @@ public sealed partial class JobReconciler(
 
     private readonly IJobController[] _controllers = [.. controllers.OrderBy(c => c.Order).ThenBy(c => c.Name, StringComparer.Ordinal)];
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly Uri _dataRoot = new(options.DataRoot is { Length: > 0 } root ? root : $"s3://{options.Bucket}");
+
 
     /// <summary>Raised when a pass starts working on a job (after it was read): the benchmark's "reconcile started".</summary>
     public event Action<JobKey>? Started;
@@ -83,7 +84,7 @@ public sealed partial class JobReconciler(
             return version;
         })
         {
-            Layout = new JobLayout(_dataRoot, job.Name, job.Generation),
+            Layout = options.LayoutFor(job),
         };
 
         var requeue = await RunPipelineAsync(context, ct).ConfigureAwait(false);
@@ -142,7 +143,7 @@ public sealed partial class JobReconciler(
         {
             return;
         }
-        foreach (var submission in Controllers.Scheduling.InFlight.From(await scheduler.ListAsync(name, ct).ConfigureAwait(false)).Submissions)
+        foreach (var submission in InFlight.From(await scheduler.ListAsync(name, ct).ConfigureAwait(false)).Submissions)
         {
             await scheduler.CancelAsync(submission.JobId, ct).ConfigureAwait(false);
             LogRetired(name, submission.JobId, why);

@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Coordinator.Controllers.Aggregation;
-using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Tests.Dispatch;
+using Coordinator.Data.Layout;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Coordinator.Model.Tasks;
@@ -28,7 +27,7 @@ public sealed class AggregateControllerTests : IDisposable
     /// <summary>Writes a result object for a batch and marks the task Succeeded with its checksum.</summary>
     private async Task ResultAsync(string job, int index, byte[] content, long records, InputFormat format, bool corrupt = false)
     {
-        var uri = new JobLayout(JobLayout.RootFor(_fx.Options), job, 1).Result(index, format);
+        var uri = new JobLayout(_fx.Options.DataRootUri, job, 1).Result(index, format);
         await using (var writer = await _fx.Worker.Store.OpenWriteAsync(uri, default))
         {
             await writer.Stream.WriteAsync(content);

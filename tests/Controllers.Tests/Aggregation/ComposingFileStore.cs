@@ -1,5 +1,4 @@
-using Coordinator.Controllers.Ports;
-using Coordinator.Controllers.Storage;
+using Coordinator.Data.Storage;
 
 namespace Coordinator.Controllers.Tests.Aggregation;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Coordinator.Controllers.Aggregation;
-using Coordinator.Controllers.Storage;
+using Coordinator.Data.Aggregation;
+using Coordinator.Data.Storage;
 
 namespace Coordinator.Controllers.Tests.Aggregation;
 

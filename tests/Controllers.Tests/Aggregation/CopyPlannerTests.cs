@@ -1,4 +1,4 @@
-using Coordinator.Controllers.Aggregation;
+using Coordinator.Data.Aggregation;
 
 namespace Coordinator.Controllers.Tests.Aggregation;
 

@@ -1,4 +1,4 @@
-using Coordinator.Controllers.Ports;
+using Coordinator.Data.Storage;
 
 namespace Coordinator.Controllers.Tests.Aggregation;
 

@@ -1,5 +1,7 @@
+using Coordinator.Controllers.Cleanup;
+using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Pipeline;
-using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Tasks;
 using Coordinator.Controllers.Tests.Scheduling;
 using Coordinator.Controllers.Tests.Worker;
 using Coordinator.Model.Spec;

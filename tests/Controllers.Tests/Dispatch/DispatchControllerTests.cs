@@ -1,4 +1,4 @@
-using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Dispatch;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Coordinator.Model.Tasks;

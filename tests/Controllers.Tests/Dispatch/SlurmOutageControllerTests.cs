@@ -1,5 +1,6 @@
+using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Pipeline;
-using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Ports;
 using Coordinator.Model.Status;
 using Coordinator.Model.Tasks;
 

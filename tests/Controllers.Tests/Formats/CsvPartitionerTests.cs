@@ -1,5 +1,5 @@
-using Coordinator.Controllers.Formats;
 using Coordinator.Controllers.Tests.Partitioning;
+using Coordinator.Data.Formats;
 using Coordinator.Model.Spec;
 
 namespace Coordinator.Controllers.Tests.Formats;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
-using Coordinator.Controllers.Formats;
+using Coordinator.Data.Formats;
 
 namespace Coordinator.Controllers.Tests.Formats;
 

@@ -1,8 +1,8 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
-using Coordinator.Controllers.Formats;
 using Coordinator.Controllers.Tests.Partitioning;
+using Coordinator.Data.Formats;
 using Coordinator.Model.Spec;
 
 namespace Coordinator.Controllers.Tests.Formats;

@@ -1,5 +1,5 @@
 using System.Text;
-using Coordinator.Controllers.Formats;
+using Coordinator.Data.Formats;
 using CsCheck;
 
 namespace Coordinator.Controllers.Tests.Formats;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using Coordinator.Controllers.Formats;
-using Coordinator.Controllers.Partitioning;
+using Coordinator.Data.Formats;
+using Coordinator.Data.Partitioning;
 
 namespace Coordinator.Controllers.Tests.Formats;
 

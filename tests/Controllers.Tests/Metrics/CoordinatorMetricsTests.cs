@@ -1,6 +1,8 @@
 using Coordinator.Controllers.Metrics;
-using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Ports;
 using Coordinator.Controllers.Tests.Scheduling;
+using Coordinator.Scheduling.Commands;
+using Coordinator.Scheduling.Slurm;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Coordinator.Controllers.Tests.Metrics;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Coordinator.Controllers.Partitioning;
+using Coordinator.Data.Partitioning;
 
 namespace Coordinator.Controllers.Tests.Partitioning;
 

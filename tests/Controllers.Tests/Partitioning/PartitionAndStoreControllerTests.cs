@@ -1,6 +1,6 @@
 using Coordinator.Controllers.Configuration;
-using Coordinator.Controllers.Formats;
 using Coordinator.Controllers.Pipeline;
+using Coordinator.Data.Formats;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,7 +1,7 @@
 using System.Text;
-using Coordinator.Controllers.Partitioning;
-using Coordinator.Controllers.Pipeline;
-using Coordinator.Controllers.Storage;
+using Coordinator.Data.Layout;
+using Coordinator.Data.Partitioning;
+using Coordinator.Data.Storage;
 using Coordinator.Model.Manifests;
 using Coordinator.Model.Spec;
 

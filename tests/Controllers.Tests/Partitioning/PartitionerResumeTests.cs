@@ -1,4 +1,4 @@
-using Coordinator.Controllers.Partitioning;
+using Coordinator.Data.Partitioning;
 using Coordinator.Model.Spec;
 
 namespace Coordinator.Controllers.Tests.Partitioning;

@@ -1,5 +1,5 @@
+using Coordinator.Aws.Provisioning;
 using Coordinator.Controllers.Configuration;
-using Coordinator.Controllers.Provisioning;
 
 namespace Coordinator.Controllers.Tests.Provisioning;
 

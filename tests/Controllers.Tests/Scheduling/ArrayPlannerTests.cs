@@ -1,4 +1,4 @@
-using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Dispatch;
 using CsCheck;
 
 namespace Coordinator.Controllers.Tests.Scheduling;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Coordinator.Controllers.Ports;
-using Coordinator.Controllers.Scheduling;
+using Coordinator.Scheduling.Slurm;
 
 namespace Coordinator.Controllers.Tests.Scheduling;
 

@@ -1,5 +1,5 @@
+using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Ports;
-using Coordinator.Controllers.Scheduling;
 
 namespace Coordinator.Controllers.Tests.Scheduling;
 

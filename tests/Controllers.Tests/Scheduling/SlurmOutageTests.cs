@@ -1,4 +1,4 @@
-using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Dispatch;
 
 namespace Coordinator.Controllers.Tests.Scheduling;
 

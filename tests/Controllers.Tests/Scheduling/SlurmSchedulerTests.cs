@@ -1,4 +1,6 @@
-using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Ports;
+using Coordinator.Scheduling.Commands;
+using Coordinator.Scheduling.Slurm;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Coordinator.Controllers.Tests.Scheduling;

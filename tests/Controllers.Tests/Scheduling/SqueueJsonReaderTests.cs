@@ -1,5 +1,5 @@
 using Coordinator.Controllers.Ports;
-using Coordinator.Controllers.Scheduling;
+using Coordinator.Scheduling.Slurm;
 
 namespace Coordinator.Controllers.Tests.Scheduling;
 

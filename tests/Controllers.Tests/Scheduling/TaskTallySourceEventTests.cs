@@ -1,4 +1,5 @@
-using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Dispatch;
+using Coordinator.Controllers.Tasks;
 using Coordinator.Controllers.Tests.Dispatch;
 using Coordinator.Model.Tasks;
 

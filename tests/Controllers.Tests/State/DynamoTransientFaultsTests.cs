@@ -3,7 +3,7 @@ using System.Net.Sockets;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
-using Coordinator.Controllers.State;
+using Coordinator.Aws.DynamoDb;
 
 namespace Coordinator.Controllers.Tests.State;
 

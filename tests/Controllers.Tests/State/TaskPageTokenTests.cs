@@ -1,5 +1,5 @@
 using Amazon.DynamoDBv2.Model;
-using Coordinator.Controllers.State;
+using Coordinator.Aws.DynamoDb;
 
 namespace Coordinator.Controllers.Tests.State;
 

@@ -1,4 +1,4 @@
-using Coordinator.Controllers.Storage;
+using Coordinator.Data.Storage;
 
 namespace Coordinator.Controllers.Tests.Storage;
 

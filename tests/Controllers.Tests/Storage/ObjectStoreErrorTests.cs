@@ -1,9 +1,9 @@
 using System.Net;
 using Amazon.S3;
-using Coordinator.Controllers.Formats;
-using Coordinator.Controllers.Partitioning;
-using Coordinator.Controllers.Ports;
-using Coordinator.Controllers.Storage;
+using Coordinator.Aws.S3;
+using Coordinator.Data.Formats;
+using Coordinator.Data.Partitioning;
+using Coordinator.Data.Storage;
 
 namespace Coordinator.Controllers.Tests.Storage;
 

@@ -1,4 +1,4 @@
-using Coordinator.Controllers.Storage;
+using Coordinator.Aws.S3;
 
 namespace Coordinator.Controllers.Tests.Storage;
 

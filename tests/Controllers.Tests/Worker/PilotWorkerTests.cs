@@ -1,5 +1,5 @@
-using Coordinator.Controllers.Worker;
 using Coordinator.Model.Tasks;
+using Coordinator.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Coordinator.Controllers.Tests.Worker;

@@ -1,9 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Coordinator.Controllers.Worker;
+using Coordinator.Controllers.Tasks;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Tasks;
+using Coordinator.Worker;
 
 namespace Coordinator.Controllers.Tests.Worker;
 

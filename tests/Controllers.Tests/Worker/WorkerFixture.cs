@@ -1,11 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 using Coordinator.Controllers.Configuration;
-using Coordinator.Controllers.Pipeline;
-using Coordinator.Controllers.Storage;
-using Coordinator.Controllers.Worker;
+using Coordinator.Data.Storage;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Tasks;
+using Coordinator.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Coordinator.Controllers.Tests.Worker;
@@ -50,7 +49,7 @@ internal sealed class WorkerFixture : IDisposable
     public async Task<Job> SeedAsync(Job job, int batches, int recordsPerBatch = 3, bool corruptFirst = false)
     {
         State.Seed(job);
-        var layout = JobLayout.For(Options, job);
+        var layout = Options.LayoutFor(job);
         var tasks = new List<JobTask>();
         for (var i = 0; i < batches; i++)
         {
@@ -78,7 +77,7 @@ internal sealed class WorkerFixture : IDisposable
     }
 
     public string ReadResult(Job job, int index) =>
-        File.ReadAllText(new Uri(JobLayout.For(Options, job).Result(index, InputFormat.Jsonl).ToString()).LocalPath);
+        File.ReadAllText(new Uri(Options.LayoutFor(job).Result(index, InputFormat.Jsonl).ToString()).LocalPath);
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }

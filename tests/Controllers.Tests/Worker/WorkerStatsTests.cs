@@ -1,4 +1,4 @@
-using Coordinator.Controllers.Worker;
+using Coordinator.Worker;
 
 namespace Coordinator.Controllers.Tests.Worker;
 

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Amazon.S3.Model;
-using Coordinator.Controllers.Aggregation;
-using Coordinator.Controllers.Storage;
+using Coordinator.Aws.S3;
+using Coordinator.Data.Aggregation;
 using Coordinator.Integration.Tests.Fixtures;
 using Xunit.Abstractions;
 

@@ -1,6 +1,6 @@
 using Amazon.DynamoDBv2.Model;
+using Coordinator.Aws.DynamoDb;
 using Coordinator.Controllers.Metrics;
-using Coordinator.Controllers.State;
 using Coordinator.Integration.Tests.Fixtures;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Coordinator.Aws.Provisioning;
 using Coordinator.Controllers.Configuration;
-using Coordinator.Controllers.Provisioning;
 using Coordinator.Integration.Tests.Fixtures;
 using YamlDotNet.RepresentationModel;
 

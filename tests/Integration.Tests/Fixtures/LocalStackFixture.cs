@@ -1,7 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
-using Coordinator.Controllers.Aws;
+using Coordinator.Aws;
 using Coordinator.Controllers.Configuration;
 
 namespace Coordinator.Integration.Tests.Fixtures;

@@ -1,8 +1,8 @@
 using Amazon.DynamoDBv2;
 using Amazon.S3;
-using Coordinator.Controllers.Aws;
+using Coordinator.Aws;
+using Coordinator.Aws.Provisioning;
 using Coordinator.Controllers.Configuration;
-using Coordinator.Controllers.Provisioning;
 
 namespace Coordinator.Integration.Tests.Fixtures;
 

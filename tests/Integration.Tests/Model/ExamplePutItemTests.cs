@@ -1,6 +1,6 @@
 using Amazon.DynamoDBv2.Model;
+using Coordinator.Aws.Items;
 using Coordinator.Integration.Tests.Fixtures;
-using Coordinator.Model.Items;
 using Coordinator.Model.Loading;
 using Coordinator.Model.Spec;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Coordinator.Controllers.Partitioning;
-using Coordinator.Controllers.Pipeline;
-using Coordinator.Controllers.Storage;
+using Coordinator.Data.Layout;
+using Coordinator.Data.Partitioning;
+using Coordinator.Data.Storage;
 using Coordinator.Model.Spec;
 
 namespace Coordinator.Integration.Tests.Partition;

@@ -1,12 +1,13 @@
 using System.IO.Compression;
 using System.Text;
+using Coordinator.Aws.DynamoDb;
+using Coordinator.Aws.S3;
 using Coordinator.Controllers;
-using Coordinator.Controllers.Formats;
 using Coordinator.Controllers.Metrics;
-using Coordinator.Controllers.Partitioning;
 using Coordinator.Controllers.Pipeline;
-using Coordinator.Controllers.State;
-using Coordinator.Controllers.Storage;
+using Coordinator.Data.Formats;
+using Coordinator.Data.Partitioning;
+using Coordinator.Data.Storage;
 using Coordinator.Integration.Tests.Fixtures;
 using Coordinator.Model.Loading;
 using Coordinator.Model.Spec;
@@ -29,7 +30,7 @@ public sealed class S3PartitionAndStoreTests(LocalStackFixture fixture) : IAsync
     public async Task InitializeAsync()
     {
         _stack = await fixture.ProvisionAsync();
-        _store = new ObjectStoreRouter(new FileObjectStore(), new Lazy<Controllers.Ports.IObjectStore>(() => new S3ObjectStore(_stack.S3)));
+        _store = new ObjectStoreRouter(new FileObjectStore(), new Lazy<IObjectStore>(() => new S3ObjectStore(_stack.S3)));
         _state = new DynamoStateStore(_stack.DynamoDb, _stack.Options, _metrics);
     }
 
@@ -84,7 +85,7 @@ public sealed class S3PartitionAndStoreTests(LocalStackFixture fixture) : IAsync
         Assert.Equal("True", StatusEditor.GetCondition(job.Status, ConditionTypes.Stored)!.Status);
         Assert.Equal(9, job.Status.Batches.Total);
         Assert.Equal(2500, job.Status.Records.Input);
-        var manifest = await Partitioner.ReadManifestAsync(_store, JobLayouts.For(_stack.Options, job), CancellationToken.None);
+        var manifest = await Partitioner.ReadManifestAsync(_store, _stack.Options.LayoutFor(job), CancellationToken.None);
         var text = new StringBuilder();
         foreach (var batch in manifest!.Batches)
         {
@@ -108,7 +109,7 @@ public sealed class S3PartitionAndStoreTests(LocalStackFixture fixture) : IAsync
 
         Assert.Equal("True", StatusEditor.GetCondition(job.Status, ConditionTypes.Stored)!.Status);
         Assert.Equal(3000, job.Status.Records.Input);
-        var manifest = await Partitioner.ReadManifestAsync(_store, JobLayouts.For(_stack.Options, job), CancellationToken.None);
+        var manifest = await Partitioner.ReadManifestAsync(_store, _stack.Options.LayoutFor(job), CancellationToken.None);
         var text = new StringBuilder();
         foreach (var batch in manifest!.Batches)
         {
@@ -125,7 +126,7 @@ public sealed class S3PartitionAndStoreTests(LocalStackFixture fixture) : IAsync
         Assert.Contains($"multi-cut/data.jsonl.gz gzip member 2 (starting at compressed byte {members[0].Length}): truncated", condition.Message);
         Assert.Equal(JobPhase.Failed, cut.Status.Phase);
         Assert.Null(await _state.GetTaskAsync(cut.Name, 0, CancellationToken.None));
-        Assert.Null(await _store.HeadAsync(JobLayouts.For(_stack.Options, cut).Manifest, CancellationToken.None));
+        Assert.Null(await _store.HeadAsync(_stack.Options.LayoutFor(cut).Manifest, CancellationToken.None));
     }
 
     [Theory]
@@ -169,7 +170,7 @@ public sealed class S3PartitionAndStoreTests(LocalStackFixture fixture) : IAsync
         Assert.Contains($"{name}/data.jsonl line 3: malformed JSON", condition.Message);
         Assert.Equal(JobPhase.Failed, job.Status.Phase);
         Assert.Null(await _state.GetTaskAsync(job.Name, 0, CancellationToken.None));
-        Assert.Null(await _store.HeadAsync(JobLayouts.For(_stack.Options, job).Manifest, CancellationToken.None));
+        Assert.Null(await _store.HeadAsync(_stack.Options.LayoutFor(job).Manifest, CancellationToken.None));
     }
 
     [Fact]
@@ -193,7 +194,7 @@ public sealed class S3PartitionAndStoreTests(LocalStackFixture fixture) : IAsync
 
         Assert.Equal(3, job.Status.Batches.Total); // 120 + 120 + 60 rows: row groups split where they must
         Assert.Equal(300, job.Status.Records.Input);
-        var manifest = await Partitioner.ReadManifestAsync(_store, JobLayouts.For(_stack.Options, job), CancellationToken.None);
+        var manifest = await Partitioner.ReadManifestAsync(_store, _stack.Options.LayoutFor(job), CancellationToken.None);
         var batch1 = manifest!.Batches[1];
         await using var s = await _store.OpenReadAsync(new Uri(batch1.Key), CancellationToken.None);
         using var copy = new MemoryStream();
@@ -221,7 +222,7 @@ public sealed class S3PartitionAndStoreTests(LocalStackFixture fixture) : IAsync
         Assert.Equal(JobPhase.Failed, job.Status.Phase);
         Assert.Null(StatusEditor.GetCondition(job.Status, ConditionTypes.Stored));
         Assert.Null(await _state.GetTaskAsync(job.Name, 0, CancellationToken.None));
-        Assert.Null(await _store.HeadAsync(JobLayouts.For(_stack.Options, job).Manifest, CancellationToken.None));
+        Assert.Null(await _store.HeadAsync(_stack.Options.LayoutFor(job).Manifest, CancellationToken.None));
     }
 
     [Fact]

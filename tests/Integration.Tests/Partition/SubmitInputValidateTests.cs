@@ -1,6 +1,6 @@
+using Coordinator.Aws.Items;
 using Coordinator.Integration.Tests.Cli;
 using Coordinator.Integration.Tests.Fixtures;
-using Coordinator.Model.Items;
 
 namespace Coordinator.Integration.Tests.Partition;
 

@@ -1,7 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Coordinator.Aws.Provisioning;
 using Coordinator.Controllers.Configuration;
-using Coordinator.Controllers.Provisioning;
 using Coordinator.Integration.Tests.Fixtures;
 
 namespace Coordinator.Integration.Tests.Provisioning;
@@ -117,7 +117,7 @@ public sealed class StackProvisionerTests(LocalStackFixture stack)
             JobsTable = $"prov-jobs-{suffix}", TasksTable = $"prov-tasks-{suffix}",
             LeasesTable = $"prov-leases-{suffix}", Bucket = $"prov-{suffix}",
         };
-        return (options, new Coordinator.Controllers.Aws.AwsClientFactory(options).CreateDynamoDb(), stack.MotoClients().CreateS3());
+        return (options, new Coordinator.Aws.AwsClientFactory(options).CreateDynamoDb(), stack.MotoClients().CreateS3());
     }
 
     private static async Task CreateTableAsync(IAmazonDynamoDB dynamoDb, string name, string key, ScalarAttributeType type, StreamSpecification? stream)

@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Ports;
-using Coordinator.Controllers.Scheduling;
+using Coordinator.Scheduling.Commands;
+using Coordinator.Scheduling.Slurm;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Coordinator.Integration.Tests.Slurm;

@@ -1,8 +1,8 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Coordinator.Controllers.Aws;
+using Coordinator.Aws;
+using Coordinator.Aws.Provisioning;
 using Coordinator.Controllers.Configuration;
-using Coordinator.Controllers.Provisioning;
 using Coordinator.Integration.Tests.Fixtures;
 
 namespace Coordinator.Integration.Tests.Stack;

@@ -1,5 +1,5 @@
+using Coordinator.Aws.DynamoDb;
 using Coordinator.Controllers.Metrics;
-using Coordinator.Controllers.State;
 using Coordinator.Model.Tasks;
 
 namespace Coordinator.Integration.Tests.State;

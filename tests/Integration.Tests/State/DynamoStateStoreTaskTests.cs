@@ -1,6 +1,6 @@
+using Coordinator.Aws.DynamoDb;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
-using Coordinator.Controllers.State;
 using Coordinator.Model.Tasks;
 
 namespace Coordinator.Integration.Tests.State;

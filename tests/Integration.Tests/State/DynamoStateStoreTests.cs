@@ -1,7 +1,7 @@
 using Amazon.DynamoDBv2.Model;
+using Coordinator.Aws.DynamoDb;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
-using Coordinator.Controllers.State;
 using Coordinator.Integration.Tests.Support;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Amazon.S3.Model;
-using Coordinator.Controllers.Storage;
+using Coordinator.Aws.S3;
+using Coordinator.Data.Storage;
 using Coordinator.Integration.Tests.Fixtures;
 
 namespace Coordinator.Integration.Tests.Storage;

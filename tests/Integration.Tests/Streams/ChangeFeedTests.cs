@@ -1,5 +1,5 @@
+using Coordinator.Aws.DynamoDb;
 using Coordinator.Controllers.Metrics;
-using Coordinator.Controllers.State;
 using Coordinator.Integration.Tests.State;
 using Coordinator.Integration.Tests.Support;
 using Coordinator.Model.Tasks;

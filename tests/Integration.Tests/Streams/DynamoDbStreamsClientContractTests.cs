@@ -1,8 +1,8 @@
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
-using Coordinator.Controllers.Aws;
+using Coordinator.Aws;
+using Coordinator.Aws.Streams;
 using Coordinator.Integration.Tests.State;
-using Coordinator.Reconciler.Streams;
 
 namespace Coordinator.Integration.Tests.Streams;
 

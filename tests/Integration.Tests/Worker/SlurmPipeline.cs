@@ -1,18 +1,23 @@
 using System.Security.Cryptography;
 using System.Text;
 using Amazon.S3.Model;
+using Coordinator.Aws.DynamoDb;
+using Coordinator.Aws.S3;
 using Coordinator.Controllers;
-using Coordinator.Controllers.Aggregation;
+using Coordinator.Controllers.Cleanup;
 using Coordinator.Controllers.Configuration;
+using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Pipeline;
-using Coordinator.Controllers.Scheduling;
-using Coordinator.Controllers.State;
-using Coordinator.Controllers.Storage;
+using Coordinator.Controllers.Tasks;
+using Coordinator.Data.Layout;
+using Coordinator.Data.Storage;
 using Coordinator.Integration.Tests.Fixtures;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Coordinator.Model.Tasks;
+using Coordinator.Scheduling.Commands;
+using Coordinator.Scheduling.Slurm;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Coordinator.Integration.Tests.Worker;
@@ -34,7 +39,7 @@ internal sealed class SlurmPipeline : IAsyncDisposable
         Options.Slurm.WorkerExecutable = CoordinatorCli.ExecutablePath;
         Options.Slurm.LogDirectory = logs;
         State = new DynamoStateStore(stack.DynamoDb, Options, _metrics);
-        Store = new ObjectStoreRouter(new FileObjectStore(), new Lazy<Controllers.Ports.IObjectStore>(() => new S3ObjectStore(stack.S3)));
+        Store = new ObjectStoreRouter(new FileObjectStore(), new Lazy<IObjectStore>(() => new S3ObjectStore(stack.S3)));
         Scheduler = new SlurmScheduler(new ProcessCommandRunner(), NullLogger<SlurmScheduler>.Instance);
         Tallies = new TaskTallySource(State, Scheduler);
     }
@@ -63,7 +68,7 @@ internal sealed class SlurmPipeline : IAsyncDisposable
         job.Spec.Slurm.TimeLimit = "00:10:00";
         configure(job.Spec);
         await State.PutJobSpecAsync(job, replace: false, default);
-        var layout = new JobLayout(JobLayout.RootFor(Options), name, 1);
+        var layout = new JobLayout(Options.DataRootUri, name, 1);
         var tasks = new List<JobTask>();
         for (var i = 0; i < batches; i++)
         {

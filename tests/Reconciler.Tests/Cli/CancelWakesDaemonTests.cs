@@ -1,9 +1,9 @@
 using Amazon.DynamoDBv2.Model;
-using Coordinator.Controllers.Scheduling;
+using Coordinator.Aws.Streams;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
+using Coordinator.Reconciler.Cli;
 using Coordinator.Reconciler.Feed;
-using Coordinator.Reconciler.Streams;
 using Coordinator.Reconciler.Tests.Reconcile;
 
 namespace Coordinator.Reconciler.Tests.Cli;

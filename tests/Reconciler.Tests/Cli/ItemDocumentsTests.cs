@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Coordinator.Model.Items;
+using Coordinator.Aws.Items;
 using Coordinator.Model.Status;
 using Coordinator.Model.Tasks;
 using Coordinator.Reconciler.Cli.Output;

@@ -1,6 +1,6 @@
 using Amazon.DynamoDBv2.Model;
+using Coordinator.Aws.Streams;
 using Coordinator.Reconciler.Feed;
-using Coordinator.Reconciler.Streams;
 
 namespace Coordinator.Reconciler.Tests.Feed;
 

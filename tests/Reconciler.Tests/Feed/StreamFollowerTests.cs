@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Amazon.DynamoDBv2.Model;
+using Coordinator.Aws.Streams;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Reconciler.Feed;
-using Coordinator.Reconciler.Streams;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Coordinator.Reconciler.Tests.Feed;

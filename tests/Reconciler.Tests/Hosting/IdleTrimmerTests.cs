@@ -1,6 +1,6 @@
+using Coordinator.Controllers;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
-using Coordinator.Controllers.Validation;
 using Coordinator.Reconciler.Hosting;
 using Coordinator.Reconciler.Reconcile;
 using Coordinator.Reconciler.Tests.Reconcile;

@@ -1,8 +1,8 @@
+using Coordinator.Controllers;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Ports;
-using Coordinator.Controllers.Validation;
 using Coordinator.Model.Errors;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Amazon;
 using Amazon.Runtime;
-using Coordinator.Reconciler.Streams;
+using Coordinator.Aws.Streams;
 
 namespace Coordinator.Reconciler.Tests.Streams;
 

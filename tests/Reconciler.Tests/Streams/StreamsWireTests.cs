@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using Coordinator.Reconciler.Streams;
+using Coordinator.Aws.Streams;
 
 namespace Coordinator.Reconciler.Tests.Streams;
 

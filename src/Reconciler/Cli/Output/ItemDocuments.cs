@@ -1,6 +1,6 @@
 using Amazon.DynamoDBv2.Model;
+using Coordinator.Aws.Items;
 using Coordinator.Model.Documents;
-using Coordinator.Model.Items;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Spec.Schema;
 using Coordinator.Model.Tasks;

@@ -1,4 +1,4 @@
-using Coordinator.Controllers.Partitioning;
+using Coordinator.Data.Partitioning;
 
 namespace Coordinator.Reconciler.Cli.Plan;
 

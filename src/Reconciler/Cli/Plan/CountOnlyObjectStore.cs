@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Coordinator.Controllers.Ports;
+using Coordinator.Data.Storage;
 
 namespace Coordinator.Reconciler.Cli.Plan;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Coordinator.Controllers.Scheduling;
+using Coordinator.Controllers.Dispatch;
 using Coordinator.Model.Spec;
 
 namespace Coordinator.Reconciler.Cli.Plan;

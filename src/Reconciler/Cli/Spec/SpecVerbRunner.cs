@@ -1,7 +1,7 @@
-using Coordinator.Controllers.State;
 using System.CommandLine;
 using Amazon.Runtime;
-using Coordinator.Controllers.Aws;
+using Coordinator.Aws;
+using Coordinator.Aws.DynamoDb;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Model.Errors;
 using Coordinator.Model.Loading;

@@ -1,7 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Coordinator.Aws.Items;
 using Coordinator.Controllers.Ports;
-using Coordinator.Model.Items;
 using Coordinator.Model.Spec;
 
 namespace Coordinator.Reconciler.Cli.Spec;

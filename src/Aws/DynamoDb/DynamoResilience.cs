@@ -1,0 +1,60 @@
+using Coordinator.Controllers.Metrics;
+using Polly;
+using Polly.Retry;
+
+namespace Coordinator.Aws.DynamoDb;
+
+/// <summary>
+/// The Polly pipelines used at the DynamoDB edge. Calls are retried with exponential backoff and jitter on the
+/// faults <see cref="DynamoTransientFaults"/> calls transient; everything else surfaces at once so that conflicts
+/// and bad requests reach the reconciler unchanged. The SDK's own retries run inside each attempt; these add a
+/// longer, jittered horizon so a DynamoDB outage of a few seconds does not fail a reconcile.
+/// </summary>
+public static class DynamoResilience
+{
+    /// <summary>Attempts after the first one for ordinary calls.</summary>
+    public const int MaxRetryAttempts = 6;
+    public static readonly TimeSpan BaseDelay = TimeSpan.FromMilliseconds(50);
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>Retries transient faults of one call; <paramref name="metrics"/> counts each retry by operation.</summary>
+    public static ResiliencePipeline CreateCallPipeline(CoordinatorMetrics metrics, string operation) =>
+        new ResiliencePipelineBuilder()
+            .AddRetry(WithBackoff<RetryStrategyOptions, object>(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(DynamoTransientFaults.IsTransient),
+            }, metrics, operation, MaxRetryAttempts))
+            .Build();
+
+    /// <summary>
+    /// Retries a batch call while it reports unprocessed work (the result is the count left) or fails transiently.
+    /// DynamoDB returns UnprocessedItems when a partition is throttled; retrying at once would be throttled again,
+    /// hence the exponential backoff with jitter that AWS recommends for exactly this case.
+    /// </summary>
+    public static ResiliencePipeline<int> CreateBatchPipeline(CoordinatorMetrics metrics, string operation, int maxRetryAttempts = 10) =>
+        new ResiliencePipelineBuilder<int>()
+            .AddRetry(WithBackoff<RetryStrategyOptions<int>, int>(new RetryStrategyOptions<int>
+            {
+                ShouldHandle = new PredicateBuilder<int>()
+                    .Handle<Exception>(DynamoTransientFaults.IsTransient)
+                    .HandleResult(left => left > 0),
+            }, metrics, operation, maxRetryAttempts))
+            .Build();
+
+    /// <summary>The backoff both pipelines share: exponential with jitter, bounded, each retry counted.</summary>
+    private static TOptions WithBackoff<TOptions, TResult>(TOptions options, CoordinatorMetrics metrics, string operation, int maxRetryAttempts)
+        where TOptions : RetryStrategyOptions<TResult>
+    {
+        options.BackoffType = DelayBackoffType.Exponential;
+        options.UseJitter = true;
+        options.MaxRetryAttempts = maxRetryAttempts;
+        options.Delay = BaseDelay;
+        options.MaxDelay = MaxDelay;
+        options.OnRetry = _ =>
+        {
+            metrics.DynamoRetried(operation);
+            return ValueTask.CompletedTask;
+        };
+        return options;
+    }
+}

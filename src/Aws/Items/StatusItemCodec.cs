@@ -1,0 +1,98 @@
+using Amazon.DynamoDBv2.Model;
+using Coordinator.Model.Errors;
+using Coordinator.Model.Status;
+using Condition = Coordinator.Model.Status.Condition;
+
+namespace Coordinator.Aws.Items;
+
+/// <summary>
+/// JobStatus ↔ the <c>status</c> map of a job item. Attribute names are the camelCase property names of the
+/// DESIGN's status (phase, observedGeneration, conditions, batches, completedIndexes, ...); timestamps are ISO-8601
+/// UTC strings; empty strings and nulls are left out.
+/// </summary>
+public static class StatusItemCodec
+{
+    public static AttributeValue Encode(JobStatus s)
+    {
+        var w = new AttributeWriter()
+            .String("phase", s.Phase.ToString())
+            .Number("observedGeneration", s.ObservedGeneration)
+            .List("conditions", s.Conditions.Select(EncodeCondition))
+            .Nested("batches", new AttributeWriter()
+                .Number("total", s.Batches.Total).Number("pending", s.Batches.Pending).Number("running", s.Batches.Running)
+                .Number("succeeded", s.Batches.Succeeded).Number("failed", s.Batches.Failed))
+            .String("completedIndexes", s.CompletedIndexes)
+            .String("failedIndexes", s.FailedIndexes)
+            .Nested("records", new AttributeWriter()
+                .Number("input", s.Records.Input).Number("output", s.Records.Output).Number("failed", s.Records.Failed))
+            .Nested("output", s.Output is null ? null : new AttributeWriter()
+                .String("uri", s.Output.Uri).String("manifest", s.Output.Manifest).String("sha256", s.Output.Sha256))
+            .Time("startedAt", s.StartedAt)
+            .Time("completedAt", s.CompletedAt)
+            .String("message", s.Message)
+            .Nested("dispatch", s.Dispatch is null ? null : new AttributeWriter()
+                .String("token", s.Dispatch.Token).String("indexes", s.Dispatch.Indexes)
+                .String("slurmJobId", s.Dispatch.SlurmJobId).Time("createdAt", s.Dispatch.CreatedAt));
+        return w.ToAttribute();
+    }
+
+    /// <summary>Throws <see cref="ItemFormatException"/> naming the attribute when the map is not a status.</summary>
+    public static JobStatus Decode(AttributeValue value)
+    {
+        if (value.M is null)
+        {
+            throw new ItemFormatException($"status: expected a map (M), got {AttributeReader.Describe(value)}");
+        }
+        var r = new AttributeReader(value.M, "status");
+        var status = new JobStatus
+        {
+            Phase = r.Enum("phase", JobPhase.Pending),
+            ObservedGeneration = r.Long("observedGeneration"),
+            Conditions = r.MapList("conditions").Select(DecodeCondition).ToList(),
+            CompletedIndexes = r.String("completedIndexes"),
+            FailedIndexes = r.String("failedIndexes"),
+            StartedAt = r.OptionalTime("startedAt"),
+            CompletedAt = r.OptionalTime("completedAt"),
+            Message = r.String("message"),
+        };
+        if (r.OptionalMap("batches") is { } b)
+        {
+            status.Batches = new BatchCounts
+            {
+                Total = b.Long("total"), Pending = b.Long("pending"), Running = b.Long("running"),
+                Succeeded = b.Long("succeeded"), Failed = b.Long("failed"),
+            };
+        }
+        if (r.OptionalMap("records") is { } rec)
+        {
+            status.Records = new RecordCounts { Input = rec.Long("input"), Output = rec.Long("output"), Failed = rec.Long("failed") };
+        }
+        if (r.OptionalMap("output") is { } o)
+        {
+            status.Output = new OutputStatus { Uri = o.String("uri"), Manifest = o.String("manifest"), Sha256 = o.String("sha256") };
+        }
+        if (r.OptionalMap("dispatch") is { } d)
+        {
+            status.Dispatch = new DispatchIntent
+            {
+                Token = d.String("token"), Indexes = d.String("indexes"), SlurmJobId = d.OptionalString("slurmJobId"),
+                CreatedAt = d.OptionalTime("createdAt") ?? default,
+            };
+        }
+        return status;
+    }
+
+    private static AttributeWriter EncodeCondition(Condition c) => new AttributeWriter()
+        .String("type", c.Type).String("status", c.Status).String("reason", c.Reason).String("message", c.Message)
+        .Time("lastTransitionTime", c.LastTransitionTime).Number("observedGeneration", c.ObservedGeneration);
+
+    private static Condition DecodeCondition(AttributeReader r) => new()
+    {
+        Type = r.RequiredString("type"),
+        Status = r.String("status", "Unknown"),
+        Reason = r.String("reason"),
+        Message = r.String("message"),
+        LastTransitionTime = r.OptionalTime("lastTransitionTime") ?? default,
+        ObservedGeneration = r.Long("observedGeneration"),
+    };
+}

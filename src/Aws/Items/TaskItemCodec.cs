@@ -1,0 +1,103 @@
+using Amazon.DynamoDBv2.Model;
+using Coordinator.Model.Errors;
+using Coordinator.Model.Tasks;
+
+namespace Coordinator.Aws.Items;
+
+/// <summary>
+/// JobTask ↔ tasks-table item. Keys: <c>job</c> (S, partition) and <c>index</c> (N, sort). Other attributes are the
+/// camelCase property names; <c>state</c> is the enum name, timestamps ISO-8601 UTC strings, <c>version</c> N.
+/// Nulls are left out, so an update that sets a field never has to remove a stale empty one.
+/// </summary>
+public static class TaskItemCodec
+{
+    public const string JobKey = "job";
+    public const string IndexKey = "index";
+
+    /// <summary>Attribute names, for update and condition expressions written elsewhere.</summary>
+    public static class Names
+    {
+        public const string Generation = "generation";
+        public const string State = "state";
+        public const string Attempt = "attempt";
+        public const string SlurmJobId = "slurmJobId";
+        public const string SlurmArrayTaskId = "slurmArrayTaskId";
+        public const string DispatchToken = "dispatchToken";
+        public const string Host = "host";
+        public const string Heartbeat = "heartbeat";
+        public const string StartedAt = "startedAt";
+        public const string FinishedAt = "finishedAt";
+        public const string NotBefore = "notBefore";
+        public const string InputKey = "inputKey";
+        public const string InputSha256 = "inputSha256";
+        public const string ResultKey = "resultKey";
+        public const string ResultSha256 = "resultSha256";
+        public const string InputRecords = "inputRecords";
+        public const string OutputRecords = "outputRecords";
+        public const string ExitCode = "exitCode";
+        public const string StderrTail = "stderrTail";
+        public const string Reason = "reason";
+        public const string Version = "version";
+    }
+
+    public static Dictionary<string, AttributeValue> Key(string job, int index) => new AttributeWriter()
+        .String(JobKey, job).Number(IndexKey, index).Map;
+
+    public static Dictionary<string, AttributeValue> Encode(JobTask t) => new AttributeWriter()
+        .String(JobKey, t.Job)
+        .Number(IndexKey, t.Index)
+        .Number(Names.Generation, t.Generation)
+        .Enum(Names.State, t.State)
+        .Number(Names.Attempt, t.Attempt)
+        .String(Names.SlurmJobId, t.SlurmJobId)
+        .String(Names.SlurmArrayTaskId, t.SlurmArrayTaskId)
+        .String(Names.DispatchToken, t.DispatchToken)
+        .String(Names.Host, t.Host)
+        .Time(Names.Heartbeat, t.Heartbeat)
+        .Time(Names.StartedAt, t.StartedAt)
+        .Time(Names.FinishedAt, t.FinishedAt)
+        .Time(Names.NotBefore, t.NotBefore)
+        .String(Names.InputKey, t.InputKey)
+        .String(Names.InputSha256, t.InputSha256)
+        .String(Names.ResultKey, t.ResultKey)
+        .String(Names.ResultSha256, t.ResultSha256)
+        .Number(Names.InputRecords, t.InputRecords)
+        .Number(Names.OutputRecords, t.OutputRecords)
+        .Number(Names.ExitCode, t.ExitCode)
+        .String(Names.StderrTail, t.StderrTail)
+        .String(Names.Reason, t.Reason)
+        .Number(Names.Version, t.Version)
+        .Map;
+
+    /// <summary>Throws <see cref="ItemFormatException"/> naming the attribute when the item is not a task.</summary>
+    public static JobTask Decode(Dictionary<string, AttributeValue> item)
+    {
+        var r = new AttributeReader(item, "");
+        return new JobTask
+        {
+            Job = r.RequiredString(JobKey),
+            Index = r.RequiredInt(IndexKey),
+            Generation = r.Long(Names.Generation),
+            State = r.Enum(Names.State, TaskState.Pending),
+            Attempt = r.Int(Names.Attempt),
+            SlurmJobId = r.OptionalString(Names.SlurmJobId),
+            SlurmArrayTaskId = r.OptionalString(Names.SlurmArrayTaskId),
+            DispatchToken = r.OptionalString(Names.DispatchToken),
+            Host = r.OptionalString(Names.Host),
+            Heartbeat = r.OptionalTime(Names.Heartbeat),
+            StartedAt = r.OptionalTime(Names.StartedAt),
+            FinishedAt = r.OptionalTime(Names.FinishedAt),
+            NotBefore = r.OptionalTime(Names.NotBefore),
+            InputKey = r.String(Names.InputKey),
+            InputSha256 = r.String(Names.InputSha256),
+            ResultKey = r.OptionalString(Names.ResultKey),
+            ResultSha256 = r.OptionalString(Names.ResultSha256),
+            InputRecords = r.Long(Names.InputRecords),
+            OutputRecords = r.OptionalLong(Names.OutputRecords),
+            ExitCode = r.OptionalInt(Names.ExitCode),
+            StderrTail = r.OptionalString(Names.StderrTail),
+            Reason = r.OptionalString(Names.Reason),
+            Version = r.Long(Names.Version),
+        };
+    }
+}

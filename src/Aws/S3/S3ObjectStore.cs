@@ -1,0 +1,132 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Coordinator.Data.Storage;
+
+namespace Coordinator.Aws.S3;
+
+/// <summary>
+/// s3://bucket/key adapter. Reads stream (optionally a byte range); writes go through <see cref="S3UploadStream"/>,
+/// which uses one PutObject for small objects and a multipart upload for large ones, so memory stays at a couple of
+/// parts whatever the object size. Listing pages through ListObjectsV2, which S3 defines to return keys in UTF-8 binary
+/// (lexicographic) order. NoSuchKey/NoSuchBucket/AccessDenied become <see cref="ObjectStoreException"/>s naming the URI.
+/// </summary>
+public sealed class S3ObjectStore(IAmazonS3 s3, int partSize = S3UploadStream.DefaultPartSize) : IObjectStore
+{
+    public async Task<ObjectInfo?> HeadAsync(Uri uri, CancellationToken ct)
+    {
+        var loc = S3Address.Parse(uri);
+        try
+        {
+            var head = await s3.GetObjectMetadataAsync(loc.Bucket, loc.Key, ct).ConfigureAwait(false);
+            return new ObjectInfo(uri, head.ContentLength, head.LastModified);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
+        {
+            return null;
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Translate(uri, e, "reading object metadata");
+        }
+    }
+
+    public async IAsyncEnumerable<ObjectInfo> ListAsync(Uri prefix, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var loc = S3Address.Parse(prefix);
+        var request = new ListObjectsV2Request { BucketName = loc.Bucket, Prefix = loc.Key };
+        while (true)
+        {
+            ListObjectsV2Response page;
+            try
+            {
+                page = await s3.ListObjectsV2Async(request, ct).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception e)
+            {
+                throw Translate(prefix, e, "listing prefix");
+            }
+            foreach (var obj in page.S3Objects ?? [])
+            {
+                if (obj.Key.EndsWith('/'))
+                    continue; // "folder" marker objects created by consoles hold no records
+                yield return new ObjectInfo(S3Address.ToUri(loc.Bucket, obj.Key), obj.Size ?? 0, obj.LastModified);
+            }
+            if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken))
+                yield break;
+            request.ContinuationToken = page.NextContinuationToken;
+        }
+    }
+
+    public async Task<Stream> OpenReadAsync(Uri uri, CancellationToken ct, long offset = 0, long? length = null)
+    {
+        var loc = S3Address.Parse(uri);
+        var request = new GetObjectRequest { BucketName = loc.Bucket, Key = loc.Key };
+        if (length is { } n)
+        {
+            if (n <= 0)
+                return new MemoryStream([], writable: false);
+            request.ByteRange = new ByteRange(offset, offset + n - 1);
+        }
+        else if (offset > 0)
+        {
+            request.ByteRange = new ByteRange($"bytes={offset}-");
+        }
+        try
+        {
+            var response = await s3.GetObjectAsync(request, ct).ConfigureAwait(false);
+            return response.ResponseStream;
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Translate(uri, e, "reading object");
+        }
+    }
+
+    /// <summary>Multipart with UploadPartCopy for large ranges of other S3 objects (see <see cref="S3ObjectComposition"/>).</summary>
+    public Task<IObjectComposition?> OpenCompositionAsync(Uri uri, CancellationToken ct) =>
+        Task.FromResult<IObjectComposition?>(new S3ObjectComposition(new S3UploadStream(s3, uri, S3Address.Parse(uri), partSize)));
+
+    public Task<IObjectWriter> OpenWriteAsync(Uri uri, CancellationToken ct)
+    {
+        var loc = S3Address.Parse(uri);
+        return Task.FromResult<IObjectWriter>(new S3ObjectWriter(new S3UploadStream(s3, uri, loc, partSize)));
+    }
+
+    public async Task DeleteAsync(Uri uri, CancellationToken ct)
+    {
+        var loc = S3Address.Parse(uri);
+        try
+        {
+            await s3.DeleteObjectAsync(loc.Bucket, loc.Key, ct).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Translate(uri, e, "deleting object");
+        }
+    }
+
+    /// <summary>Map an S3 error onto the port's error kinds, keeping the URI and what we were doing.</summary>
+    internal static ObjectStoreException Translate(Uri uri, AmazonS3Exception e, string doing)
+    {
+        var kind = e.ErrorCode switch
+        {
+            "NoSuchKey" or "NoSuchBucket" or "NoSuchUpload" => ObjectStoreErrorKind.NotFound,
+            "AccessDenied" or "AllAccessDisabled" or "InvalidAccessKeyId" or "SignatureDoesNotMatch" => ObjectStoreErrorKind.AccessDenied,
+            _ => e.StatusCode switch
+            {
+                HttpStatusCode.NotFound => ObjectStoreErrorKind.NotFound,
+                HttpStatusCode.Forbidden => ObjectStoreErrorKind.AccessDenied,
+                _ => ObjectStoreErrorKind.Failed,
+            },
+        };
+        var what = kind switch
+        {
+            ObjectStoreErrorKind.NotFound => e.ErrorCode == "NoSuchBucket" ? "no such bucket" : "no such object",
+            ObjectStoreErrorKind.AccessDenied => "access denied",
+            _ => $"S3 error {e.ErrorCode} ({(int)e.StatusCode})",
+        };
+        return new ObjectStoreException(uri, kind, $"{what} while {doing}", e);
+    }
+}

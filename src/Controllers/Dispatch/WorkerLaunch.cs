@@ -1,0 +1,51 @@
+using System.Globalization;
+using Coordinator.Controllers.Configuration;
+
+namespace Coordinator.Controllers.Dispatch;
+
+/// <summary>
+/// The argv each Slurm array task runs: the coordinator executable's worker verb, with the settings the daemon runs
+/// with passed explicitly, so a worker on any node reads the same tables and data root. AWS endpoint and credentials
+/// reach it through the environment sbatch exports from the daemon, like the AWS CLI's.
+/// </summary>
+public static class WorkerLaunch
+{
+    public static IReadOnlyList<string> Array(CoordinatorOptions options, string jobName, int offset) =>
+        [.. Executable(options), "worker", "--job", jobName, "--index-offset", offset.ToString(CultureInfo.InvariantCulture), .. Settings(options)];
+
+    public static IReadOnlyList<string> Pilot(CoordinatorOptions options, string jobName, int pilots) =>
+        [.. Executable(options), "worker", "--job", jobName, "--pilot", "--pilots", pilots.ToString(CultureInfo.InvariantCulture), .. Settings(options)];
+
+    /// <summary>Slurm.WorkerExecutable, else this very process (the daemon is the same `coordinator` binary).</summary>
+    public static IReadOnlyList<string> Executable(CoordinatorOptions options)
+    {
+        if (options.Slurm.WorkerExecutable is { Length: > 0 } configured)
+        {
+            return [configured];
+        }
+        var process = Environment.ProcessPath ?? "coordinator";
+        // Run as `dotnet coordinator.dll`: the worker must be started the same way.
+        return Path.GetFileNameWithoutExtension(process) == "dotnet" && Environment.GetCommandLineArgs() is [var dll, ..] && dll.EndsWith(".dll", StringComparison.Ordinal)
+            ? [process, dll]
+            : [process];
+    }
+
+    private static IEnumerable<string> Settings(CoordinatorOptions options)
+    {
+        yield return $"--Coordinator:JobsTable={options.JobsTable}";
+        yield return $"--Coordinator:TasksTable={options.TasksTable}";
+        yield return $"--Coordinator:Bucket={options.Bucket}";
+        if (options.DataRoot is { Length: > 0 } root)
+        {
+            yield return $"--Coordinator:DataRoot={root}";
+        }
+        if (options.EndpointUrl is { Length: > 0 } endpoint)
+        {
+            yield return $"--Coordinator:EndpointUrl={endpoint}";
+        }
+        if (options.Region is { Length: > 0 } region)
+        {
+            yield return $"--Coordinator:Region={region}";
+        }
+    }
+}

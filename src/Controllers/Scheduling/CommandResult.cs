@@ -1,4 +1,0 @@
-namespace Coordinator.Controllers.Scheduling;
-
-/// <summary>Outcome of running one external command (sbatch, squeue, scontrol, scancel).</summary>
-public sealed record CommandResult(int ExitCode, string StandardOutput, string StandardError);

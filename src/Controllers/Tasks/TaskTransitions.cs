@@ -1,0 +1,87 @@
+using Coordinator.Controllers.Retry;
+using Coordinator.Model.Spec;
+using Coordinator.Model.Tasks;
+
+namespace Coordinator.Controllers.Tasks;
+
+/// <summary>
+/// The pure edits a worker (or the status controller, for lost tasks) makes to a task item: claim it, and record how
+/// an attempt ended under the retry policy. Kept pure so every path is unit tested; the callers write the result
+/// conditionally on the version they read.
+/// </summary>
+public static class TaskTransitions
+{
+    /// <summary>Reason prefix marking a batch whose failure must fail the whole job (a FailJob rule matched).</summary>
+    public const string FailJobReason = "FailJob";
+
+    /// <summary>
+    /// A task may be claimed while Pending or Dispatched, once its retry backoff has passed. The task's own generation
+    /// (the partition it belongs to) locates its batch, so a spec edit such as maxConcurrent never strands it.
+    /// </summary>
+    public static bool CanClaim(JobTask task, DateTimeOffset now) =>
+        task.State is TaskState.Pending or TaskState.Dispatched
+        && (task.NotBefore is null || task.NotBefore <= now);
+
+    /// <summary>Moves a claimable task to Running as a new attempt.</summary>
+    public static void Claim(JobTask task, string host, string? slurmJobId, string? arrayTaskId, DateTimeOffset now)
+    {
+        task.State = TaskState.Running;
+        task.Attempt++;
+        task.Host = host;
+        task.SlurmJobId = slurmJobId;
+        task.SlurmArrayTaskId = arrayTaskId;
+        task.StartedAt = now;
+        task.Heartbeat = now;
+        task.FinishedAt = null;
+        task.NotBefore = null;
+        task.ExitCode = null;
+        task.Reason = null;
+    }
+
+    /// <summary>Records the end of the current attempt, applying the retry policy to failures.</summary>
+    public static void RecordEnd(JobTask task, AttemptResult result, RetrySpec retry, DateTimeOffset now)
+    {
+        task.FinishedAt = now;
+        task.Heartbeat = now;
+        task.ExitCode = result.ExitCode;
+        task.StderrTail = result.StderrTail;
+        if (result.Succeeded)
+        {
+            task.State = TaskState.Succeeded;
+            task.OutputRecords = result.OutputRecords;
+            task.ResultKey = result.ResultKey;
+            task.ResultSha256 = result.ResultSha256;
+            task.Reason = "Succeeded";
+            return;
+        }
+        var kind = result.Failure ?? AttemptEndKind.Lost;
+        var decision = RetryPolicy.Decide(new AttemptEnd(kind, result.ExitCode, task.Attempt), retry);
+        var cause = $"{kind}: {result.Message}";
+        switch (decision.Verdict)
+        {
+            case RetryVerdict.Retry:
+                task.State = TaskState.Pending;
+                task.NotBefore = now + decision.Delay;
+                task.Reason = $"{cause}; retry after {decision.Delay}";
+                break;
+            case RetryVerdict.RetryUncounted:
+                task.State = TaskState.Pending;
+                task.Attempt = Math.Max(0, task.Attempt - 1);
+                task.NotBefore = null;
+                task.Reason = $"{cause}; {decision.Reason}";
+                break;
+            case RetryVerdict.Ignore:
+                task.State = TaskState.Ignored;
+                task.Reason = $"{cause}; {decision.Reason}";
+                break;
+            case RetryVerdict.FailJob:
+                task.State = TaskState.Failed;
+                task.Reason = $"{FailJobReason}: {cause}; {decision.Reason}";
+                break;
+            default:
+                task.State = TaskState.Failed;
+                task.Reason = $"{cause}; {decision.Reason}";
+                break;
+        }
+    }
+}

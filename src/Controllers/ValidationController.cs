@@ -1,0 +1,51 @@
+using Coordinator.Controllers.Pipeline;
+using Coordinator.Model.Spec;
+using Coordinator.Model.Status;
+using Coordinator.Model.Validation;
+
+namespace Coordinator.Controllers;
+
+/// <summary>
+/// First in the pipeline (Order 0). A job whose item could not be decoded, or whose spec fails the model's
+/// <see cref="JobSpecValidator"/>, becomes phase Invalid with condition Valid=False and every error in
+/// status.message, and the pipeline stops without a requeue: nothing but a spec edit can fix it, and an edit
+/// arrives on the stream (and starts a new generation). A valid spec sets Valid=True and lets the pipeline go on.
+/// </summary>
+public sealed class ValidationController : IJobController
+{
+    public const string InvalidReason = "InvalidSpec";
+    public const string ValidReason = "SpecValid";
+
+    public string Name => "validation";
+
+    public int Order => 0;
+
+    public Task<ControllerResult> ReconcileAsync(JobContext context, CancellationToken ct)
+    {
+        var errors = Errors(context.Job);
+        var status = context.Job.Status;
+        if (errors.Count == 0)
+        {
+            StatusEditor.SetCondition(context, ConditionTypes.Valid, true, ValidReason, "");
+            return Task.FromResult(ControllerResult.Continue);
+        }
+
+        var message = $"invalid spec ({errors.Count} {(errors.Count == 1 ? "error" : "errors")}): {string.Join("; ", errors)}";
+        StatusEditor.SetCondition(context, ConditionTypes.Valid, false, InvalidReason, message);
+        if (PhaseTransitions.IsAllowed(status.Phase, JobPhase.Invalid))
+        {
+            StatusEditor.SetPhase(context, JobPhase.Invalid);
+        }
+        status.Message = message;
+        return Task.FromResult(ControllerResult.Stop);
+    }
+
+    /// <summary>
+    /// Decoding already ran the validator on an item and recorded its findings in DecodeErrors, so those are used
+    /// as they are; a job built in memory (no decode) is validated here.
+    /// </summary>
+    public static IReadOnlyList<string> Errors(Job job) =>
+        job.DecodeErrors.Count > 0
+            ? job.DecodeErrors
+            : JobSpecValidator.Validate(job, "name", "labels").Select(e => e.ToString()).ToList();
+}

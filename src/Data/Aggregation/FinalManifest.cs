@@ -1,0 +1,41 @@
+namespace Coordinator.Data.Aggregation;
+
+/// <summary>
+/// The job's final manifest: every batch (SUCCEEDED, FAILED or IGNORED) with its checksums and record counts, the
+/// output and its sha256, and whether records were conserved (input = output + failed) — a handler that changes
+/// counts (filters, explodes) is reported, not treated as an error.
+/// </summary>
+public sealed class FinalManifest
+{
+    public const int CurrentVersion = 1;
+    public int ManifestVersion { get; set; } = CurrentVersion;
+    public string Job { get; set; } = "";
+    public long Generation { get; set; }
+    public string Output { get; set; } = "";
+    public string OutputSha256 { get; set; } = "";
+    public long OutputBytes { get; set; }
+    public string Format { get; set; } = "";
+    public long InputRecords { get; set; }
+    public long OutputRecords { get; set; }
+    public long FailedRecords { get; set; }
+    public bool RecordsConserved { get; set; }
+    public string Note { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public List<FinalManifestBatch> Batches { get; set; } = [];
+}
+
+/// <summary>One batch's line in the final manifest.</summary>
+public sealed class FinalManifestBatch
+{
+    public int Index { get; set; }
+    /// <summary>SUCCEEDED, FAILED or IGNORED.</summary>
+    public string State { get; set; } = "";
+    public string InputKey { get; set; } = "";
+    public string InputSha256 { get; set; } = "";
+    public long InputRecords { get; set; }
+    public string? ResultKey { get; set; }
+    public string? ResultSha256 { get; set; }
+    public long? OutputRecords { get; set; }
+    public int Attempts { get; set; }
+    public string? Reason { get; set; }
+}

@@ -1,0 +1,34 @@
+using Coordinator.Model.Spec;
+
+namespace Coordinator.Data.Layout;
+
+/// <summary>
+/// Deterministic object keys for one job generation, so every side effect outside DynamoDB is idempotent:
+/// {root}/jobs/{name}/{generation}/batches/{index:D6}.{ext}, …/results/{index:D6}.{ext}, …/manifest.json,
+/// …/tasks/{index:D6}.json. The root is s3://{bucket} or a file:// directory (CoordinatorOptions.DataRoot).
+/// </summary>
+public sealed class JobLayout(Uri root, string jobName, long generation)
+{
+    private readonly string _prefix = $"{JobPrefix(root, jobName)}{generation}";
+
+    public string JobName { get; } = jobName;
+    public long Generation { get; } = generation;
+
+    public Uri Prefix => new(_prefix + "/");
+    public Uri Manifest => new($"{_prefix}/manifest.json");
+    public Uri FinalManifest => new($"{_prefix}/final-manifest.json");
+    public Uri Batch(int index, InputFormat format) => new($"{_prefix}/batches/{index:D6}.{Extension(format)}");
+    public Uri Result(int index, InputFormat format) => new($"{_prefix}/results/{index:D6}.{Extension(format)}");
+    public Uri TaskManifest(int index) => new($"{_prefix}/tasks/{index:D6}.json");
+
+    /// <summary>Everything of one job, all generations: {root}/jobs/{name}/ (what TTL cleanup and delete purge).</summary>
+    public static Uri JobPrefix(Uri root, string jobName) => new($"{root.ToString().TrimEnd('/')}/jobs/{jobName}/");
+
+    public static string Extension(InputFormat format) => format switch
+    {
+        InputFormat.Jsonl => "jsonl",
+        InputFormat.Csv => "csv",
+        InputFormat.Parquet => "parquet",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown format"),
+    };
+}

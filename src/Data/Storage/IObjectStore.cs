@@ -1,0 +1,42 @@
+namespace Coordinator.Data.Storage;
+
+/// <summary>Metadata of one stored object.</summary>
+public sealed record ObjectInfo(Uri Uri, long Size, DateTimeOffset? LastModified);
+
+/// <summary>
+/// Object storage port: s3://bucket/key and file:///path go through the same code path above it.
+/// Adapters: S3ObjectStore, FileObjectStore. Controllers never see an AWS type.
+/// </summary>
+public interface IObjectStore
+{
+    /// <summary>Metadata of one object, or null if it does not exist.</summary>
+    Task<ObjectInfo?> HeadAsync(Uri uri, CancellationToken ct);
+
+    /// <summary>Every object under a prefix, in lexicographic key order.</summary>
+    IAsyncEnumerable<ObjectInfo> ListAsync(Uri prefix, CancellationToken ct);
+
+    /// <summary>Open an object for streaming reads, optionally a byte range.</summary>
+    Task<Stream> OpenReadAsync(Uri uri, CancellationToken ct, long offset = 0, long? length = null);
+
+    /// <summary>
+    /// Open a stream whose content becomes the object atomically when <see cref="IObjectWriter.CommitAsync"/> is called;
+    /// disposing without commit leaves nothing behind.
+    /// </summary>
+    Task<IObjectWriter> OpenWriteAsync(Uri uri, CancellationToken ct);
+
+    Task DeleteAsync(Uri uri, CancellationToken ct);
+
+    /// <summary>
+    /// An object composed of written bytes and server-side copies of other objects (see <see cref="IObjectComposition"/>),
+    /// or null when the store cannot copy server-side (files, test doubles): callers then stream through
+    /// <see cref="OpenWriteAsync"/>.
+    /// </summary>
+    Task<IObjectComposition?> OpenCompositionAsync(Uri uri, CancellationToken ct) => Task.FromResult<IObjectComposition?>(null);
+}
+
+/// <summary>A pending object write (multipart upload, or a temp file renamed into place).</summary>
+public interface IObjectWriter : IAsyncDisposable
+{
+    Stream Stream { get; }
+    Task CommitAsync(CancellationToken ct);
+}

@@ -1,0 +1,148 @@
+using Coordinator.Controllers.Dispatch;
+using Coordinator.Controllers.Pipeline;
+using Coordinator.Controllers.Ports;
+using Coordinator.Controllers.Retry;
+using Coordinator.Model.Spec;
+using Coordinator.Model.Status;
+
+namespace Coordinator.Reconciler.Cli;
+
+/// <summary>
+/// What `coordinator suspend|resume|cancel|retry|scale NAME` do. Suspend and resume edit spec.suspend (a user's spec
+/// field; the daemon holds or releases the Slurm tasks). Cancel moves the job to Cancelled and cancels its Slurm
+/// submissions (the daemon repeats that, in case this machine cannot reach Slurm). Retry redrives a Failed job's
+/// failed batches by bumping spec.retryGeneration. Scale edits spec.slurm.maxConcurrent, which the daemon applies to
+/// the running arrays with scontrol. Status writes are conditional and re-read on conflict, as the daemon's are.
+/// </summary>
+/// <param name="state">The jobs and tasks store.</param>
+/// <param name="scheduler">Slurm, to cancel a job's submissions at once; null where this machine has no Slurm.</param>
+/// <param name="requestReconcile">
+/// Wakes the daemon after cancel's status write: the change feed drops records in which only daemon-owned attributes
+/// (status, version) changed, so without it the daemon would not hear of the cancel until a task of the job changed.
+/// The DynamoDB adapter stamps a user-side attribute (DynamoStateStore.RequestReconcileAsync); null skips it.
+/// </param>
+public sealed class JobControl(IStateStore state, IScheduler? scheduler, Func<string, DateTimeOffset, CancellationToken, Task>? requestReconcile = null)
+{
+    private const int Attempts = 5;
+
+    public async Task<string> SetSuspendAsync(string name, bool suspend, CancellationToken ct)
+    {
+        var job = await RequireAsync(name, ct).ConfigureAwait(false);
+        if (PhaseTransitions.IsTerminal(job.Status.Phase))
+        {
+            throw new InvalidOperationException($"job \"{name}\" is {job.Status.Phase}; only unfinished jobs can be suspended or resumed");
+        }
+        if (job.Spec.Suspend == suspend)
+        {
+            return $"job \"{name}\" is already {(suspend ? "suspended" : "not suspended")}";
+        }
+        job.Spec.Suspend = suspend;
+        await state.PutJobSpecAsync(job, replace: true, ct).ConfigureAwait(false);
+        return suspend ? $"job \"{name}\" suspended: pending batches held, nothing new dispatched" : $"job \"{name}\" resumed";
+    }
+
+    public async Task<string> CancelAsync(string name, DateTimeOffset now, CancellationToken ct)
+    {
+        var message = await UpdateStatusAsync(name, job =>
+        {
+            if (PhaseTransitions.IsTerminal(job.Status.Phase))
+            {
+                return $"job \"{name}\" is already {job.Status.Phase}";
+            }
+            StatusEditor.SetPhase(job.Status, JobPhase.Cancelled);
+            job.Status.CompletedAt = now;
+            job.Status.Message = "cancelled by the user";
+            StatusEditor.SetCondition(job.Status, ConditionTypes.Failed, StatusEditor.True, "Cancelled", "cancelled by the user", job.Generation, now);
+            return null;
+        }, ct).ConfigureAwait(false);
+        if (message is not null)
+        {
+            return message;
+        }
+        if (requestReconcile is not null)
+        {
+            // After the status write, never before: a daemon woken first could still see the old phase and act on it.
+            await requestReconcile(name, now, ct).ConfigureAwait(false);
+        }
+        var cancelled = 0;
+        if (scheduler is not null)
+        {
+            foreach (var submission in InFlight.From(await scheduler.ListAsync(name, ct).ConfigureAwait(false)).Submissions)
+            {
+                await scheduler.CancelAsync(submission.JobId, ct).ConfigureAwait(false);
+                cancelled++;
+            }
+        }
+        return $"job \"{name}\" cancelled ({cancelled} Slurm submissions cancelled)";
+    }
+
+    /// <summary>
+    /// Asks the daemon to redrive by bumping spec.retryGeneration, a user's spec field, rather than writing status:
+    /// status belongs to the daemon, and a status-only write does not wake it (the feed drops the daemon's own writes),
+    /// so a redrive written into status could sit unseen until the next resync. The status controller resets the
+    /// failed batches when it sees a retryGeneration above the one it last redrove.
+    /// </summary>
+    public async Task<string> RedriveAsync(string name, CancellationToken ct)
+    {
+        var job = await RequireAsync(name, ct).ConfigureAwait(false);
+        if (job.Status.Phase != JobPhase.Failed)
+        {
+            throw new InvalidOperationException($"job \"{name}\" is {job.Status.Phase}; only a Failed job can be retried");
+        }
+        var redriven = job.Status.Conditions.FirstOrDefault(c => c.Type == Redrive.ConditionType)?.ObservedGeneration ?? 0;
+        job.Spec.RetryGeneration = Math.Max(job.Spec.RetryGeneration, redriven) + 1;
+        await state.PutJobSpecAsync(job, replace: true, ct).ConfigureAwait(false);
+        var failed = string.IsNullOrEmpty(job.Status.FailedIndexes) ? "its failed batches" : $"its failed batches ({job.Status.FailedIndexes})";
+        return $"job \"{name}\": redrive {job.Spec.RetryGeneration} requested; {failed} will run again";
+    }
+
+    /// <summary>
+    /// Sets spec.slurm.maxConcurrent (the %N throttle). It is left out of the spec hash, so no new generation starts:
+    /// the daemon sees the edit on the feed and applies it to the job's running arrays with scontrol.
+    /// </summary>
+    public async Task<string> ScaleAsync(string name, int maxConcurrent, CancellationToken ct)
+    {
+        if (maxConcurrent is < 1 or > JobSpecDefaults.MaxConcurrentLimit)
+        {
+            throw new ArgumentException($"--max-concurrent must be between 1 and {JobSpecDefaults.MaxConcurrentLimit}, got {maxConcurrent}");
+        }
+        var job = await RequireAsync(name, ct).ConfigureAwait(false);
+        if (PhaseTransitions.IsTerminal(job.Status.Phase))
+        {
+            throw new InvalidOperationException($"job \"{name}\" is {job.Status.Phase}; only unfinished jobs can be scaled");
+        }
+        var before = job.Spec.Slurm.MaxConcurrent;
+        if (before == maxConcurrent)
+        {
+            return $"job \"{name}\" already runs at most {maxConcurrent} tasks at once";
+        }
+        job.Spec.Slurm.MaxConcurrent = maxConcurrent;
+        await state.PutJobSpecAsync(job, replace: true, ct).ConfigureAwait(false);
+        return $"job \"{name}\" scaled: maxConcurrent {before} -> {maxConcurrent} (the daemon applies it to running arrays)";
+    }
+
+    private async Task<Job> RequireAsync(string name, CancellationToken ct) =>
+        await state.GetJobAsync(name, ct).ConfigureAwait(false) ?? throw new KeyNotFoundException($"job \"{name}\" not found");
+
+    /// <summary>Applies <paramref name="edit"/> (which returns a message to stop without writing) with conditional writes, re-reading on conflict.</summary>
+    private async Task<string?> UpdateStatusAsync(string name, Func<Job, string?> edit, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var job = await RequireAsync(name, ct).ConfigureAwait(false);
+            if (edit(job) is { } stop)
+            {
+                return stop;
+            }
+            try
+            {
+                await state.UpdateJobStatusAsync(job, ct).ConfigureAwait(false);
+                return null;
+            }
+            catch (ConflictException) when (attempt < Attempts)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), ct).ConfigureAwait(false);
+            }
+        }
+    }
+}
