@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # LocalStack ready hook: creates Coordinator's tables and bucket with the same key schemas and streams as
-# `coordinator init` (src/Controllers/Provisioning/StackLayout.cs). Idempotent, like init.
+# `coordinator init` (src/Aws/Provisioning/StackLayout.cs). Idempotent, like init.
 set -euo pipefail
 
 JOBS="${COORDINATOR_JOBS_TABLE:-coordinator-jobs}"

@@ -17,7 +17,7 @@ namespace Coordinator.Aws.S3;
 /// call order whatever order the copies finish in.
 /// </para>
 /// </summary>
-public sealed class S3UploadStream : Stream
+public sealed partial class S3UploadStream : Stream
 {
     /// <summary>8 MiB: above S3's 5 MiB minimum part size, and 10,000 parts still allow objects of 78 GiB.</summary>
     public const int DefaultPartSize = 8 * 1024 * 1024;
@@ -179,49 +179,6 @@ public sealed class S3UploadStream : Stream
         _buffer = grown;
     }
 
-    /// <summary>
-    /// Appends bytes [<paramref name="offset"/>, offset + <paramref name="length"/>) of <paramref name="source"/> as
-    /// parts copied by S3 (cut by <see cref="CopyRanges"/>); what is buffered is shipped first and
-    /// must then be at least <see cref="MinPartSize"/>. The copies may still run when this returns.
-    /// </summary>
-    public async Task CopyAsync(Uri source, long offset, long length, CancellationToken ct)
-    {
-        ObjectDisposedException.ThrowIf(_completed, this);
-        ArgumentOutOfRangeException.ThrowIfNegative(offset);
-        ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
-        if (_filled > 0)
-        {
-            if (_filled < MinPartSize)
-                throw new InvalidOperationException(
-                    $"{_filled} buffered bytes would make a part below S3's {MinPartSize}-byte minimum before the copy of {source}");
-            await ShipPartAsync(ct).ConfigureAwait(false);
-        }
-        else
-        {
-            await StartUploadAsync(ct).ConfigureAwait(false);
-        }
-        var from = S3Address.Parse(source);
-        foreach (var (first, last) in CopyRanges(offset, length, MaxCopyPartSize))
-        {
-            var partNumber = ++_partsStarted;
-            await _copySlots.WaitAsync(ct).ConfigureAwait(false);
-            _copies.Add(CopyPartAsync(source, from, first, last, partNumber, ct));
-        }
-    }
-
-    /// <summary>
-    /// The inclusive byte ranges one copy is cut into: as few as keep each within <paramref name="maxPart"/>, of equal
-    /// size (±1 byte), so none falls below the 5 MiB minimum when the whole is at least that. Pure.
-    /// </summary>
-    public static IEnumerable<(long First, long Last)> CopyRanges(long offset, long length, long maxPart)
-    {
-        var pieces = (length + maxPart - 1) / maxPart;
-        for (var i = 0L; i < pieces; i++)
-        {
-            yield return (offset + length * i / pieces, offset + length * (i + 1) / pieces - 1);
-        }
-    }
-
     private async Task StartUploadAsync(CancellationToken ct)
     {
         try
@@ -235,33 +192,6 @@ public sealed class S3UploadStream : Stream
         catch (AmazonS3Exception e)
         {
             throw S3ObjectStore.Translate(_uri, e, "writing object");
-        }
-    }
-
-    private async Task CopyPartAsync(Uri source, S3Address from, long first, long last, int partNumber, CancellationToken ct)
-    {
-        try
-        {
-            var response = await _s3.CopyPartAsync(new CopyPartRequest
-            {
-                SourceBucket = from.Bucket,
-                SourceKey = from.Key,
-                DestinationBucket = _location.Bucket,
-                DestinationKey = _location.Key,
-                UploadId = _uploadId,
-                PartNumber = partNumber,
-                FirstByte = first,
-                LastByte = last,
-            }, ct).ConfigureAwait(false);
-            AddPart(partNumber, response.ETag);
-        }
-        catch (AmazonS3Exception e)
-        {
-            throw S3ObjectStore.Translate(e.StatusCode == System.Net.HttpStatusCode.NotFound ? source : _uri, e, "copying a part");
-        }
-        finally
-        {
-            _copySlots.Release();
         }
     }
 

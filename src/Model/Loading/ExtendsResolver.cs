@@ -14,14 +14,15 @@ public static class ExtendsResolver
 
     /// <summary>The merged document with every <c>extends</c> key removed, or null (with errors) when unusable.</summary>
     /// <param name="path">The file the user gave.</param>
+    /// <param name="files">Where the files are read from.</param>
     /// <param name="errors">Receives every problem, positioned in the file it came from.</param>
-    public static MapNode? Load(string path, List<SpecError> errors)
+    public static MapNode? Load(string path, ISpecFiles files, List<SpecError> errors)
     {
-        var full = Path.GetFullPath(path);
-        return Load(full, Path.GetDirectoryName(full)!, path, [], errors, null, null);
+        var full = files.FullPath(path);
+        return Load(files, full, Path.GetDirectoryName(full)!, path, [], errors, null, null);
     }
 
-    private static MapNode? Load(string full, string mainDirectory, string display, List<string> chain, List<SpecError> errors, string? fromPath, SourceMark? fromMark)
+    private static MapNode? Load(ISpecFiles files, string full, string mainDirectory, string display, List<string> chain, List<SpecError> errors, string? fromPath, SourceMark? fromMark)
     {
         if (chain.Contains(full, StringComparer.Ordinal))
         {
@@ -32,7 +33,7 @@ public static class ExtendsResolver
         string text;
         try
         {
-            text = File.ReadAllText(full);
+            text = files.ReadAllText(full);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -62,8 +63,8 @@ public static class ExtendsResolver
             errors.Add(new SpecError(ExtendsKey, $"expected a file path, got {extends.Describe()}", extendsMark?.Line, extendsMark?.Column) { Source = source });
             return null;
         }
-        var baseFull = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(full)!, basePath));
-        var baseMap = Load(baseFull, mainDirectory, basePath, [.. chain, full], errors, ExtendsKey, extendsMark);
+        var baseFull = files.FullPath(basePath, Path.GetDirectoryName(full)!);
+        var baseMap = Load(files, baseFull, mainDirectory, basePath, [.. chain, full], errors, ExtendsKey, extendsMark);
         return baseMap is null ? null : (MapNode)NodeMerge.Merge(baseMap, map);
     }
 

@@ -10,12 +10,14 @@ namespace Coordinator.Model.Loading;
 /// chain, then the file itself, then <c>--set</c> overrides (highest). Then binding (types, unknown fields) and
 /// validation (required fields, ranges, formats), all errors reported together with line and column.
 /// </summary>
-public sealed class JobLoader(ITemplateSource templates)
+/// <param name="templates">Where <c>spec.template</c> names are looked up.</param>
+/// <param name="files">Where job files and their <c>extends:</c> chain are read; needed by <see cref="LoadFileAsync"/> only.</param>
+public sealed class JobLoader(ITemplateSource templates, ISpecFiles? files = null)
 {
     public async Task<LoadResult> LoadFileAsync(string path, IReadOnlyList<string> sets, CancellationToken ct)
     {
         var errors = new List<SpecError>();
-        var document = ExtendsResolver.Load(path, errors);
+        var document = ExtendsResolver.Load(path, files ?? throw new InvalidOperationException("JobLoader was built without ISpecFiles; LoadFileAsync needs them"), errors);
         if (document is null)
         {
             return new LoadResult(new Job(), null, errors);

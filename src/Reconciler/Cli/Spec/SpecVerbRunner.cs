@@ -29,7 +29,7 @@ public static class SpecVerbRunner
             using var templates = new DynamoTemplateSource(factory.CreateDynamoDb, options.JobsTable);
             var file = parseResult.GetValue(inputs.File)!;
             var sets = parseResult.GetValue(inputs.Set) ?? [];
-            var result = await new JobLoader(templates).LoadFileAsync(file.FullName, sets, ct).ConfigureAwait(false);
+            var result = await new JobLoader(templates, LocalSpecFiles.Instance).LoadFileAsync(file.FullName, sets, ct).ConfigureAwait(false);
             if (!result.IsValid)
             {
                 await PrintErrorsAsync(error, file.ToString(), result.Errors).ConfigureAwait(false);
