@@ -30,12 +30,9 @@ public sealed class CsvPartitioner(CsvOptions options) : IFormatPartitioner
         _scratch = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
-            foreach (var input in inputs)
+            await InputStreams.ForEachAsync(store, inputs, batches, stats, async (input, stream) =>
             {
                 _source = input.Uri.ToString();
-                batches.SetSource(_source);
-                stats.Objects++;
-                await using var stream = await InputStreams.OpenAsync(store, input, ct).ConfigureAwait(false);
                 using var text = new StreamReader(stream, StrictUtf8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 20);
                 try
                 {
@@ -47,7 +44,7 @@ public sealed class CsvPartitioner(CsvOptions options) : IFormatPartitioner
                         throw;
                     throw new InputFormatException(InputErrorReasons.InvalidEncoding, _source, $"line {line}", "invalid UTF-8", e);
                 }
-            }
+            }, ct).ConfigureAwait(false);
             await batches.CompleteAsync(ct).ConfigureAwait(false);
         }
         finally

@@ -1,3 +1,4 @@
+using Coordinator.Data.Partitioning;
 using Coordinator.Data.Storage;
 
 namespace Coordinator.Data.Formats;
@@ -25,6 +26,22 @@ public static class InputStreams
         {
             await raw.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The per-object loop every text format shares: each input in order becomes the batches' source (for error
+    /// positions), is counted, opened (gzip transparent) and handed to <paramref name="read"/>, then closed.
+    /// </summary>
+    public static async Task ForEachAsync(IObjectStore store, IReadOnlyList<ObjectInfo> inputs, TextBatchAssembler batches,
+        PartitionStats stats, Func<ObjectInfo, Stream, Task> read, CancellationToken ct)
+    {
+        foreach (var input in inputs)
+        {
+            batches.SetSource(input.Uri.ToString());
+            stats.Objects++;
+            await using var stream = await OpenAsync(store, input, ct).ConfigureAwait(false);
+            await read(input, stream).ConfigureAwait(false);
         }
     }
 }

@@ -42,14 +42,11 @@ public sealed class JsonlPartitioner(bool validateJson) : IFormatPartitioner
         _buf = _buffers.Current;
         try
         {
-            foreach (var input in inputs)
+            await InputStreams.ForEachAsync(store, inputs, batches, stats, (input, stream) =>
             {
                 _source = input.Uri.ToString();
-                batches.SetSource(_source);
-                stats.Objects++;
-                await using var stream = await InputStreams.OpenAsync(store, input, ct).ConfigureAwait(false);
-                await ReadObjectAsync(stream, batches, stats, ct).ConfigureAwait(false);
-            }
+                return ReadObjectAsync(stream, batches, stats, ct);
+            }, ct).ConfigureAwait(false);
             await batches.CompleteAsync(ct).ConfigureAwait(false);
         }
         finally
