@@ -3,6 +3,7 @@ using Coordinator.Controllers.Ports;
 using Coordinator.Controllers.Tests.Scheduling;
 using Coordinator.Scheduling.Commands;
 using Coordinator.Scheduling.Slurm;
+using Coordinator.Testing.Scheduling;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Coordinator.Controllers.Tests.Metrics;
@@ -69,13 +70,6 @@ public sealed class CoordinatorMetricsTests
         Assert.Equal(8, errors.Count);
         Assert.Contains(errors, e => e.Tags["command"] == "sbatch" && e.Tags["kind"] == "permanent");
         Assert.All(errors, e => Assert.Equal(0, e.Value));
-    }
-
-    private sealed class ScriptedRunner(params CommandResult[] results) : ICommandRunner
-    {
-        private int _calls;
-        public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput, CancellationToken ct) =>
-            Task.FromResult(results[Math.Min(_calls++, results.Length - 1)]);
     }
 
     [Fact]
