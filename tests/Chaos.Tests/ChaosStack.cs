@@ -6,7 +6,9 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Coordinator.EndToEnd.Tests;
+using Coordinator.Testing.Items;
+using Coordinator.Testing.Processes;
+using Coordinator.Testing.Stack;
 
 namespace Coordinator.Chaos.Tests;
 
@@ -25,7 +27,7 @@ internal sealed class ChaosStack : IAsyncDisposable
     {
         Prefix = $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
         Work = Directory.CreateTempSubdirectory("coord-chaos-").FullName;
-        var env = StackEnv.Load();
+        var env = StackEnvironment.Load().Variables;
         Endpoint = env["AWS_ENDPOINT_URL"]!;
         var bin = SbatchLog.InstallWrapper(Path.Combine(Work, "bin"));
         Settings = new Dictionary<string, string?>(env)
@@ -64,13 +66,13 @@ internal sealed class ChaosStack : IAsyncDisposable
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "coordinator");
 
     /// <summary>Null when moto and Slurm answer, else why these tests cannot run.</summary>
-    public static string? Unavailable => StackEnv.Unavailable;
+    public static string? Unavailable => StackEnvironment.Unavailable;
 
     public string JobName(string what) => $"{Prefix}-{what}";
 
     public async Task InitAsync()
     {
-        var init = await Run.ExecAsync(Executable, ["init"], Settings, TimeSpan.FromMinutes(2));
+        var init = await ProcessRunner.RunAsync(Executable, ["init"], Settings, TimeSpan.FromMinutes(2));
         init.EnsureSuccess("coordinator init");
     }
 
@@ -208,7 +210,7 @@ internal sealed class ChaosStack : IAsyncDisposable
         {
             daemon.Dispose();
         }
-        await Run.ExecAsync("bash", ["-c", $"for j in $(squeue -h -o '%A %j' | awk '$2 ~ /^{Prefix}/ {{print $1}}'); do scancel $j; done"],
+        await ProcessRunner.RunAsync("bash", ["-c", $"for j in $(squeue -h -o '%A %j' | awk '$2 ~ /^{Prefix}/ {{print $1}}'); do scancel $j; done"],
             Settings, TimeSpan.FromSeconds(30));
         foreach (var table in new[] { JobsTable, TasksTable, Settings["COORDINATOR__LEASESTABLE"]! })
         {

@@ -5,7 +5,7 @@ using Coordinator.Aws.Items;
 using Coordinator.Controllers.Dispatch;
 using Coordinator.Model.Tasks;
 using Xunit.Abstractions;
-using static Coordinator.EndToEnd.Tests.JobItems;
+using static Coordinator.Testing.Items.JobItems;
 
 namespace Coordinator.Chaos.Tests;
 

@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
+using Coordinator.Testing.Processes;
+using Coordinator.Testing.Stack;
 
 namespace Coordinator.Corpus.Tests;
 
@@ -25,7 +27,7 @@ public sealed class CorpusStack : IAsyncDisposable
     public CorpusStack()
     {
         Work = Directory.CreateTempSubdirectory("coord-corpus-").FullName;
-        Environment = StackEnv.Load();
+        Environment = StackEnvironment.Load().Variables;
         Settings = new Dictionary<string, string?>(Environment)
         {
             ["COORDINATOR__JOBSTABLE"] = $"corpus-jobs-{_suffix}",
@@ -63,7 +65,7 @@ public sealed class CorpusStack : IAsyncDisposable
 
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "coordinator");
 
-    public static string? Unavailable => StackEnv.Unavailable;
+    public static string? Unavailable => StackEnvironment.Unavailable;
 
     private AmazonDynamoDBClient Dynamo => _dynamo ??= new AmazonDynamoDBClient(
         new BasicAWSCredentials(Environment["AWS_ACCESS_KEY_ID"] ?? "test", Environment["AWS_SECRET_ACCESS_KEY"] ?? "test"),
@@ -94,10 +96,10 @@ public sealed class CorpusStack : IAsyncDisposable
         }
     }
 
-    public Task<Result> RunAsync(string program, params string[] arguments) =>
-        Run.ExecAsync(program, arguments, Settings, TimeSpan.FromMinutes(2));
+    public Task<ProcessResult> RunAsync(string program, params string[] arguments) =>
+        ProcessRunner.RunAsync(program, arguments, Settings, TimeSpan.FromMinutes(2));
 
-    public Task<Result> AwsAsync(params string[] arguments) => RunAsync("aws", arguments);
+    public Task<ProcessResult> AwsAsync(params string[] arguments) => RunAsync("aws", arguments);
 
     /// <summary>Uploads every file under <paramref name="directory"/> to the bucket, keys relative to it (one `aws s3 cp --recursive`).</summary>
     public async Task UploadTreeAsync(string directory) =>
@@ -247,13 +249,13 @@ public sealed class CorpusStack : IAsyncDisposable
         {
             names = [.. _jobNames];
         }
-        var squeue = await Run.ExecAsync("squeue", ["-h", "-o", "%A %j"], Settings, TimeSpan.FromSeconds(30));
+        var squeue = await ProcessRunner.RunAsync("squeue", ["-h", "-o", "%A %j"], Settings, TimeSpan.FromSeconds(30));
         foreach (var line in squeue.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = line.Split(' ', 2);
             if (parts.Length == 2 && names.Contains(parts[1].Trim()))
             {
-                await Run.ExecAsync("scancel", [parts[0]], Settings, TimeSpan.FromSeconds(30));
+                await ProcessRunner.RunAsync("scancel", [parts[0]], Settings, TimeSpan.FromSeconds(30));
             }
         }
         foreach (var table in new[] { "COORDINATOR__JOBSTABLE", "COORDINATOR__TASKSTABLE", "COORDINATOR__LEASESTABLE" })

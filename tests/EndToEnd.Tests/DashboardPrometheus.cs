@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Coordinator.Testing.Processes;
 
 namespace Coordinator.EndToEnd.Tests;
 
@@ -35,7 +36,7 @@ public sealed class DashboardPrometheus : IAsyncDisposable
         {
             return (null, "localstack/lib/prometheus-install not found above the test directory");
         }
-        var result = await Run.ExecAsync(script, [], new Dictionary<string, string?>(), TimeSpan.FromMinutes(5));
+        var result = await ProcessRunner.RunAsync(script, [], new Dictionary<string, string?>(), TimeSpan.FromMinutes(5));
         return result.ExitCode == 0
             ? (result.StandardOutput.Trim(), null)
             : (null, $"prometheus-install exited {result.ExitCode}: {result.StandardError.Trim()}");

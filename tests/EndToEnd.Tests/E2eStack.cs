@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Coordinator.Testing.Processes;
+using Coordinator.Testing.Stack;
 
 namespace Coordinator.EndToEnd.Tests;
 
@@ -19,7 +21,7 @@ public sealed class E2eStack : IAsyncDisposable
     public E2eStack()
     {
         Work = Directory.CreateTempSubdirectory("coord-e2e-").FullName;
-        Environment = StackEnv.Load();
+        Environment = StackEnvironment.Load().Variables;
         Settings = new Dictionary<string, string?>(Environment)
         {
             ["COORDINATOR__JOBSTABLE"] = $"e2e-jobs-{_suffix}",
@@ -44,7 +46,7 @@ public sealed class E2eStack : IAsyncDisposable
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "coordinator");
 
     /// <summary>Null when moto and Slurm answer, else why the end-to-end tests cannot run.</summary>
-    public static string? Unavailable => StackEnv.Unavailable;
+    public static string? Unavailable => StackEnvironment.Unavailable;
 
     public async Task StartAsync()
     {
@@ -63,9 +65,9 @@ public sealed class E2eStack : IAsyncDisposable
         _daemon.BeginErrorReadLine();
     }
 
-    public Task<Result> RunAsync(string program, params string[] arguments) => Run.ExecAsync(program, arguments, Settings, TimeSpan.FromMinutes(2));
+    public Task<ProcessResult> RunAsync(string program, params string[] arguments) => ProcessRunner.RunAsync(program, arguments, Settings, TimeSpan.FromMinutes(2));
 
-    public Task<Result> AwsAsync(params string[] arguments) => RunAsync("aws", arguments);
+    public Task<ProcessResult> AwsAsync(params string[] arguments) => RunAsync("aws", arguments);
 
     /// <summary>Uploads text as s3://bucket/key with `aws s3 cp`.</summary>
     public async Task UploadAsync(string key, string content)
@@ -147,7 +149,7 @@ public sealed class E2eStack : IAsyncDisposable
             await _daemon.WaitForExitAsync();
         }
         _daemon?.Dispose();
-        await Run.ExecAsync("bash", ["-c", $"for j in $(squeue -h -o '%A %j' | awk '$2 ~ /^e2e-/ {{print $1}}'); do scancel $j; done"], Settings, TimeSpan.FromSeconds(30));
+        await ProcessRunner.RunAsync("bash", ["-c", $"for j in $(squeue -h -o '%A %j' | awk '$2 ~ /^e2e-/ {{print $1}}'); do scancel $j; done"], Settings, TimeSpan.FromSeconds(30));
         foreach (var table in new[] { "COORDINATOR__JOBSTABLE", "COORDINATOR__TASKSTABLE", "COORDINATOR__LEASESTABLE" })
         {
             await AwsAsync("dynamodb", "delete-table", "--table-name", Settings[table]!);

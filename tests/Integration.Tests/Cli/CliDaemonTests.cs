@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.S3.Model;
 using Coordinator.Integration.Tests.Fixtures;
+using Coordinator.Testing.Processes;
 
 namespace Coordinator.Integration.Tests.Cli;
 

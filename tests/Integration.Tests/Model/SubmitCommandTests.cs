@@ -2,6 +2,7 @@ using Amazon.DynamoDBv2.Model;
 using Coordinator.Aws.Items;
 using Coordinator.Integration.Tests.Fixtures;
 using Coordinator.Model.Status;
+using Coordinator.Testing.Processes;
 
 namespace Coordinator.Integration.Tests.Model;
 
