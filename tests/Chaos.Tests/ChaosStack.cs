@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
@@ -63,7 +61,7 @@ internal sealed class ChaosStack : IAsyncDisposable
     public string SlurmLogDirectory => Settings["COORDINATOR__SLURM__LOGDIRECTORY"]!;
     public IReadOnlyList<DaemonHandle> Daemons => _daemons;
 
-    public static string Executable => Path.Combine(AppContext.BaseDirectory, "coordinator");
+    public static string Executable => CoordinatorStack.Executable;
 
     /// <summary>Null when moto and Slurm answer, else why these tests cannot run.</summary>
     public static string? Unavailable => StackEnvironment.Unavailable;
@@ -84,13 +82,13 @@ internal sealed class ChaosStack : IAsyncDisposable
     {
         var environment = new Dictionary<string, string?>(Settings)
         {
-            ["COORDINATOR_DAEMON__TELEMETRY__PROMETHEUSENDPOINT"] = $"http://127.0.0.1:{FreePort()}/",
+            ["COORDINATOR_DAEMON__TELEMETRY__PROMETHEUSENDPOINT"] = $"http://127.0.0.1:{CoordinatorStack.FreePort()}/",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
             environment[key] = value;
         }
-        var daemon = DaemonHandle.Start(Executable, name, environment, DaemonLogFile);
+        var daemon = DaemonHandle.Start(name, Executable, ["daemon"], environment, DaemonLogFile, killEntireTree: false);
         _daemons.Add(daemon);
         return daemon;
     }
@@ -195,13 +193,6 @@ internal sealed class ChaosStack : IAsyncDisposable
             }
         }
         return string.Join('\n', parts);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -4,6 +4,7 @@ using Amazon.DynamoDBv2.Model;
 using Coordinator.Aws.Items;
 using Coordinator.Controllers.Dispatch;
 using Coordinator.Model.Tasks;
+using Coordinator.Testing.Processes;
 using Xunit.Abstractions;
 using static Coordinator.Testing.Items.JobItems;
 
