@@ -1,3 +1,4 @@
+using Coordinator.Testing;
 using Coordinator.Testing.Processes;
 
 namespace Coordinator.Chaos.Tests;
@@ -141,16 +142,9 @@ internal sealed class SlurmctldOutage : IAsyncDisposable
         return at >= 0 && at + 1 < argv.Length ? argv[at + 1] : null;
     }
 
-    private static string? SlurmLib()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var lib = Path.Combine(dir.FullName, "localstack", "lib");
-            if (File.Exists(Path.Combine(lib, "slurm.sh")) && File.Exists(Path.Combine(lib, "common.sh")))
-            {
-                return lib;
-            }
-        }
-        return null;
-    }
+    private static string? SlurmLib() =>
+        RepoFiles.FindUp(Path.Combine("localstack", "lib", "slurm.sh")) is { } slurm && Path.GetDirectoryName(slurm) is { } lib
+            && File.Exists(Path.Combine(lib, "common.sh"))
+            ? lib
+            : null;
 }

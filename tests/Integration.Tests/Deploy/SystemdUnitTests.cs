@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Coordinator.Testing;
 using Coordinator.Testing.Processes;
 using Xunit.Abstractions;
 

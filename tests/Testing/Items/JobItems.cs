@@ -11,21 +11,10 @@ namespace Coordinator.Testing.Items;
 /// </summary>
 public static class JobItems
 {
-    public static string ExamplesDirectory
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var examples = Path.Combine(dir.FullName, "examples");
-                if (File.Exists(Path.Combine(examples, "wordcount", "job.json")))
-                {
-                    return examples;
-                }
-            }
-            throw new DirectoryNotFoundException("examples/wordcount/job.json not found above the test directory");
-        }
-    }
+    public static string ExamplesDirectory =>
+        RepoFiles.FindUp(Path.Combine("examples", "wordcount", "job.json")) is { } job
+            ? Path.GetDirectoryName(Path.GetDirectoryName(job))!
+            : throw new DirectoryNotFoundException("examples/wordcount/job.json not found above the test directory");
 
     /// <summary>
     /// examples/wordcount/job.json with this test's name, bucket and local handler path (the example names the handler

@@ -43,7 +43,7 @@ public sealed class StackEnvironment
 
     public static StackEnvironment Load()
     {
-        var envFile = FindEnvFile(AppContext.BaseDirectory);
+        var envFile = RepoFiles.FindUp(EnvFileRelativePath);
         var fromFile = envFile is null ? new Dictionary<string, string>() : ParseExports(File.ReadAllLines(envFile));
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in Names)
@@ -92,19 +92,6 @@ public sealed class StackEnvironment
             result[assignment[..equals]] = assignment[(equals + 1)..].Trim('"', '\'');
         }
         return result;
-    }
-
-    private static string? FindEnvFile(string start)
-    {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, EnvFileRelativePath);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        return null;
     }
 
     private static string? Probe()
