@@ -1,5 +1,5 @@
 using Xunit.Abstractions;
-using static Coordinator.EndToEnd.Tests.JobItems;
+using static Coordinator.Testing.Items.JobItems;
 
 namespace Coordinator.Chaos.Tests;
 

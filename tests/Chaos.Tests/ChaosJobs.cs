@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2.Model;
-using static Coordinator.EndToEnd.Tests.JobItems;
+using static Coordinator.Testing.Items.JobItems;
 
 namespace Coordinator.Chaos.Tests;
 

@@ -1,12 +1,12 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Coordinator.EndToEnd.Tests;
+using Coordinator.Testing.Items;
+using Coordinator.Testing.Processes;
+using Coordinator.Testing.Stack;
 
 namespace Coordinator.Chaos.Tests;
 
@@ -25,7 +25,7 @@ internal sealed class ChaosStack : IAsyncDisposable
     {
         Prefix = $"{prefix}-{Guid.NewGuid().ToString("N")[..8]}";
         Work = Directory.CreateTempSubdirectory("coord-chaos-").FullName;
-        var env = StackEnv.Load();
+        var env = StackEnvironment.Load().Variables;
         Endpoint = env["AWS_ENDPOINT_URL"]!;
         var bin = SbatchLog.InstallWrapper(Path.Combine(Work, "bin"));
         Settings = new Dictionary<string, string?>(env)
@@ -61,16 +61,16 @@ internal sealed class ChaosStack : IAsyncDisposable
     public string SlurmLogDirectory => Settings["COORDINATOR__SLURM__LOGDIRECTORY"]!;
     public IReadOnlyList<DaemonHandle> Daemons => _daemons;
 
-    public static string Executable => Path.Combine(AppContext.BaseDirectory, "coordinator");
+    public static string Executable => CoordinatorStack.Executable;
 
     /// <summary>Null when moto and Slurm answer, else why these tests cannot run.</summary>
-    public static string? Unavailable => StackEnv.Unavailable;
+    public static string? Unavailable => StackEnvironment.Unavailable;
 
     public string JobName(string what) => $"{Prefix}-{what}";
 
     public async Task InitAsync()
     {
-        var init = await Run.ExecAsync(Executable, ["init"], Settings, TimeSpan.FromMinutes(2));
+        var init = await ProcessRunner.RunAsync(Executable, ["init"], Settings, TimeSpan.FromMinutes(2));
         init.EnsureSuccess("coordinator init");
     }
 
@@ -82,13 +82,13 @@ internal sealed class ChaosStack : IAsyncDisposable
     {
         var environment = new Dictionary<string, string?>(Settings)
         {
-            ["COORDINATOR_DAEMON__TELEMETRY__PROMETHEUSENDPOINT"] = $"http://127.0.0.1:{FreePort()}/",
+            ["COORDINATOR_DAEMON__TELEMETRY__PROMETHEUSENDPOINT"] = $"http://127.0.0.1:{CoordinatorStack.FreePort()}/",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
             environment[key] = value;
         }
-        var daemon = DaemonHandle.Start(Executable, name, environment, DaemonLogFile);
+        var daemon = DaemonHandle.Start(name, Executable, ["daemon"], environment, DaemonLogFile, killEntireTree: false);
         _daemons.Add(daemon);
         return daemon;
     }
@@ -195,20 +195,13 @@ internal sealed class ChaosStack : IAsyncDisposable
         return string.Join('\n', parts);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public async ValueTask DisposeAsync()
     {
         foreach (var daemon in _daemons)
         {
             daemon.Dispose();
         }
-        await Run.ExecAsync("bash", ["-c", $"for j in $(squeue -h -o '%A %j' | awk '$2 ~ /^{Prefix}/ {{print $1}}'); do scancel $j; done"],
+        await ProcessRunner.RunAsync("bash", ["-c", $"for j in $(squeue -h -o '%A %j' | awk '$2 ~ /^{Prefix}/ {{print $1}}'); do scancel $j; done"],
             Settings, TimeSpan.FromSeconds(30));
         foreach (var table in new[] { JobsTable, TasksTable, Settings["COORDINATOR__LEASESTABLE"]! })
         {

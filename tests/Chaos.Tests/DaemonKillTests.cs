@@ -44,7 +44,7 @@ public sealed class DaemonKillTests(ITestOutputHelper output)
                     await Task.Delay(TimeSpan.FromMilliseconds(random.Next(300, 5000)));
                 }
                 killedWhileLeading += daemon.FirstLine("acquired the lease") is null ? 0 : 1;
-                daemon.KillHard();
+                daemon.Kill();
                 killed++;
                 killedWhileBusy += Volatile.Read(ref allDone) ? 0 : 1;
                 daemon = stack.StartDaemon($"daemon-{killed}", identity);

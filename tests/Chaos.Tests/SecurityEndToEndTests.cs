@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Amazon.S3.Model;
 using Xunit.Abstractions;
-using static Coordinator.EndToEnd.Tests.JobItems;
+using static Coordinator.Testing.Items.JobItems;
 
 namespace Coordinator.Chaos.Tests;
 

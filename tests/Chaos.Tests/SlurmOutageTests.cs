@@ -4,8 +4,9 @@ using Amazon.DynamoDBv2.Model;
 using Coordinator.Aws.Items;
 using Coordinator.Controllers.Dispatch;
 using Coordinator.Model.Tasks;
+using Coordinator.Testing.Processes;
 using Xunit.Abstractions;
-using static Coordinator.EndToEnd.Tests.JobItems;
+using static Coordinator.Testing.Items.JobItems;
 
 namespace Coordinator.Chaos.Tests;
 

@@ -1,4 +1,5 @@
-using Coordinator.EndToEnd.Tests;
+using Coordinator.Testing;
+using Coordinator.Testing.Processes;
 
 namespace Coordinator.Chaos.Tests;
 
@@ -56,7 +57,7 @@ internal sealed class SlurmctldOutage : IAsyncDisposable
         }
         _down = true;
         StoppedAt = DateTime.UtcNow;
-        (await Run.ExecAsync("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], _environment, TimeSpan.FromSeconds(10)))
+        (await ProcessRunner.RunAsync("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], _environment, TimeSpan.FromSeconds(10)))
             .EnsureSuccess("kill -TERM slurmctld");
         for (var deadline = DateTime.UtcNow.AddSeconds(10); IsAlive(pid) && DateTime.UtcNow < deadline;)
         {
@@ -64,7 +65,7 @@ internal sealed class SlurmctldOutage : IAsyncDisposable
         }
         if (IsAlive(pid))
         {
-            await Run.ExecAsync("kill", ["-KILL", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], _environment, TimeSpan.FromSeconds(10));
+            await ProcessRunner.RunAsync("kill", ["-KILL", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)], _environment, TimeSpan.FromSeconds(10));
         }
     }
 
@@ -78,13 +79,13 @@ internal sealed class SlurmctldOutage : IAsyncDisposable
         var lib = SlurmLib()!;
         var state = Path.GetDirectoryName(Path.GetDirectoryName(_conf))!;
         var environment = new Dictionary<string, string?>(_environment) { ["COORDINATOR_STACK_STATE"] = state };
-        var up = await Run.ExecAsync("bash", ["-c", "set -e; source \"$1/common.sh\"; source \"$1/slurm.sh\"; slurm_up", "slurm-up", lib],
+        var up = await ProcessRunner.RunAsync("bash", ["-c", "set -e; source \"$1/common.sh\"; source \"$1/slurm.sh\"; slurm_up", "slurm-up", lib],
             environment, TimeSpan.FromMinutes(3));
         up.EnsureSuccess($"slurm_up (localstack/lib/slurm.sh) with COORDINATOR_STACK_STATE={state}");
         var node = "";
         for (var deadline = DateTime.UtcNow.AddSeconds(60); DateTime.UtcNow < deadline; await Task.Delay(500))
         {
-            node = (await Run.ExecAsync("sinfo", ["-h", "-N", "-o", "%T"], _environment, TimeSpan.FromSeconds(30))).StandardOutput.Trim();
+            node = (await ProcessRunner.RunAsync("sinfo", ["-h", "-N", "-o", "%T"], _environment, TimeSpan.FromSeconds(30))).StandardOutput.Trim();
             if (node.StartsWith("idle", StringComparison.Ordinal) || node.StartsWith("mixed", StringComparison.Ordinal)
                 || node.StartsWith("allocated", StringComparison.Ordinal))
             {
@@ -141,16 +142,9 @@ internal sealed class SlurmctldOutage : IAsyncDisposable
         return at >= 0 && at + 1 < argv.Length ? argv[at + 1] : null;
     }
 
-    private static string? SlurmLib()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var lib = Path.Combine(dir.FullName, "localstack", "lib");
-            if (File.Exists(Path.Combine(lib, "slurm.sh")) && File.Exists(Path.Combine(lib, "common.sh")))
-            {
-                return lib;
-            }
-        }
-        return null;
-    }
+    private static string? SlurmLib() =>
+        RepoFiles.FindUp(Path.Combine("localstack", "lib", "slurm.sh")) is { } slurm && Path.GetDirectoryName(slurm) is { } lib
+            && File.Exists(Path.Combine(lib, "common.sh"))
+            ? lib
+            : null;
 }

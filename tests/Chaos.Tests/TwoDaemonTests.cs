@@ -1,3 +1,4 @@
+using Coordinator.Testing.Processes;
 using Xunit.Abstractions;
 
 namespace Coordinator.Chaos.Tests;
@@ -32,7 +33,7 @@ public sealed class TwoDaemonTests(ITestOutputHelper output)
         }
         // Kill the leader once it has dispatched something: mid-run, with work in Slurm and jobs still open.
         await first.WaitForLineAsync("Dispatched", TimeSpan.FromMinutes(3));
-        var killedAt = first.KillHard();
+        var killedAt = first.Kill();
         var tookOverAt = await second.WaitForLineAsync("acquired the lease", Takeover + TimeSpan.FromSeconds(30));
         var finals = await stack.WaitForAllAsync(inputs.Keys, TimeSpan.FromMinutes(5), ["Succeeded", "Failed", "Invalid", "Cancelled"]);
 

@@ -1,6 +1,6 @@
-using Coordinator.EndToEnd.Tests;
+using Coordinator.Testing.Processes;
 using Xunit.Abstractions;
-using static Coordinator.EndToEnd.Tests.JobItems;
+using static Coordinator.Testing.Items.JobItems;
 
 namespace Coordinator.Chaos.Tests;
 
@@ -116,7 +116,7 @@ public sealed class WorkerFaultTests(WorkerFaultStackFixture fixture, ITestOutpu
             async job =>
             {
                 await WaitForFileAsync(started);
-                (await Run.ExecAsync("scancel", ["--name", job], Stack.Settings, TimeSpan.FromSeconds(30))).EnsureSuccess("scancel");
+                (await ProcessRunner.RunAsync("scancel", ["--name", job], Stack.Settings, TimeSpan.FromSeconds(30))).EnsureSuccess("scancel");
             });
         await AssertSucceededWithAllRecordsAsync(job, records, status);
     }
@@ -180,14 +180,14 @@ public sealed class WorkerFaultTests(WorkerFaultStackFixture fixture, ITestOutpu
     }
 
     private async Task<string> NodeAsync() =>
-        (await Run.ExecAsync("sinfo", ["-h", "-N", "-o", "%N"], Stack.Settings, TimeSpan.FromSeconds(30))).EnsureSuccess("sinfo").StandardOutput.Trim().Split('\n')[0];
+        (await ProcessRunner.RunAsync("sinfo", ["-h", "-N", "-o", "%N"], Stack.Settings, TimeSpan.FromSeconds(30))).EnsureSuccess("sinfo").StandardOutput.Trim().Split('\n')[0];
 
     private async Task SetNodeAsync(string node, string state)
     {
         string[] arguments = state == "resume"
             ? ["update", $"nodename={node}", "state=resume"]
             : ["update", $"nodename={node}", $"state={state}", "reason=chaos"];
-        var result = await Run.ExecAsync("scontrol", arguments, Stack.Settings, TimeSpan.FromSeconds(30));
+        var result = await ProcessRunner.RunAsync("scontrol", arguments, Stack.Settings, TimeSpan.FromSeconds(30));
         // Resuming a node that is already up is refused by Slurm; anything else must work.
         if (state != "resume" || !result.StandardError.Contains("Invalid node state", StringComparison.Ordinal))
         {
@@ -197,7 +197,7 @@ public sealed class WorkerFaultTests(WorkerFaultStackFixture fixture, ITestOutpu
     }
 
     private async Task<string> SqueueAsync(string job) =>
-        (await Run.ExecAsync("squeue", ["-h", "-n", job, "-o", "%i %T"], Stack.Settings, TimeSpan.FromSeconds(30))).StandardOutput.Trim();
+        (await ProcessRunner.RunAsync("squeue", ["-h", "-n", job, "-o", "%i %T"], Stack.Settings, TimeSpan.FromSeconds(30))).StandardOutput.Trim();
 
     private static async Task WaitForFileAsync(string file)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2.Model;
+using Coordinator.Testing.Items;
 
 namespace Coordinator.Corpus.Tests;
 
@@ -54,7 +55,7 @@ public sealed class CorpusRun : IAsyncLifetime
             var job = @case.JobName?.Replace("{suffix}", Stack.Suffix, StringComparison.Ordinal) ?? $"{@case.Name}-{Stack.Suffix}";
             var context = new CaseContext(job, Stack.Bucket, Stack.Work);
             Contexts[@case.Name] = context;
-            var inputs = @case.Inputs?.Invoke(context) ?? Inputs.One(context, "part-0.jsonl", Items.Jsonl(20));
+            var inputs = @case.Inputs?.Invoke(context) ?? Inputs.One(context, "part-0.jsonl", JobItems.Jsonl(20));
             foreach (var (key, content) in inputs)
             {
                 var file = Path.Combine(upload, key);
@@ -62,14 +63,14 @@ public sealed class CorpusRun : IAsyncLifetime
                 await File.WriteAllBytesAsync(file, content);
             }
             extras.AddRange(@case.ExtraItems?.Invoke(context) ?? []);
-            var item = Items.Base(context);
+            var item = CaseItems.Base(context);
             @case.Item?.Invoke(item, context);
-            item["name"] = Items.S(job);
+            item["name"] = JobItems.S(job);
             items.Add(item);
         }
         var good = new CaseContext($"good-alongside-{Stack.Suffix}", Stack.Bucket, Stack.Work);
-        await File.WriteAllBytesAsync(Directory.CreateDirectory(Path.Combine(upload, good.InputPrefix)).FullName + "/part-0.jsonl", Items.Jsonl(50));
-        items.Insert(items.Count / 2, Items.Base(good));
+        await File.WriteAllBytesAsync(Directory.CreateDirectory(Path.Combine(upload, good.InputPrefix)).FullName + "/part-0.jsonl", JobItems.Jsonl(50));
+        items.Insert(items.Count / 2, CaseItems.Base(good));
         await Stack.UploadTreeAsync(upload);
         if (extras.Count > 0)
         {
@@ -125,9 +126,9 @@ public sealed class CorpusRun : IAsyncLifetime
         {
             var after = new CaseContext($"good-after-{Stack.Suffix}", Stack.Bucket, Stack.Work);
             var file = Path.Combine(Stack.Work, "good-after.jsonl");
-            await File.WriteAllBytesAsync(file, Items.Jsonl(30));
+            await File.WriteAllBytesAsync(file, JobItems.Jsonl(30));
             await Stack.UploadFileAsync(file, after.InputPrefix + "part-0.jsonl");
-            await Stack.PutItemAsync(Items.Base(after));
+            await Stack.PutItemAsync(CaseItems.Base(after));
             try
             {
                 await Stack.WaitForJobAsync(after.Job, GoodJobLimit, i => FinalPhases.Contains(new CaseOutcome(i, null).Phase));

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Coordinator.Testing;
+using Coordinator.Testing.Processes;
 
 namespace Coordinator.EndToEnd.Tests;
 
@@ -30,12 +32,12 @@ public sealed class DashboardPrometheus : IAsyncDisposable
     /// <summary>The binary's path, or why it cannot be had (not root and not installed, no apt...).</summary>
     public static async Task<(string? Path, string? Problem)> FindAsync()
     {
-        var script = FindUp(Path.Combine("localstack", "lib", "prometheus-install"));
+        var script = RepoFiles.FindUp(Path.Combine("localstack", "lib", "prometheus-install"));
         if (script is null)
         {
             return (null, "localstack/lib/prometheus-install not found above the test directory");
         }
-        var result = await Run.ExecAsync(script, [], new Dictionary<string, string?>(), TimeSpan.FromMinutes(5));
+        var result = await ProcessRunner.RunAsync(script, [], new Dictionary<string, string?>(), TimeSpan.FromMinutes(5));
         return result.ExitCode == 0
             ? (result.StandardOutput.Trim(), null)
             : (null, $"prometheus-install exited {result.ExitCode}: {result.StandardError.Trim()}");
@@ -136,19 +138,6 @@ public sealed class DashboardPrometheus : IAsyncDisposable
     }
 
     private static string Unix(DateTimeOffset time) => (time.ToUnixTimeMilliseconds() / 1000.0).ToString("F3", CultureInfo.InvariantCulture);
-
-    private static string? FindUp(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var file = Path.Combine(dir.FullName, relative);
-            if (File.Exists(file))
-            {
-                return file;
-            }
-        }
-        return null;
-    }
 
     private static int FreePort()
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Coordinator.Testing;
 
 namespace Coordinator.EndToEnd.Tests;
 
@@ -14,21 +15,8 @@ public static class DashboardQueries
 {
     public const string RateInterval = "15s";
 
-    public static string DashboardPath
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                var file = Path.Combine(dir.FullName, "deploy", "grafana", "coordinator.json");
-                if (File.Exists(file))
-                {
-                    return file;
-                }
-            }
-            throw new FileNotFoundException("deploy/grafana/coordinator.json not found above the test directory");
-        }
-    }
+    public static string DashboardPath => RepoFiles.FindUp(Path.Combine("deploy", "grafana", "coordinator.json"))
+        ?? throw new FileNotFoundException("deploy/grafana/coordinator.json not found above the test directory");
 
     public static IReadOnlyList<DashboardQuery> Load(string path)
     {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Xunit.Abstractions;
-using static Coordinator.EndToEnd.Tests.JobItems;
+using static Coordinator.Testing.Items.JobItems;
 
 namespace Coordinator.EndToEnd.Tests;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using static Coordinator.EndToEnd.Tests.JobItems;
+using static Coordinator.Testing.Items.JobItems;
 
 namespace Coordinator.EndToEnd.Tests;
 

@@ -7,6 +7,7 @@ using Coordinator.Controllers.Tests.Worker;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Coordinator.Model.Tasks;
+using Coordinator.Testing.State;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Coordinator.Controllers.Tests.Dispatch;

@@ -3,6 +3,8 @@ using Coordinator.Controllers.Ports;
 using Coordinator.Controllers.Tests.Scheduling;
 using Coordinator.Scheduling.Commands;
 using Coordinator.Scheduling.Slurm;
+using Coordinator.Testing.Metrics;
+using Coordinator.Testing.Scheduling;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Coordinator.Controllers.Tests.Metrics;
@@ -17,7 +19,7 @@ public sealed class CoordinatorMetricsTests
     public void TasksByState_SumsTheLatestTallyOfEveryJobAndDropsAForgottenJob()
     {
         using var metrics = new CoordinatorMetrics();
-        using var recorder = new MetricsRecorder(metrics);
+        using var recorder = new MeterRecorder(metrics);
         metrics.TasksObserved("a", new Dictionary<string, long> { ["Pending"] = 3, ["Running"] = 2 });
         metrics.TasksObserved("b", new Dictionary<string, long> { ["Pending"] = 1, ["Succeeded"] = 4 });
         metrics.TasksObserved("a", new Dictionary<string, long> { ["Pending"] = 0, ["Running"] = 1, ["Succeeded"] = 4 });
@@ -35,7 +37,7 @@ public sealed class CoordinatorMetricsTests
     public void JobsByPhase_ForgettingAJobRemovesItFromItsPhaseAtOnce()
     {
         using var metrics = new CoordinatorMetrics();
-        using var recorder = new MetricsRecorder(metrics);
+        using var recorder = new MeterRecorder(metrics);
         metrics.JobPhaseObserved("a", "Running");
         metrics.JobPhaseObserved("b", "Running");
         metrics.JobForgotten("a");
@@ -47,7 +49,7 @@ public sealed class CoordinatorMetricsTests
     public void Failures_CountedByScopeAndReason()
     {
         using var metrics = new CoordinatorMetrics();
-        using var recorder = new MetricsRecorder(metrics);
+        using var recorder = new MeterRecorder(metrics);
         metrics.JobFailed("BackoffLimitExceeded");
         metrics.JobFailed("BackoffLimitExceeded");
         metrics.BatchFailed("Lost");
@@ -60,7 +62,7 @@ public sealed class CoordinatorMetricsTests
     public void InitializeKnownSeries_PublishesZeroForEveryTableAndSlurmCommandWithoutChangingTotals()
     {
         using var metrics = new CoordinatorMetrics();
-        using var recorder = new MetricsRecorder(metrics);
+        using var recorder = new MeterRecorder(metrics);
         metrics.InitializeKnownSeries(["jobs", "tasks", "leases"]);
         var conflicts = recorder.Of("coordinator.state.conflicts");
         Assert.Equal(["jobs", "leases", "tasks"], conflicts.Select(c => c.Tags["table"]).Order(StringComparer.Ordinal));
@@ -71,18 +73,11 @@ public sealed class CoordinatorMetricsTests
         Assert.All(errors, e => Assert.Equal(0, e.Value));
     }
 
-    private sealed class ScriptedRunner(params CommandResult[] results) : ICommandRunner
-    {
-        private int _calls;
-        public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput, CancellationToken ct) =>
-            Task.FromResult(results[Math.Min(_calls++, results.Length - 1)]);
-    }
-
     [Fact]
     public async Task SlurmScheduler_RecordsLatencyOfEveryAttemptErrorsByKindAndTheSubmissionResult()
     {
         using var metrics = new CoordinatorMetrics();
-        using var recorder = new MetricsRecorder(metrics);
+        using var recorder = new MeterRecorder(metrics);
         // The retry first looks for the submission's token in squeue (not there), then runs sbatch again.
         var runner = new ScriptedRunner(
             new CommandResult(1, "", "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation"),
@@ -104,7 +99,7 @@ public sealed class CoordinatorMetricsTests
     public async Task SlurmScheduler_PermanentSbatchFailureCountsAsAFailedSubmission()
     {
         using var metrics = new CoordinatorMetrics();
-        using var recorder = new MetricsRecorder(metrics);
+        using var recorder = new MeterRecorder(metrics);
         var runner = new ScriptedRunner(new CommandResult(1, "", "sbatch: error: invalid partition specified: nope"));
         var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, maxRetryAttempts: 2, retryDelay: TimeSpan.FromMilliseconds(1), metrics: metrics);
         await Assert.ThrowsAsync<SchedulerException>(() => scheduler.SubmitAsync(BatchScriptBuilderTests.Request(["w"], new Dictionary<string, string>()), default));

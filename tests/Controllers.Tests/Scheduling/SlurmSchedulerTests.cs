@@ -1,6 +1,7 @@
 using Coordinator.Controllers.Ports;
 using Coordinator.Scheduling.Commands;
 using Coordinator.Scheduling.Slurm;
+using Coordinator.Testing.Scheduling;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Coordinator.Controllers.Tests.Scheduling;
@@ -8,16 +9,6 @@ namespace Coordinator.Controllers.Tests.Scheduling;
 /// <summary>Unit tests of the adapter's retry and parsing with a scripted runner; the real Slurm is in Integration.Tests/Slurm.</summary>
 public sealed class SlurmSchedulerTests
 {
-    private sealed class ScriptedRunner(params CommandResult[] results) : ICommandRunner
-    {
-        public List<(string Program, IReadOnlyList<string> Args, string? Stdin)> Calls { get; } = [];
-        public Task<CommandResult> RunAsync(string program, IReadOnlyList<string> arguments, string? standardInput, CancellationToken ct)
-        {
-            Calls.Add((program, arguments, standardInput));
-            return Task.FromResult(results[Math.Min(Calls.Count - 1, results.Length - 1)]);
-        }
-    }
-
     private static SlurmScheduler Scheduler(ScriptedRunner runner) =>
         new(runner, NullLogger<SlurmScheduler>.Instance, maxRetryAttempts: 3, retryDelay: TimeSpan.FromMilliseconds(1));
 

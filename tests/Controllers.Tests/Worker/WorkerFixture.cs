@@ -4,6 +4,7 @@ using Coordinator.Controllers.Configuration;
 using Coordinator.Data.Storage;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Tasks;
+using Coordinator.Testing.State;
 using Coordinator.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
 

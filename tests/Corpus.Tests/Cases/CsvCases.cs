@@ -1,5 +1,5 @@
 using static Coordinator.Corpus.Tests.Inputs;
-using static Coordinator.Corpus.Tests.Items;
+using static Coordinator.Testing.Items.JobItems;
 
 namespace Coordinator.Corpus.Tests.Cases;
 

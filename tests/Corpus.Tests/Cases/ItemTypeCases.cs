@@ -1,4 +1,4 @@
-using static Coordinator.Corpus.Tests.Items;
+using static Coordinator.Testing.Items.JobItems;
 
 namespace Coordinator.Corpus.Tests.Cases;
 

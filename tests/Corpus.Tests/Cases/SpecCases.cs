@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using static Coordinator.Corpus.Tests.Items;
+using static Coordinator.Testing.Items.JobItems;
 
 namespace Coordinator.Corpus.Tests.Cases;
 

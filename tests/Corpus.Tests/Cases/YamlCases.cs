@@ -1,4 +1,5 @@
-using static Coordinator.Corpus.Tests.Items;
+using static Coordinator.Corpus.Tests.CaseItems;
+using static Coordinator.Testing.Items.JobItems;
 
 namespace Coordinator.Corpus.Tests.Cases;
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.S3.Model;
 using Coordinator.Integration.Tests.Fixtures;
+using Coordinator.Testing.Processes;
 
 namespace Coordinator.Integration.Tests.Cli;
 
@@ -13,7 +14,7 @@ namespace Coordinator.Integration.Tests.Cli;
 public sealed class CliDaemonTests(LocalStackFixture fixture, SlurmFixture slurm) : IAsyncLifetime
 {
     private CliStack _cli = null!;
-    private CliDaemon? _daemon;
+    private DaemonHandle? _daemon;
 
     public async Task InitializeAsync()
     {
@@ -59,7 +60,7 @@ public sealed class CliDaemonTests(LocalStackFixture fixture, SlurmFixture slurm
             }
             await Task.Delay(1000);
         }
-        throw new TimeoutException($"{name} not {phase} after {limit} (last {last})\ndaemon:\n{_daemon?.Log}");
+        throw new TimeoutException($"{name} not {phase} after {limit} (last {last})\ndaemon:\n{_daemon?.Output}");
     }
 
     [Fact]
@@ -71,7 +72,7 @@ public sealed class CliDaemonTests(LocalStackFixture fixture, SlurmFixture slurm
 
         var watch = await _cli.RunAsync("watch", name, "--interval", "500ms", "--timeout", "4m");
 
-        Assert.True(watch.ExitCode == 0, $"watch exited {watch.ExitCode}\n{watch.StandardOutput}\n{watch.StandardError}\ndaemon:\n{_daemon!.Log}");
+        Assert.True(watch.ExitCode == 0, $"watch exited {watch.ExitCode}\n{watch.StandardOutput}\n{watch.StandardError}\ndaemon:\n{_daemon!.Output}");
         var lines = watch.StandardOutput.TrimEnd('\n').Split('\n');
         Assert.Matches(@"^\d\d:\d\d:\d\d Succeeded \[#+\] 2/2 batches", lines[^2]);
         Assert.StartsWith($"job \"{name}\" Succeeded: 2/2 batches, 20 records out to s3://{_cli.Bucket}/out/{name}/", lines[^1], StringComparison.Ordinal);

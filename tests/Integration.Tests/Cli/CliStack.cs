@@ -5,6 +5,7 @@ using Coordinator.Integration.Tests.Fixtures;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Coordinator.Model.Tasks;
+using Coordinator.Testing.Processes;
 
 namespace Coordinator.Integration.Tests.Cli;
 

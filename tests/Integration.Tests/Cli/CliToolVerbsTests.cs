@@ -2,6 +2,7 @@ using System.Text;
 using Amazon.S3.Model;
 using Coordinator.Integration.Tests.Fixtures;
 using Coordinator.Model.Tasks;
+using Coordinator.Testing.Processes;
 
 namespace Coordinator.Integration.Tests.Cli;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Coordinator.Aws.Provisioning;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Integration.Tests.Fixtures;
+using Coordinator.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace Coordinator.Integration.Tests.Deploy;

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Coordinator.Testing;
 
 namespace Coordinator.Integration.Tests.Deploy;
 

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using Amazon.DynamoDBv2;
 using Amazon.S3;
+using Coordinator.Testing;
 
 namespace Coordinator.Integration.Tests.Deploy;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Coordinator.Integration.Tests.Fixtures;
+using Coordinator.Testing;
+using Coordinator.Testing.Processes;
 using Xunit.Abstractions;
 
 namespace Coordinator.Integration.Tests.Deploy;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Coordinator.Testing.Processes;
 
 namespace Coordinator.Integration.Tests.Fixtures;
 

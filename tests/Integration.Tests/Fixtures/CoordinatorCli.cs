@@ -1,3 +1,5 @@
+using Coordinator.Testing.Processes;
+
 namespace Coordinator.Integration.Tests.Fixtures;
 
 /// <summary>

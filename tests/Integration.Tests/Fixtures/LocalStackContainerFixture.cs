@@ -1,3 +1,4 @@
+using Coordinator.Testing.Processes;
 using Testcontainers.LocalStack;
 
 namespace Coordinator.Integration.Tests.Fixtures;

@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Coordinator.Aws;
 using Coordinator.Controllers.Configuration;
+using Coordinator.Testing.Stack;
 
 namespace Coordinator.Integration.Tests.Fixtures;
 

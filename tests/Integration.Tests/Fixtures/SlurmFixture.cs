@@ -1,3 +1,6 @@
+using Coordinator.Testing.Processes;
+using Coordinator.Testing.Stack;
+
 namespace Coordinator.Integration.Tests.Fixtures;
 
 /// <summary>

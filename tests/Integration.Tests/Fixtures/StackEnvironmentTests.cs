@@ -1,3 +1,5 @@
+using Coordinator.Testing.Stack;
+
 namespace Coordinator.Integration.Tests.Fixtures;
 
 /// <summary>The fixture reads localstack/up's env file exactly as the shell does.</summary>

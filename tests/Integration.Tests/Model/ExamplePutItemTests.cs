@@ -3,6 +3,7 @@ using Coordinator.Aws.Items;
 using Coordinator.Integration.Tests.Fixtures;
 using Coordinator.Model.Loading;
 using Coordinator.Model.Spec;
+using Coordinator.Testing;
 
 namespace Coordinator.Integration.Tests.Model;
 
@@ -26,10 +27,10 @@ public sealed class ExamplePutItemTests(LocalStackFixture fixture) : IAsyncLifet
     public async Task The_example_item_put_with_the_aws_cli_decodes_to_the_same_job_as_its_yaml(string example)
     {
         var put = await AwsCli.RunAsync(fixture.EndpointUrl,
-            "dynamodb", "put-item", "--table-name", _stack.Options.JobsTable, "--item", "file://" + RepositoryPaths.Example(example, "job.json"));
+            "dynamodb", "put-item", "--table-name", _stack.Options.JobsTable, "--item", "file://" + RepoFiles.Path("examples", example, "job.json"));
         put.EnsureSuccess();
         var fromYaml = await new JobLoader(InMemoryTemplateSource.Empty)
-            .LoadFileAsync(RepositoryPaths.Example(example, "job.yaml"), [], CancellationToken.None);
+            .LoadFileAsync(RepoFiles.Path("examples", example, "job.yaml"), [], CancellationToken.None);
         Assert.Empty(fromYaml.Errors);
 
         var item = (await _stack.DynamoDb.GetItemAsync(new GetItemRequest

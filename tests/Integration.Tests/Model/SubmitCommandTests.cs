@@ -2,6 +2,8 @@ using Amazon.DynamoDBv2.Model;
 using Coordinator.Aws.Items;
 using Coordinator.Integration.Tests.Fixtures;
 using Coordinator.Model.Status;
+using Coordinator.Testing;
+using Coordinator.Testing.Processes;
 
 namespace Coordinator.Integration.Tests.Model;
 
@@ -33,7 +35,7 @@ public sealed class SubmitCommandTests(LocalStackFixture fixture) : IAsyncLifeti
     [Fact]
     public async Task Submit_creates_the_job_and_refuses_a_second_submit_without_replace()
     {
-        var file = RepositoryPaths.Example("wordcount", "job.yaml");
+        var file = RepoFiles.Path("examples", "wordcount", "job.yaml");
 
         var first = await Coordinator("submit", "-f", file);
         var second = await Coordinator("submit", "-f", file, "--set", "slurm.maxConcurrent=3");
@@ -50,7 +52,7 @@ public sealed class SubmitCommandTests(LocalStackFixture fixture) : IAsyncLifeti
     [Fact]
     public async Task Submit_with_replace_changes_the_spec_and_keeps_the_status_the_daemon_wrote()
     {
-        var file = RepositoryPaths.Example("wordcount", "job.yaml");
+        var file = RepoFiles.Path("examples", "wordcount", "job.yaml");
         (await Coordinator("submit", "-f", file)).EnsureSuccess();
         var running = new JobStatus { Phase = JobPhase.Running, ObservedGeneration = 1, Message = "3 of 10 batches done" };
         await _stack.DynamoDb.UpdateItemAsync(new UpdateItemRequest

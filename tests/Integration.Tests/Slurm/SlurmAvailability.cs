@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Coordinator.Testing.Stack;
 
 namespace Coordinator.Integration.Tests.Slurm;
 
@@ -15,7 +16,7 @@ internal static class SlurmAvailability
 
     private static string? Probe()
     {
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("SLURM_CONF")) && FindConf() is { } conf)
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("SLURM_CONF")) && StackEnvironment.Load()["SLURM_CONF"] is { } conf)
         {
             Environment.SetEnvironmentVariable("SLURM_CONF", conf);
         }
@@ -32,22 +33,5 @@ internal static class SlurmAvailability
         {
             return $"sinfo is not installed: {e.Message}";
         }
-    }
-
-    private static string? FindConf()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var env = Path.Combine(dir.FullName, "localstack", ".state", "env");
-            if (File.Exists(env))
-            {
-                var line = File.ReadLines(env).FirstOrDefault(l => l.Contains("SLURM_CONF=", StringComparison.Ordinal));
-                if (line is not null)
-                {
-                    return line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim().Trim('"');
-                }
-            }
-        }
-        return null;
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Coordinator.Integration.Tests.Fixtures;
+using Coordinator.Testing.Processes;
 
 namespace Coordinator.Integration.Tests.Stack;
 

@@ -2,9 +2,9 @@ using Amazon.DynamoDBv2.Model;
 using Coordinator.Aws.DynamoDb;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
-using Coordinator.Integration.Tests.Support;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
+using Coordinator.Testing.Metrics;
 
 namespace Coordinator.Integration.Tests.State;
 
@@ -57,7 +57,7 @@ public sealed class DynamoStateStoreTests
     {
         await using var backend = await StartAsync(kind);
         using var metrics = new CoordinatorMetrics();
-        using var recorder = new InstrumentRecorder(metrics.Meter);
+        using var recorder = new MeterRecorder(metrics.Meter);
         var store = new DynamoStateStore(backend.Client, backend.Options, metrics);
         await store.PutJobSpecAsync(NewJob("gamma", "s3://in/"), false, default);
 

@@ -1,11 +1,11 @@
 using Coordinator.Aws.DynamoDb;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Integration.Tests.State;
-using Coordinator.Integration.Tests.Support;
 using Coordinator.Model.Tasks;
 using Coordinator.Reconciler.Feed;
 using Coordinator.Reconciler.Queue;
 using Coordinator.Reconciler.Reconcile;
+using Coordinator.Testing.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Coordinator.Integration.Tests.Streams;
@@ -21,7 +21,7 @@ public sealed class ChangeFeedTests
     {
         await using var backend = await DynamoStateStoreTests.StartAsync(kind);
         using var metrics = new CoordinatorMetrics();
-        using var recorder = new InstrumentRecorder(metrics.Meter);
+        using var recorder = new MeterRecorder(metrics.Meter);
         var store = new DynamoStateStore(backend.Client, backend.Options, metrics);
         await store.PutJobSpecAsync(DynamoStateStoreTests.NewJob("existing", "s3://in/"), false, default);
         using var streams = DynamoDbStreamsClientContractTests.NewClient(backend);

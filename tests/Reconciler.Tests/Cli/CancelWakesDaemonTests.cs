@@ -4,7 +4,7 @@ using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Coordinator.Reconciler.Cli;
 using Coordinator.Reconciler.Feed;
-using Coordinator.Reconciler.Tests.Reconcile;
+using Coordinator.Testing.State;
 
 namespace Coordinator.Reconciler.Tests.Cli;
 

@@ -4,6 +4,7 @@ using Coordinator.Controllers.Metrics;
 using Coordinator.Reconciler.Hosting;
 using Coordinator.Reconciler.Reconcile;
 using Coordinator.Reconciler.Tests.Reconcile;
+using Coordinator.Testing.State;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 

@@ -8,6 +8,7 @@ using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Coordinator.Model.Tasks;
 using Coordinator.Reconciler.Reconcile;
+using Coordinator.Testing.State;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -94,7 +95,7 @@ public sealed class JobReconcilerTests : IDisposable
 
         var fixedJob = _store.Peek("fixme")!;
         fixedJob.Spec.Batching.MaxRecords = 10;
-        await _store.PutJobSpecAsync(fixedJob, replace: true, default); // in-memory: like put-item
+        _store.UserPut(fixedJob); // like put-item
         await reconciler.ReconcileAsync(new JobKey("fixme"), default);
 
         var stored = _store.Peek("fixme")!;
@@ -197,7 +198,7 @@ public sealed class JobReconcilerTests : IDisposable
 
         var edited = _store.Peek("edit")!;
         edited.Spec.Batching.MaxRecords = 7;
-        await _store.PutJobSpecAsync(edited, replace: true, default);
+        _store.UserPut(edited); // like put-item
         await _store.PutTasksAsync([new JobTask { Job = "edit", Index = 0, Generation = 1 }], default); // what generation 1 stored
         await reconciler.ReconcileAsync(new JobKey("edit"), default);
 

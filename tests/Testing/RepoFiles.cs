@@ -1,8 +1,12 @@
-namespace Coordinator.Integration.Tests.Deploy;
+namespace Coordinator.Testing;
 
-/// <summary>Finds the repository's files from the test's bin directory (the tests read deploy/ and src/ as shipped).</summary>
-internal static class RepoFiles
+/// <summary>
+/// Finds the repository's files from the test's bin directory (the tests read examples/, deploy/, localstack/ and src/
+/// as shipped), by walking up from it.
+/// </summary>
+public static class RepoFiles
 {
+    /// <summary>The repository root: the nearest directory above the tests with Coordinator.sln and deploy/.</summary>
     public static string Root
     {
         get
@@ -19,6 +23,23 @@ internal static class RepoFiles
     }
 
     public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
+
+    /// <summary>
+    /// <paramref name="relative"/> (a file or a directory) under the nearest directory above the tests that has it, or
+    /// null when none has.
+    /// </summary>
+    public static string? FindUp(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = System.IO.Path.Combine(dir.FullName, relative);
+            if (File.Exists(candidate) || Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
 
     /// <summary>Every C# source file under src/, without bin/ and obj/.</summary>
     public static IEnumerable<string> Sources() =>

@@ -1,13 +1,13 @@
 using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2.Model;
 
-namespace Coordinator.Chaos.Tests;
+namespace Coordinator.Testing.Items;
 
 /// <summary>
-/// DynamoDB JSON (what `aws dynamodb put-item --item file://…` takes) to SDK attribute values, so the chaos tests can
-/// put the same job items as the end-to-end tests without starting an AWS CLI process per job.
+/// DynamoDB JSON (what `aws dynamodb put-item --item file://…` takes) to SDK attribute values, so a test can
+/// put the job items of <see cref="JobItems"/> without starting an AWS CLI process per job.
 /// </summary>
-internal static class DynamoJson
+public static class DynamoJson
 {
     public static Dictionary<string, AttributeValue> ToItem(string json) =>
         JsonNode.Parse(json)!.AsObject().ToDictionary(p => p.Key, p => ToValue(p.Value!.AsObject()));
@@ -22,7 +22,7 @@ internal static class DynamoJson
             "BOOL" => new AttributeValue { BOOL = inner!.GetValue<bool>() },
             "L" => new AttributeValue { L = inner!.AsArray().Select(v => ToValue(v!.AsObject())).ToList() },
             "M" => new AttributeValue { M = inner!.AsObject().ToDictionary(p => p.Key, p => ToValue(p.Value!.AsObject())) },
-            _ => throw new ArgumentException($"DynamoDB JSON type {type} is not used by the chaos tests"),
+            _ => throw new ArgumentException($"DynamoDB JSON type {type} is not used by these tests"),
         };
     }
 }

@@ -1,10 +1,14 @@
-namespace Coordinator.Integration.Tests.Fixtures;
+using Coordinator.Testing.Processes;
+
+namespace Coordinator.Testing.Stack;
 
 /// <summary>
 /// The local stack's settings: the process environment first (./test sources the env file), then the export lines
 /// of <c>localstack/.state/env</c>, found by walking up from the test's directory, so a test run from an IDE finds the
 /// stack that <c>localstack/up</c> started. <see cref="Apply"/> copies them into the process environment, where the
-/// SDK's credential chain, <c>AwsClientFactory</c> and child processes (aws, sbatch, coordinator) read them.
+/// SDK's credential chain, <c>AwsClientFactory</c> and child processes (aws, sbatch, coordinator) read them;
+/// <see cref="Variables"/> hands them to a child process instead. <see cref="Unavailable"/> says whether moto and
+/// Slurm answer.
 /// </summary>
 public sealed class StackEnvironment
 {
@@ -15,6 +19,8 @@ public sealed class StackEnvironment
         "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION",
         "COORDINATOR_DYNAMODB_LOCAL_URL", "SLURM_CONF",
     ];
+
+    private static readonly Lazy<string?> Problem = new(Probe);
 
     private StackEnvironment(IReadOnlyDictionary<string, string> values, string? envFile)
     {
@@ -29,9 +35,15 @@ public sealed class StackEnvironment
 
     public string? this[string name] => Values.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 
+    /// <summary>Every known variable, null where it is not set: the base of a child process's environment.</summary>
+    public IReadOnlyDictionary<string, string?> Variables => Names.ToDictionary(n => n, n => this[n], StringComparer.Ordinal);
+
+    /// <summary>Null when moto and Slurm answer (sinfo, aws dynamodb list-tables), else why the stack cannot be used.</summary>
+    public static string? Unavailable => Problem.Value;
+
     public static StackEnvironment Load()
     {
-        var envFile = FindEnvFile(AppContext.BaseDirectory);
+        var envFile = RepoFiles.FindUp(EnvFileRelativePath);
         var fromFile = envFile is null ? new Dictionary<string, string>() : ParseExports(File.ReadAllLines(envFile));
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in Names)
@@ -82,16 +94,25 @@ public sealed class StackEnvironment
         return result;
     }
 
-    private static string? FindEnvFile(string start)
+    private static string? Probe()
     {
-        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+        var env = Load();
+        if (env["AWS_ENDPOINT_URL"] is null)
         {
-            var candidate = Path.Combine(dir.FullName, EnvFileRelativePath);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
+            return "AWS_ENDPOINT_URL is unset and no localstack/.state/env was found; run localstack/up";
         }
-        return null;
+        if (env["SLURM_CONF"] is null)
+        {
+            return "SLURM_CONF is unset and no localstack/.state/env was found; run localstack/up";
+        }
+        var variables = env.Variables;
+        var sinfo = ProcessRunner.RunAsync("sinfo", ["-h"], variables, TimeSpan.FromSeconds(20)).GetAwaiter().GetResult();
+        if (sinfo.ExitCode != 0)
+        {
+            return $"Slurm does not answer (sinfo exit {sinfo.ExitCode}): {sinfo.StandardError.Trim()}";
+        }
+        var aws = ProcessRunner.RunAsync("aws", ["dynamodb", "list-tables", "--max-items", "1"], variables, TimeSpan.FromSeconds(20))
+            .GetAwaiter().GetResult();
+        return aws.ExitCode == 0 ? null : $"moto does not answer at {env["AWS_ENDPOINT_URL"]}: {aws.StandardError.Trim()}";
     }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Coordinator.Integration.Tests.Fixtures;
+namespace Coordinator.Testing.Processes;
 
 /// <summary>
 /// Runs real programs (aws, sbatch, squeue, coordinator) the way a user would, with an argument list (never a shell)
@@ -8,6 +8,11 @@ namespace Coordinator.Integration.Tests.Fixtures;
 /// </summary>
 public static class ProcessRunner
 {
+    /// <summary>
+    /// Runs <paramref name="fileName"/> with stdin closed and both streams captured. <paramref name="environment"/>
+    /// adds to the test process's environment; a null value removes the variable. Killed (whole tree) and a
+    /// <see cref="TimeoutException"/> after <paramref name="timeout"/> (default 2 minutes).
+    /// </summary>
     public static async Task<ProcessResult> RunAsync(
         string fileName,
         IEnumerable<string> arguments,
@@ -27,6 +32,29 @@ public static class ProcessRunner
         {
             info.ArgumentList.Add(argument);
         }
+        SetEnvironment(info, environment);
+        var display = fileName + " " + string.Join(' ', info.ArgumentList);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start `{display}`");
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var limit = timeout ?? TimeSpan.FromMinutes(2);
+        using var cts = new CancellationTokenSource(limit);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"`{display}` did not finish within {limit.TotalSeconds:0} s");
+        }
+        return new ProcessResult(display, process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Adds <paramref name="environment"/> to a start info's environment; a null value removes the variable.</summary>
+    public static void SetEnvironment(ProcessStartInfo info, IReadOnlyDictionary<string, string?>? environment)
+    {
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
         {
             if (value is null)
@@ -38,21 +66,5 @@ public static class ProcessRunner
                 info.Environment[name] = value;
             }
         }
-        var display = fileName + " " + string.Join(' ', info.ArgumentList);
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start `{display}`");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"`{display}` did not finish within {(timeout ?? TimeSpan.FromMinutes(2)).TotalSeconds:0} s");
-        }
-        return new ProcessResult(display, process.ExitCode, await stdout, await stderr);
     }
 }

@@ -1,19 +1,24 @@
 using System.Diagnostics.Metrics;
 using Coordinator.Controllers.Metrics;
 
-namespace Coordinator.Controllers.Tests.Metrics;
+namespace Coordinator.Testing.Metrics;
 
-/// <summary>Listens to one <see cref="CoordinatorMetrics"/> instance's meter and keeps every measurement with its tags.</summary>
-internal sealed class MetricsRecorder : IDisposable
+/// <summary>Listens to one meter (a <see cref="CoordinatorMetrics"/> instance's) and keeps every measurement with its tags.</summary>
+public sealed class MeterRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
-    private readonly List<(string Instrument, double Value, Dictionary<string, string> Tags)> _measurements = [];
+    private readonly List<(string Instrument, bool Observable, double Value, Dictionary<string, string> Tags)> _measurements = [];
 
-    public MetricsRecorder(CoordinatorMetrics metrics)
+    public MeterRecorder(CoordinatorMetrics metrics)
+        : this(metrics.Meter)
+    {
+    }
+
+    public MeterRecorder(Meter meter)
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (ReferenceEquals(instrument.Meter, metrics.Meter))
+            if (ReferenceEquals(instrument.Meter, meter))
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -32,12 +37,15 @@ internal sealed class MetricsRecorder : IDisposable
         }
     }
 
-    /// <summary>Runs the observable gauges' callbacks once (what a scrape does).</summary>
+    /// <summary>The sum of everything one instrument recorded (a counter's total), 0 when it recorded nothing.</summary>
+    public long Total(string instrument) => (long)Of(instrument).Sum(m => m.Value);
+
+    /// <summary>Runs the observable gauges' callbacks once (what a scrape does), replacing what they reported before.</summary>
     public void Observe()
     {
         lock (_measurements)
         {
-            _measurements.RemoveAll(m => m.Instrument is "coordinator.jobs" or "coordinator.tasks");
+            _measurements.RemoveAll(m => m.Observable);
         }
         _listener.RecordObservableInstruments();
     }
@@ -53,7 +61,7 @@ internal sealed class MetricsRecorder : IDisposable
         }
         lock (_measurements)
         {
-            _measurements.Add((instrument.Name, value, map));
+            _measurements.Add((instrument.Name, instrument.IsObservable, value, map));
         }
     }
 }
