@@ -108,6 +108,7 @@ public static class TaskItemCodec
             && task.Reason?.StartsWith(TaskTransitions.FailJobReason, StringComparison.Ordinal) == true)
         {
             // Written before the verdict had its own attribute: then the reason's prefix was the only mark of FailJob.
+            // (Today's writers give every Failed task a verdict, so this shape comes only from such old items.)
             task.Verdict = TaskVerdict.FailJob;
         }
         return task;
