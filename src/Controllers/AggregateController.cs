@@ -207,19 +207,8 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         return manifest;
     }
 
-    private async Task<List<JobTask>> ReadTasksAsync(string job, CancellationToken ct)
-    {
-        var tasks = new List<JobTask>();
-        string? token = null;
-        do
-        {
-            var page = await state.QueryTasksAsync(job, token, DispatchDefaults.PageSize, ct).ConfigureAwait(false);
-            tasks.AddRange(page.Tasks);
-            token = page.NextToken;
-        }
-        while (token is not null);
-        return [.. tasks.OrderBy(t => t.Index)];
-    }
+    private async Task<List<JobTask>> ReadTasksAsync(string job, CancellationToken ct) =>
+        [.. (await TaskReader.ReadAllAsync(state, job, generation: null, ct).ConfigureAwait(false)).OrderBy(t => t.Index)];
 
     private async Task WriteJsonAsync(Uri uri, FinalManifest manifest, CancellationToken ct)
     {

@@ -18,8 +18,6 @@ namespace Coordinator.Worker;
 /// </summary>
 public sealed partial class PilotWorker(IStateStore state, TaskWorker worker, TimeProvider clock, ILogger<PilotWorker> logger)
 {
-    public const int PageSize = 500;
-
     /// <summary>Longest a pilot waits for a batch that is backing off before it looks again.</summary>
     public static readonly TimeSpan MaxIdleWait = TimeSpan.FromSeconds(30);
 
@@ -78,14 +76,10 @@ public sealed partial class PilotWorker(IStateStore state, TaskWorker worker, Ti
         using var slots = new SemaphoreSlim(concurrency, concurrency);
         var running = new List<Task<TaskRunOutcome>>();
         DateTimeOffset? nextNotBefore = null;
-        string? token = null;
         try
         {
-            do
+            await foreach (var tasks in TaskReader.ReadPagesAsync(state, job.Name, generation: null, ct).ConfigureAwait(false))
             {
-                var page = await state.QueryTasksAsync(job.Name, token, PageSize, ct).ConfigureAwait(false);
-                token = page.NextToken;
-                var tasks = page.Tasks;
                 var start = tasks.Count == 0 ? 0 : (int)((long)pilot * tasks.Count / Math.Max(1, pilots));
                 var candidates = new Queue<JobTask>();
                 for (var i = 0; i < tasks.Count; i++)
@@ -120,8 +114,11 @@ public sealed partial class PilotWorker(IStateStore state, TaskWorker worker, Ti
                         running.Add(RunAndReleaseAsync(job, task, identity, slots, disruption, ct));
                     }
                 }
+                if (disruption.IsCancellationRequested)
+                {
+                    break;
+                }
             }
-            while (token is not null && !disruption.IsCancellationRequested);
         }
         catch (OperationCanceledException) when (disruption.IsCancellationRequested)
         {

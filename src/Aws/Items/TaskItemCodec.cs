@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2.Model;
+using Coordinator.Controllers.Tasks;
 using Coordinator.Model.Errors;
 using Coordinator.Model.Tasks;
 
@@ -6,7 +7,8 @@ namespace Coordinator.Aws.Items;
 
 /// <summary>
 /// JobTask ↔ tasks-table item. Keys: <c>job</c> (S, partition) and <c>index</c> (N, sort). Other attributes are the
-/// camelCase property names; <c>state</c> is the enum name, timestamps ISO-8601 UTC strings, <c>version</c> N.
+/// camelCase property names; <c>state</c> and <c>verdict</c> are enum names (verdict left out while None),
+/// timestamps ISO-8601 UTC strings, <c>version</c> N.
 /// Nulls are left out, so an update that sets a field never has to remove a stale empty one.
 /// </summary>
 public static class TaskItemCodec
@@ -37,6 +39,7 @@ public static class TaskItemCodec
         public const string ExitCode = "exitCode";
         public const string StderrTail = "stderrTail";
         public const string Reason = "reason";
+        public const string Verdict = "verdict";
         public const string Version = "version";
     }
 
@@ -66,6 +69,7 @@ public static class TaskItemCodec
         .Number(Names.ExitCode, t.ExitCode)
         .String(Names.StderrTail, t.StderrTail)
         .String(Names.Reason, t.Reason)
+        .String(Names.Verdict, t.Verdict == TaskVerdict.None ? null : t.Verdict.ToString())
         .Number(Names.Version, t.Version)
         .Map;
 
@@ -73,7 +77,7 @@ public static class TaskItemCodec
     public static JobTask Decode(Dictionary<string, AttributeValue> item)
     {
         var r = new AttributeReader(item, "");
-        return new JobTask
+        var task = new JobTask
         {
             Job = r.RequiredString(JobKey),
             Index = r.RequiredInt(IndexKey),
@@ -97,7 +101,16 @@ public static class TaskItemCodec
             ExitCode = r.OptionalInt(Names.ExitCode),
             StderrTail = r.OptionalString(Names.StderrTail),
             Reason = r.OptionalString(Names.Reason),
+            Verdict = r.Enum(Names.Verdict, TaskVerdict.None),
             Version = r.Long(Names.Version),
         };
+        if (!r.Has(Names.Verdict) && task.State == TaskState.Failed
+            && task.Reason?.StartsWith(TaskTransitions.FailJobReason, StringComparison.Ordinal) == true)
+        {
+            // Written before the verdict had its own attribute: then the reason's prefix was the only mark of FailJob.
+            // (Today's writers give every Failed task a verdict, so this shape comes only from such old items.)
+            task.Verdict = TaskVerdict.FailJob;
+        }
+        return task;
     }
 }

@@ -20,7 +20,4 @@ public static class DispatchDefaults
 
     /// <summary>How often a running job is looked at again when no event arrives.</summary>
     public static readonly TimeSpan RunningRequeue = TimeSpan.FromSeconds(5);
-
-    /// <summary>Page size of task reads.</summary>
-    public const int PageSize = 500;
 }

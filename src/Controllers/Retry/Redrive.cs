@@ -1,4 +1,5 @@
 using Coordinator.Controllers.Ports;
+using Coordinator.Controllers.Tasks;
 using Coordinator.Model.Tasks;
 
 namespace Coordinator.Controllers.Retry;
@@ -16,17 +17,15 @@ public static class Redrive
     public static async Task<IReadOnlyList<int>> ResetFailedTasksAsync(IStateStore state, string job, CancellationToken ct)
     {
         var reset = new List<int>();
-        string? token = null;
-        do
+        await foreach (var page in TaskReader.ReadPagesAsync(state, job, generation: null, ct).ConfigureAwait(false))
         {
-            var page = await state.QueryTasksAsync(job, token, 500, ct).ConfigureAwait(false);
-            token = page.NextToken;
-            foreach (var task in page.Tasks.Where(t => t.State == TaskState.Failed))
+            foreach (var task in page.Where(t => t.State == TaskState.Failed))
             {
                 task.State = TaskState.Pending;
                 task.Attempt = 0;
                 task.NotBefore = null;
                 task.Reason = $"Redrive (was: {task.Reason})";
+                task.Verdict = TaskVerdict.None;
                 try
                 {
                     task.Version = await state.UpdateTaskAsync(task, ct).ConfigureAwait(false);
@@ -38,7 +37,6 @@ public static class Redrive
                 }
             }
         }
-        while (token is not null);
         return reset;
     }
 }

@@ -66,7 +66,7 @@ public sealed class TaskTally
                     {
                         tally.FailureReasons.Add($"batch {task.Index}: {task.Reason}");
                     }
-                    if (task.Reason?.StartsWith(TaskTransitions.FailJobReason, StringComparison.Ordinal) == true)
+                    if (task.Verdict == TaskVerdict.FailJob)
                     {
                         tally.FailingJob.Add(task);
                     }

@@ -53,15 +53,7 @@ public sealed class TaskTallySource(IStateStore state, IScheduler scheduler, Tas
         {
             var gaps = events?.Gaps ?? 0;
             events?.Clear(job.Name);
-            var tasks = new List<JobTask>();
-            string? token = null;
-            do
-            {
-                var page = await state.QueryTasksAsync(job.Name, token, DispatchDefaults.PageSize, ct).ConfigureAwait(false);
-                tasks.AddRange(page.Tasks);
-                token = page.NextToken;
-            }
-            while (token is not null);
+            var tasks = await TaskReader.ReadAllAsync(state, job.Name, generation: null, ct).ConfigureAwait(false);
             var tally = TaskTally.From(tasks, inFlight, now, DispatchDefaults.HeartbeatStaleAfter, arrayMode);
             snapshot = new Snapshot(now, now, job.Generation, tasks, inFlight, tally, gaps);
         }

@@ -11,7 +11,10 @@ namespace Coordinator.Controllers.Tasks;
 /// </summary>
 public static class TaskTransitions
 {
-    /// <summary>Reason prefix marking a batch whose failure must fail the whole job (a FailJob rule matched).</summary>
+    /// <summary>
+    /// Reason prefix of a batch whose failure must fail the whole job (a FailJob rule matched), for people reading it;
+    /// the daemon decides from <see cref="JobTask.Verdict"/>.
+    /// </summary>
     public const string FailJobReason = "FailJob";
 
     /// <summary>
@@ -36,6 +39,7 @@ public static class TaskTransitions
         task.NotBefore = null;
         task.ExitCode = null;
         task.Reason = null;
+        task.Verdict = TaskVerdict.None;
     }
 
     /// <summary>Records the end of the current attempt, applying the retry policy to failures.</summary>
@@ -52,11 +56,13 @@ public static class TaskTransitions
             task.ResultKey = result.ResultKey;
             task.ResultSha256 = result.ResultSha256;
             task.Reason = "Succeeded";
+            task.Verdict = TaskVerdict.None;
             return;
         }
         var kind = result.Failure ?? AttemptEndKind.Lost;
         var decision = RetryPolicy.Decide(new AttemptEnd(kind, result.ExitCode, task.Attempt), retry);
         var cause = $"{kind}: {result.Message}";
+        task.Verdict = ToTaskVerdict(decision.Verdict);
         switch (decision.Verdict)
         {
             case RetryVerdict.Retry:
@@ -84,4 +90,14 @@ public static class TaskTransitions
                 break;
         }
     }
+
+    /// <summary>The policy's verdict as the task item records it.</summary>
+    public static TaskVerdict ToTaskVerdict(RetryVerdict verdict) => verdict switch
+    {
+        RetryVerdict.Retry => TaskVerdict.Retry,
+        RetryVerdict.RetryUncounted => TaskVerdict.RetryUncounted,
+        RetryVerdict.Ignore => TaskVerdict.Ignore,
+        RetryVerdict.FailJob => TaskVerdict.FailJob,
+        _ => TaskVerdict.FailBatch,
+    };
 }

@@ -32,5 +32,7 @@ public sealed class JobTask
     public string? StderrTail { get; set; }
     /// <summary>Why the last attempt ended as it did (e.g. HandlerExit, Timeout, Lost, Disrupted, ChecksumMismatch).</summary>
     public string? Reason { get; set; }
+    /// <summary>The retry policy's decision on the last attempt; what the daemon acts on (the Reason is for people).</summary>
+    public TaskVerdict Verdict { get; set; }
     public long Version { get; set; }
 }

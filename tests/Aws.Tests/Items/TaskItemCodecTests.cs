@@ -23,6 +23,7 @@ public class TaskItemCodecTests
             StderrTail = a.Item6, Version = a.Item7, Generation = a.Item7 % 5,
             Heartbeat = b.Item1, StartedAt = b.Item2, FinishedAt = b.Item3, NotBefore = b.Item4, ResultKey = b.Item5,
             InputKey = "k", InputSha256 = "abc", OutputRecords = b.Item6, ExitCode = b.Item7, InputRecords = a.Item1,
+            Verdict = (TaskVerdict)(a.Item1 % Enum.GetValues<TaskVerdict>().Length),
         });
 
     [Fact]
@@ -55,5 +56,58 @@ public class TaskItemCodecTests
         var ex = Assert.Throws<ItemFormatException>(() => TaskItemCodec.Decode(item));
 
         Assert.Equal("attempt: expected a number (N), got S \"two\"", ex.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Verdicts))]
+    public void Every_verdict_survives_the_round_trip_as_its_own_attribute(TaskVerdict verdict)
+    {
+        var task = new JobTask { Job = "wc", Index = 2, State = TaskState.Failed, Reason = "HandlerExit: exit code 42", Verdict = verdict };
+
+        var item = TaskItemCodec.Encode(task);
+
+        Assert.Equal(verdict, TaskItemCodec.Decode(item).Verdict);
+        if (verdict == TaskVerdict.None)
+        {
+            Assert.False(item.ContainsKey("verdict"));
+        }
+        else
+        {
+            Assert.Equal(verdict.ToString(), item["verdict"].S);
+        }
+    }
+
+    [Fact]
+    public void A_written_verdict_wins_over_a_reason_that_starts_with_FailJob()
+    {
+        var task = new JobTask { Job = "wc", Index = 2, State = TaskState.Failed, Reason = "FailJob: HandlerExit: exit code 1", Verdict = TaskVerdict.FailBatch };
+
+        Assert.Equal(TaskVerdict.FailBatch, TaskItemCodec.Decode(TaskItemCodec.Encode(task)).Verdict);
+    }
+
+    public static TheoryData<TaskVerdict> Verdicts() => [.. Enum.GetValues<TaskVerdict>()];
+
+    [Theory]
+    [InlineData(TaskState.Failed, "FailJob: HandlerExit: exit code 42; FailJob rule", TaskVerdict.FailJob)]
+    [InlineData(TaskState.Failed, "HandlerExit: exit code 1; attempt 3 of 3", TaskVerdict.None)]
+    [InlineData(TaskState.Failed, null, TaskVerdict.None)]
+    [InlineData(TaskState.Pending, "Redrive (was: FailJob: HandlerExit: exit code 42)", TaskVerdict.None)]
+    public void An_item_written_before_the_verdict_attribute_infers_FailJob_from_the_old_reason_prefix(TaskState state, string? reason, TaskVerdict expected)
+    {
+        var item = TaskItemCodec.Encode(new JobTask { Job = "wc", Index = 1, State = state, Reason = reason });
+        Assert.False(item.ContainsKey("verdict"));
+
+        Assert.Equal(expected, TaskItemCodec.Decode(item).Verdict);
+    }
+
+    [Fact]
+    public void An_unknown_verdict_throws_naming_the_attribute()
+    {
+        var item = TaskItemCodec.Encode(new JobTask { Job = "wc", Index = 1 });
+        item["verdict"] = new AttributeValue { S = "Maybe" };
+
+        var ex = Assert.Throws<ItemFormatException>(() => TaskItemCodec.Decode(item));
+
+        Assert.StartsWith("verdict: expected one of None, Retry, RetryUncounted, FailBatch, FailJob, Ignore", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -26,12 +26,14 @@ public sealed class StatusControllerTests : IDisposable
         t.Attempt = 1;
     });
 
-    private Task Fail(string job, int index, string reason = "HandlerExit: exit code 1") => _fx.SetTaskAsync(job, index, t =>
-    {
-        t.State = TaskState.Failed;
-        t.Reason = reason;
-        t.Attempt = 3;
-    });
+    private Task Fail(string job, int index, string reason = "HandlerExit: exit code 1", TaskVerdict verdict = TaskVerdict.FailBatch) =>
+        _fx.SetTaskAsync(job, index, t =>
+        {
+            t.State = TaskState.Failed;
+            t.Reason = reason;
+            t.Verdict = verdict;
+            t.Attempt = 3;
+        });
 
     [Fact]
     public async Task Progress_PublishesCountsRangesAndRecords()
@@ -75,7 +77,7 @@ public sealed class StatusControllerTests : IDisposable
     public async Task FailJobRule_FailsTheJobAndCancelsWhatIsLeftInSlurm()
     {
         await RunningJobAsync("fj", 3);
-        await Fail("fj", 1, "FailJob: HandlerExit: exit code 42");
+        await Fail("fj", 1, "FailJob: HandlerExit: exit code 42", TaskVerdict.FailJob);
         var (job, _) = await _fx.PassAsync("fj", _fx.Status);
         Assert.Equal(JobPhase.Failed, job.Status.Phase);
         Assert.Equal("FailJobRule", StatusEditor.GetCondition(job.Status, ConditionTypes.Failed)!.Reason);

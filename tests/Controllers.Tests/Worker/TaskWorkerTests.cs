@@ -137,6 +137,7 @@ public sealed class TaskWorkerTests : IDisposable
         var task = _fx.State.Stored("failjob", 0);
         Assert.Equal((TaskState.Failed, 42), (task.State, task.ExitCode));
         Assert.StartsWith(TaskTransitions.FailJobReason, task.Reason, StringComparison.Ordinal);
+        Assert.Equal(TaskVerdict.FailJob, task.Verdict);
         Assert.EndsWith("THE END", task.StderrTail, StringComparison.Ordinal);
         Assert.InRange(Encoding.UTF8.GetByteCount(task.StderrTail!), 4000, 4096);
     }

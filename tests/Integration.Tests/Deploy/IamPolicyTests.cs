@@ -55,6 +55,7 @@ public sealed partial class IamPolicyTests
         var calls = WorkerCalls();
         Assert.Contains("UpdateTaskAsync", calls);
         Assert.Contains("OpenReadAsync", calls);
+        Assert.Contains("QueryTasksAsync", calls);
         var unmapped = calls.Where(c => !WorkerPortCalls.ContainsKey(c)).ToList();
         Assert.True(unmapped.Count == 0, $"the worker calls port methods this test cannot map to IAM actions: {string.Join(", ", unmapped)}");
         foreach (var call in calls)
@@ -95,10 +96,14 @@ public sealed partial class IamPolicyTests
     public void DaemonPolicyRunsJobsButCannotCreateOrDropTheStack(string action, string resource, bool allowed) =>
         Assert.Equal(allowed, Policy("daemon-policy.json").Allows(action, resource));
 
-    /// <summary>State and object-store port methods called by the worker code (TaskWorker, PilotWorker, worker verb).</summary>
+    /// <summary>
+    /// State and object-store port methods called by the worker code (TaskWorker, PilotWorker, worker verb, and the
+    /// task reader the pilot pages through).
+    /// </summary>
     private static SortedSet<string> WorkerCalls()
     {
-        var files = Directory.EnumerateFiles(RepoFiles.Path("src", "Controllers", "Worker"), "*.cs")
+        var files = Directory.EnumerateFiles(RepoFiles.Path("src", "Worker"), "*.cs", SearchOption.AllDirectories)
+            .Append(RepoFiles.Path("src", "Controllers", "Tasks", "TaskReader.cs"))
             .Append(RepoFiles.Path("src", "Reconciler", "Cli", "WorkerCommand.cs"));
         var calls = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var file in files)

@@ -5,7 +5,8 @@ namespace Coordinator.Reconciler.Cli.Output;
 
 /// <summary>
 /// The rows of <c>tasks NAME</c>: one per batch, with its state, attempt, exit code, Slurm id (array job_task),
-/// host, how long the last attempt ran and why it ended. Wide adds records in/out, the heartbeat and the result key. Pure.
+/// host, how long the last attempt ran and why it ended. Wide adds records in/out, the heartbeat, the retry verdict and
+/// the result key. Pure.
 /// </summary>
 public static class TaskTable
 {
@@ -32,6 +33,7 @@ public static class TaskTable
         new("DURATION", Elision.None),
         new("RECORDS", Elision.None, AlignRight: true),
         new("HEARTBEAT", Elision.None),
+        new("VERDICT", Elision.None),
         new("REASON", Elision.None),
         new("RESULT", Elision.None),
     ];
@@ -63,6 +65,7 @@ public static class TaskTable
         .. NarrowRow(t, now).AsSpan(0, 7),
         $"{Number(t.InputRecords)}→{(t.OutputRecords is { } output ? Number(output) : "-")}",
         t.Heartbeat is { } beat ? DurationText.Format(now - beat) + " ago" : "-",
+        t.Verdict == TaskVerdict.None ? "-" : t.Verdict.ToString(),
         t.Reason ?? "",
         t.ResultKey ?? "-",
     ];

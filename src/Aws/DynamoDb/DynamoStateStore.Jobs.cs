@@ -1,0 +1,237 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Amazon.DynamoDBv2.Model;
+using Coordinator.Aws.Items;
+using Coordinator.Model.Errors;
+using Coordinator.Model.Spec;
+using Coordinator.Model.Status;
+
+namespace Coordinator.Aws.DynamoDb;
+
+/// <summary>The jobs table: reads, the active-job listing, spec and status writes, deletes.</summary>
+public sealed partial class DynamoStateStore
+{
+    private static readonly HashSet<string> TerminalPhases =
+        [nameof(JobPhase.Succeeded), nameof(JobPhase.Failed), nameof(JobPhase.Cancelled)];
+
+    /// <summary>Reads a job with a strongly consistent read; null when absent or when the item is a JobTemplate.</summary>
+    public async Task<Job?> GetJobAsync(string name, CancellationToken ct)
+    {
+        var response = await _retry.ExecuteAsync(async token => await _client.GetItemAsync(new GetItemRequest
+        {
+            TableName = _options.JobsTable,
+            Key = JobKey(name),
+            ConsistentRead = true,
+        }, token).ConfigureAwait(false), ct).ConfigureAwait(false);
+        return response.Item is { Count: > 0 } item && !IsTemplate(item) ? await ResolveAsync(item, ct).ConfigureAwait(false) : null;
+    }
+
+    /// <summary>
+    /// Decodes a job item and merges in the JobTemplate chain its spec names, so a job written with a plain
+    /// put-item that names spec.template is validated and run as the merged spec (as `coordinator submit` does).
+    /// A template that is missing or malformed becomes a decode error (the job turns Invalid), never an exception.
+    /// </summary>
+    private async Task<Job> ResolveAsync(Dictionary<string, AttributeValue> item, CancellationToken ct)
+    {
+        using var templates = new DynamoTemplateSource(() => _client, _options.JobsTable, ownsClient: false);
+        try
+        {
+            return await JobResolver.DecodeAsync(item, templates, ct).ConfigureAwait(false);
+        }
+        catch (SpecException e)
+        {
+            var job = JobItemCodec.Decode(item);
+            job.DecodeErrors = [.. job.DecodeErrors, e.Message];
+            return job;
+        }
+    }
+
+    /// <summary>
+    /// Names of jobs not in a terminal phase (Succeeded, Failed, Cancelled): the "list" half of list-then-watch.
+    /// Only the name, kind and phase are projected, so a resync costs little even with large specs. Invalid jobs are
+    /// listed too: their spec may have been fixed while no daemon was watching.
+    /// </summary>
+    public async IAsyncEnumerable<string> ListActiveJobNamesAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        var request = new ScanRequest
+        {
+            TableName = _options.JobsTable,
+            ProjectionExpression = "#name, #kind, #status.#phase",
+            ExpressionAttributeNames = new Dictionary<string, string>
+            {
+                ["#name"] = StateAttributes.Name,
+                ["#kind"] = StateAttributes.Kind,
+                ["#status"] = StateAttributes.Status,
+                ["#phase"] = StateAttributes.Phase,
+            },
+        };
+        await foreach (var item in ScanAsync(request, ct).ConfigureAwait(false))
+        {
+            if (IsTemplate(item) || !item.TryGetValue(StateAttributes.Name, out var name) || name.S is not { Length: > 0 } jobName)
+            {
+                continue;
+            }
+            var phase = item.TryGetValue(StateAttributes.Status, out var status)
+                && status.M is { } statusMap
+                && statusMap.TryGetValue(StateAttributes.Phase, out var phaseValue)
+                    ? phaseValue.S
+                    : null;
+            if (phase is null || !TerminalPhases.Contains(phase))
+            {
+                yield return jobName;
+            }
+        }
+    }
+
+    /// <summary>Every job (not templates), decoded; undecodable items come back with DecodeErrors set.</summary>
+    public async IAsyncEnumerable<Job> ListJobsAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var item in ScanAsync(new ScanRequest { TableName = _options.JobsTable }, ct).ConfigureAwait(false))
+        {
+            if (!IsTemplate(item))
+            {
+                yield return JobItemCodec.Decode(item);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Creates the job (conditional on its absence), or with <paramref name="replace"/> sets its spec and labels with an
+    /// UpdateItem that leaves status, version and generation alone; the reconciler notices the new spec by its hash.
+    /// A replace removes labels the new job does not have (no labels means none, not "keep the old ones").
+    /// </summary>
+    public async Task PutJobSpecAsync(Job job, bool replace, CancellationToken ct)
+    {
+        var item = JobItemCodec.EncodeNew(job);
+        if (!replace)
+        {
+            await ConditionalAsync(job.Name, _options.JobsTable, $"job \"{job.Name}\" already exists (use replace to change its spec)",
+                token => _client.PutItemAsync(new PutItemRequest
+                {
+                    TableName = _options.JobsTable,
+                    Item = item,
+                    ConditionExpression = "attribute_not_exists(#name)",
+                    ExpressionAttributeNames = new Dictionary<string, string> { ["#name"] = StateAttributes.Name },
+                }, token), ct).ConfigureAwait(false);
+            return;
+        }
+
+        var names = new Dictionary<string, string>();
+        var values = new Dictionary<string, AttributeValue>();
+        var sets = new List<string>();
+        var position = 0;
+        foreach (var (attribute, value) in item)
+        {
+            if (attribute == StateAttributes.Name)
+            {
+                continue;
+            }
+            names[$"#a{position}"] = attribute;
+            values[$":v{position}"] = value;
+            sets.Add($"#a{position} = :v{position}");
+            position++;
+        }
+        var expression = "SET " + string.Join(", ", sets);
+        // The user's attributes are replaced as a whole: an attribute the new job no longer has must go, or a job
+        // replaced without labels would keep its old ones, and a spec given as a map would leave an old specYaml beside it.
+        var removes = new List<string>();
+        foreach (var userAttribute in new[] { StateAttributes.SpecYaml, StateAttributes.Labels })
+        {
+            if (!item.ContainsKey(userAttribute))
+            {
+                names[$"#rm{removes.Count}"] = userAttribute;
+                removes.Add($"#rm{removes.Count}");
+            }
+        }
+        if (removes.Count > 0)
+        {
+            expression += " REMOVE " + string.Join(", ", removes);
+        }
+        await _retry.ExecuteAsync(async token => await _client.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = _options.JobsTable,
+            Key = JobKey(job.Name),
+            UpdateExpression = expression,
+            ExpressionAttributeNames = names,
+            ExpressionAttributeValues = values,
+        }, token).ConfigureAwait(false), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes status, generation and specHash, conditional on the version read (or on there being none when
+    /// job.Version is 0, as after a user's put-item) and on the item still existing. Never touches spec.
+    /// Returns the new version; job.Version itself is left for the caller (JobContext) to update.
+    /// </summary>
+    public async Task<long> UpdateJobStatusAsync(Job job, CancellationToken ct)
+    {
+        var newVersion = job.Version + 1;
+        var values = new Dictionary<string, AttributeValue>
+        {
+            [":status"] = JobItemCodec.EncodeStatus(job.Status),
+            [":generation"] = Number(job.Generation),
+            [":specHash"] = new() { S = job.SpecHash },
+            [":newVersion"] = Number(newVersion),
+        };
+        string condition;
+        if (job.Version == 0)
+        {
+            condition = "attribute_exists(#name) AND attribute_not_exists(#version)";
+        }
+        else
+        {
+            condition = "attribute_exists(#name) AND #version = :readVersion";
+            values[":readVersion"] = Number(job.Version);
+        }
+        await ConditionalAsync(job.Name, _options.JobsTable,
+            $"job \"{job.Name}\" changed since version {job.Version} was read (or was deleted)",
+            token => _client.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = _options.JobsTable,
+                Key = JobKey(job.Name),
+                UpdateExpression = "SET #status = :status, #generation = :generation, #specHash = :specHash, #version = :newVersion",
+                ConditionExpression = condition,
+                ExpressionAttributeNames = new Dictionary<string, string>
+                {
+                    ["#name"] = StateAttributes.Name,
+                    ["#status"] = StateAttributes.Status,
+                    ["#generation"] = StateAttributes.Generation,
+                    ["#specHash"] = StateAttributes.SpecHash,
+                    ["#version"] = StateAttributes.Version,
+                },
+                ExpressionAttributeValues = values,
+            }, token), ct).ConfigureAwait(false);
+        return newVersion;
+    }
+
+    /// <summary>
+    /// Stamps <c>reconcileRequestedAt</c> (a user-side attribute outside spec and status) on an existing job. Its only
+    /// purpose is the stream record it causes: the change feed drops records in which only the daemon's own
+    /// attributes differ, so a CLI write to status alone (cancel) would not wake the daemon; this one always does.
+    /// It is not part of the spec, so it neither starts a generation nor shows in the spec hash.
+    /// </summary>
+    public async Task RequestReconcileAsync(string name, DateTimeOffset at, CancellationToken ct) =>
+        await ConditionalAsync(name, _options.JobsTable, $"job \"{name}\" was deleted",
+            token => _client.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = _options.JobsTable,
+                Key = JobKey(name),
+                UpdateExpression = "SET #requested = :at",
+                ConditionExpression = "attribute_exists(#name)",
+                ExpressionAttributeNames = new Dictionary<string, string>
+                {
+                    ["#requested"] = StateAttributes.ReconcileRequestedAt,
+                    ["#name"] = StateAttributes.Name,
+                },
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+                {
+                    [":at"] = new() { S = at.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture) },
+                },
+            }, token), ct).ConfigureAwait(false);
+
+    public async Task DeleteJobAsync(string name, CancellationToken ct) =>
+        await _retry.ExecuteAsync(async token => await _client.DeleteItemAsync(new DeleteItemRequest
+        {
+            TableName = _options.JobsTable,
+            Key = JobKey(name),
+        }, token).ConfigureAwait(false), ct).ConfigureAwait(false);
+}
