@@ -153,6 +153,9 @@ public sealed class StackProvisioner(IAmazonDynamoDB dynamoDb, IAmazonS3 s3, ILo
 
     public static readonly TimeSpan MaxActivePollDelay = TimeSpan.FromSeconds(2);
 
+    /// <summary>Pause after the <paramref name="look"/>-th look (1-based) found the table not ACTIVE: 0.1 s, 0.2 s, … capped at 2 s.</summary>
+    public static TimeSpan ActivePollBackoff(int look) => Backoff.Exponential(look - 1, ActivePollDelay, MaxActivePollDelay);
+
     private async Task<TableDescription> WaitForActiveAsync(string table, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + ActiveTimeout;
@@ -162,7 +165,7 @@ public sealed class StackProvisioner(IAmazonDynamoDB dynamoDb, IAmazonS3 s3, ILo
                 MaxRetryAttempts = int.MaxValue,
                 ShouldHandle = args => ValueTask.FromResult(
                     args.Outcome.Exception is null && !IsActive(args.Outcome.Result) && DateTime.UtcNow < deadline),
-                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(Backoff.Exponential(args.AttemptNumber, ActivePollDelay, MaxActivePollDelay)),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(ActivePollBackoff(args.AttemptNumber + 1)),
                 OnRetry = args =>
                 {
                     var status = Status(args.Outcome.Result);
