@@ -4,8 +4,11 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Coordinator.Controllers.Configuration;
+using Coordinator.Controllers.Retry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Polly;
+using Polly.Retry;
 
 namespace Coordinator.Aws.Provisioning;
 
@@ -145,27 +148,41 @@ public sealed class StackProvisioner(IAmazonDynamoDB dynamoDb, IAmazonS3 s3, ILo
         }
     }
 
+    /// <summary>First pause between two looks at a table that is not ACTIVE yet; it doubles up to <see cref="MaxActivePollDelay"/>.</summary>
+    public static readonly TimeSpan ActivePollDelay = TimeSpan.FromMilliseconds(100);
+
+    public static readonly TimeSpan MaxActivePollDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>Pause after the <paramref name="look"/>-th look (1-based) found the table not ACTIVE: 0.1 s, 0.2 s, … capped at 2 s.</summary>
+    public static TimeSpan ActivePollBackoff(int look) => Backoff.Exponential(look - 1, ActivePollDelay, MaxActivePollDelay);
+
     private async Task<TableDescription> WaitForActiveAsync(string table, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + ActiveTimeout;
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (true)
-        {
-            var description = await DescribeOrNullAsync(table, ct).ConfigureAwait(false);
-            var status = description?.TableStatus?.Value ?? "missing";
-            if (description is not null && description.TableStatus == TableStatus.ACTIVE)
+        var untilActive = new ResiliencePipelineBuilder<TableDescription?>()
+            .AddRetry(new RetryStrategyOptions<TableDescription?>
             {
-                return description;
-            }
-            if (DateTime.UtcNow >= deadline)
-            {
-                throw new ProvisioningException($"table {table} is still {status} after {ActiveTimeout.TotalSeconds:0} s; check it in the AWS console");
-            }
-            StackProvisionerLog.WaitingForTable(_logger, table, status);
-            await Task.Delay(delay, ct).ConfigureAwait(false);
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 2000));
-        }
+                MaxRetryAttempts = int.MaxValue,
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Exception is null && !IsActive(args.Outcome.Result) && DateTime.UtcNow < deadline),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(ActivePollBackoff(args.AttemptNumber + 1)),
+                OnRetry = args =>
+                {
+                    var status = Status(args.Outcome.Result);
+                    StackProvisionerLog.WaitingForTable(_logger, table, status);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        var description = await untilActive.ExecuteAsync(async token => await DescribeOrNullAsync(table, token).ConfigureAwait(false), ct).ConfigureAwait(false);
+        return IsActive(description)
+            ? description!
+            : throw new ProvisioningException($"table {table} is still {Status(description)} after {ActiveTimeout.TotalSeconds:0} s; check it in the AWS console");
     }
+
+    private static bool IsActive(TableDescription? description) => description is not null && description.TableStatus == TableStatus.ACTIVE;
+
+    private static string Status(TableDescription? description) => description?.TableStatus?.Value ?? "missing";
 
     /// <summary>
     /// The data root decides what storage to prepare: s3://bucket[/prefix] needs the bucket (by default

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
+using Coordinator.Model.Errors;
 using Polly;
 using Polly.Retry;
 
@@ -74,7 +75,7 @@ public sealed class DynamoDbStreamsClient : IDynamoDbStreams, IDisposable
     /// <summary>Worth another attempt: throttling, server errors, and the network failing under us.</summary>
     public static bool IsTransient(Exception exception) => exception switch
     {
-        StreamsException streams => streams.IsThrottling || streams.IsServerError,
+        CoordinatorException coordinator => coordinator.IsTransient,
         HttpRequestException or IOException => true,
         TaskCanceledException { InnerException: TimeoutException } => true,
         _ => false,

@@ -1,4 +1,5 @@
 using System.Net;
+using Coordinator.Model.Errors;
 
 namespace Coordinator.Aws.Streams;
 
@@ -7,7 +8,7 @@ namespace Coordinator.Aws.Streams;
 /// The feed reacts to the codes: an expired iterator is re-acquired, trimmed data means a relist, throttling backs off.
 /// </summary>
 public sealed class StreamsException(string errorCode, string message, HttpStatusCode statusCode)
-    : Exception($"DynamoDB Streams {errorCode} ({(int)statusCode}): {message}")
+    : CoordinatorException($"DynamoDB Streams {errorCode} ({(int)statusCode}): {message}")
 {
     public string ErrorCode { get; } = errorCode;
     public HttpStatusCode StatusCode { get; } = statusCode;
@@ -18,4 +19,7 @@ public sealed class StreamsException(string errorCode, string message, HttpStatu
     public bool IsThrottling => ErrorCode is "LimitExceededException" or "ThrottlingException" or "ProvisionedThroughputExceededException"
         or "RequestLimitExceeded" || StatusCode == HttpStatusCode.TooManyRequests;
     public bool IsServerError => (int)StatusCode >= 500;
+
+    /// <summary>Worth another attempt: throttling and server errors.</summary>
+    public override bool IsTransient => IsThrottling || IsServerError;
 }

@@ -74,7 +74,7 @@ public sealed partial class SlurmOutage(ILogger<SlurmOutage> logger, TimeProvide
         {
             return await pass().ConfigureAwait(false);
         }
-        catch (SchedulerException e) when (e.Transient)
+        catch (SchedulerException e) when (e.IsTransient)
         {
             return Unavailable(context, controller, e);
         }
@@ -113,9 +113,7 @@ public sealed partial class SlurmOutage(ILogger<SlurmOutage> logger, TimeProvide
     public static TimeSpan RetryDelay(int failures)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(failures, 1);
-        var doublings = Math.Min(failures - 1, 30);
-        var ticks = FirstRetryDelay.Ticks * (double)(1L << doublings);
-        return ticks >= MaxRetryDelay.Ticks ? MaxRetryDelay : TimeSpan.FromTicks((long)ticks);
+        return Retry.Backoff.Exponential(failures - 1, FirstRetryDelay, MaxRetryDelay);
     }
 
     /// <summary>The False condition's message: how many passes failed, when the next one is, and Slurm's own words (cut).</summary>

@@ -1,10 +1,11 @@
+using Coordinator.Model.Errors;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Tasks;
 
 namespace Coordinator.Controllers.Ports;
 
-/// <summary>A conditional write lost: someone else moved the item. Re-read and requeue; never overwrite.</summary>
-public sealed class ConflictException(string message) : Exception(message);
+/// <summary>A conditional write lost: someone else moved the item. Re-read and requeue; never overwrite. Transient.</summary>
+public sealed class ConflictException(string message) : CoordinatorException(message, null, isTransient: true);
 
 /// <summary>A page of tasks and the token for the next page (null when done).</summary>
 public sealed record TaskPage(IReadOnlyList<JobTask> Tasks, string? NextToken);

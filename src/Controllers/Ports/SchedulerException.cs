@@ -1,4 +1,5 @@
 using Coordinator.Controllers.Dispatch;
+using Coordinator.Model.Errors;
 
 namespace Coordinator.Controllers.Ports;
 
@@ -9,9 +10,11 @@ namespace Coordinator.Controllers.Ports;
 /// at all: the Slurm client already spent its own connect timeout on each one, so they are retried fewer times inside
 /// a call.
 /// </summary>
-public sealed class SchedulerException(string message, bool transient, Exception? inner = null, bool unreachable = false) : Exception(message, inner)
+public sealed class SchedulerException(string message, bool transient, Exception? inner = null, bool unreachable = false)
+    : CoordinatorException(message, inner, transient)
 {
-    public bool Transient { get; } = transient;
+    /// <summary>The scheduler's name for <see cref="CoordinatorException.IsTransient"/>.</summary>
+    public bool Transient => IsTransient;
 
     public bool Unreachable { get; } = unreachable;
 }

@@ -40,10 +40,5 @@ public static class RetryPolicy
     }
 
     /// <summary>base × 2^(attempt−1), capped at max; attempt is 1-based.</summary>
-    public static TimeSpan BackoffDelay(int attempt, BackoffSpec backoff)
-    {
-        var exponent = Math.Clamp(attempt - 1, 0, 62);
-        var ticks = backoff.Base.Ticks * Math.Pow(2, exponent);
-        return ticks >= backoff.Max.Ticks ? backoff.Max : TimeSpan.FromTicks((long)ticks);
-    }
+    public static TimeSpan BackoffDelay(int attempt, BackoffSpec backoff) => Backoff.Exponential(attempt - 1, backoff.Base, backoff.Max);
 }

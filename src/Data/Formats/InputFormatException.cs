@@ -21,7 +21,7 @@ public static class InputErrorReasons
 /// condition. The message always names the object and where in it (line, record, row group) the problem is.
 /// </summary>
 public sealed class InputFormatException(string reason, string source, string location, string detail, Exception? inner = null)
-    : CoordinatorException($"{source}{(location.Length > 0 ? " " + location : "")}: {detail}", inner!)
+    : CoordinatorException($"{source}{(location.Length > 0 ? " " + location : "")}: {detail}", inner, isTransient: false)
 {
     public string Reason { get; } = reason;
     /// <summary>URI of the offending object (or the input URI when no object is involved).</summary>

@@ -1,5 +1,6 @@
 using Coordinator.Data.Partitioning;
 using Coordinator.Data.Storage;
+using Coordinator.Model.Errors;
 using Parquet;
 using Parquet.Schema;
 
@@ -63,7 +64,7 @@ public sealed class ParquetPartitioner : IFormatPartitioner
             foreach (var column in columns)
                 await column.LoadAsync(rowGroup, ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException and not InputFormatException and not Storage.ObjectStoreException)
+        catch (Exception e) when (e is not OperationCanceledException and not CoordinatorException)
         {
             throw new InputFormatException(InputErrorReasons.CorruptParquet, _source, $"row group {g}", $"cannot decode: {e.Message}", e);
         }
@@ -91,7 +92,7 @@ public sealed class ParquetPartitioner : IFormatPartitioner
         {
             return await ParquetReader.CreateAsync(stream, ParquetSettings.Options, leaveStreamOpen: true, ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is not OperationCanceledException and not Storage.ObjectStoreException)
+        catch (Exception e) when (e is not OperationCanceledException and not CoordinatorException)
         {
             throw new InputFormatException(InputErrorReasons.CorruptParquet, _source, "footer", $"not a readable Parquet file: {e.Message}", e);
         }

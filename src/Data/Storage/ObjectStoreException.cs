@@ -23,7 +23,7 @@ public enum ObjectStoreErrorKind
 public sealed class ObjectStoreException : CoordinatorException
 {
     public ObjectStoreException(Uri uri, ObjectStoreErrorKind kind, string message, Exception? inner = null)
-        : base($"{message}: {uri}", inner!)
+        : base($"{message}: {uri}", inner, isTransient: kind is ObjectStoreErrorKind.Failed)
     {
         Uri = uri;
         Kind = kind;
@@ -33,5 +33,5 @@ public sealed class ObjectStoreException : CoordinatorException
     public ObjectStoreErrorKind Kind { get; }
 
     /// <summary>True for errors retrying cannot fix (missing object, denied access, bad URI).</summary>
-    public bool IsPermanent => Kind is not ObjectStoreErrorKind.Failed;
+    public bool IsPermanent => !IsTransient;
 }

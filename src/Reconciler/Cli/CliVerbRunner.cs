@@ -1,16 +1,13 @@
 using System.CommandLine;
 using Amazon.DynamoDBv2.Model;
-using Amazon.Runtime;
-using Coordinator.Controllers.Ports;
-using Coordinator.Model.Errors;
 using Coordinator.Reconciler.Configuration;
 
 namespace Coordinator.Reconciler.Cli;
 
 /// <summary>
-/// Runs a verb against the stack and maps what went wrong to the documented exit codes, the same way for every
-/// verb: 1 user error (not found, not allowed in this phase), 2 bad settings, 3 AWS/Slurm unreachable (including
-/// Slurm's commands not being installed here: Win32Exception), 4 conflict.
+/// Runs a verb against the stack and maps what went wrong to the documented exit codes with <see cref="ExitCodes.For"/>,
+/// as every verb does: 1 user error (not found, not allowed in this phase), 2 bad settings, 3 AWS/Slurm unreachable
+/// (including Slurm's commands not being installed here: Win32Exception), 4 conflict.
 /// </summary>
 public static class CliVerbRunner
 {
@@ -23,33 +20,22 @@ public static class CliVerbRunner
             using var session = new CliSession(parseResult, options);
             return await body(session, ct).ConfigureAwait(false);
         }
-        catch (CoordinatorConfigurationException e)
+        catch (Exception e) when (ExitCodes.For(e) is { } code)
         {
-            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-            return ExitCodes.Usage;
-        }
-        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or IllegalPhaseTransitionException or ArgumentException)
-        {
-            await error.WriteLineAsync($"{verb}: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.UserError;
-        }
-        catch (ConflictException e)
-        {
-            await error.WriteLineAsync($"{verb}: the job kept changing under us ({e.Message}); run again").ConfigureAwait(false);
-            return ExitCodes.Conflict;
-        }
-        catch (ResourceNotFoundException e)
-        {
-            await error.WriteLineAsync($"{verb}: a table is missing ({e.Message}); run `coordinator init` first").ConfigureAwait(false);
-            return ExitCodes.Environment;
-        }
-        catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException or SchedulerException
-                                      or System.ComponentModel.Win32Exception)
-        {
-            await error.WriteLineAsync($"{verb}: AWS or Slurm is unreachable or refused the request: {e.Message}").ConfigureAwait(false);
-            return ExitCodes.Environment;
+            await error.WriteLineAsync(Message(verb, e, code)).ConfigureAwait(false);
+            return code;
         }
     }
+
+    /// <summary>What the user reads about a failure <see cref="ExitCodes.For"/> mapped to <paramref name="code"/>.</summary>
+    private static string Message(string verb, Exception e, int code) => (e, code) switch
+    {
+        (_, ExitCodes.Usage) => e.Message,
+        (_, ExitCodes.Conflict) => $"{verb}: the job kept changing under us ({e.Message}); run again",
+        (ResourceNotFoundException, _) => $"{verb}: a table is missing ({e.Message}); run `coordinator init` first",
+        (_, ExitCodes.Environment) => $"{verb}: AWS or Slurm is unreachable or refused the request: {e.Message}",
+        _ => $"{verb}: {e.Message}",
+    };
 
     /// <summary>Reads the job or throws <see cref="KeyNotFoundException"/> naming it and the table (exit 1).</summary>
     public static async Task<Coordinator.Model.Spec.Job> RequireJobAsync(CliSession session, string name, CancellationToken ct) =>

@@ -53,15 +53,15 @@ public sealed class DaemonCommand : ICliCommand
                 await host.RunAsync(ct).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
-            catch (CoordinatorConfigurationException e)
+            catch (Exception e) when (ExitCodes.For(e) is { } code)
             {
-                await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-                return ExitCodes.Usage;
-            }
-            catch (Microsoft.Extensions.Options.OptionsValidationException e)
-            {
-                await error.WriteLineAsync("invalid daemon settings: " + string.Join("; ", e.Failures)).ConfigureAwait(false);
-                return ExitCodes.Usage;
+                await error.WriteLineAsync(e switch
+                {
+                    Microsoft.Extensions.Options.OptionsValidationException invalid => "invalid daemon settings: " + string.Join("; ", invalid.Failures),
+                    _ when code == ExitCodes.Usage => e.Message,
+                    _ => $"daemon failed: {e}",
+                }).ConfigureAwait(false);
+                return code;
             }
         });
         return command;

@@ -1,3 +1,11 @@
+using System.ComponentModel;
+using Amazon.Runtime;
+using Coordinator.Aws.Provisioning;
+using Coordinator.Controllers.Ports;
+using Coordinator.Model.Errors;
+using Coordinator.Reconciler.Configuration;
+using Microsoft.Extensions.Options;
+
 namespace Coordinator.Reconciler.Cli;
 
 /// <summary>Process exit codes, documented in --help (root help lists them) and docs/cli.md.</summary>
@@ -30,4 +38,21 @@ public static class ExitCodes
         "  5  watch: the job was Cancelled\n" +
         "  6  watch: the job is Invalid (fix its spec)\n" +
         "  7  watch --timeout: the job had not finished in time";
+
+    /// <summary>
+    /// The one mapping from what went wrong to the exit code, used by every verb (the CLI verbs, validate/plan/submit,
+    /// init, worker, daemon): 2 bad settings, 4 a lost conditional write, 1 what the user can fix (a bad spec, a job
+    /// or batch not found, an action the job's phase does not allow, a stack that needs a human), 3 AWS or Slurm
+    /// unreachable or refusing (including a missing table, and Slurm's commands not installed here: Win32Exception).
+    /// Null for a fault none of these describe: it is not handled, so System.CommandLine prints it whole (exit 1).
+    /// </summary>
+    public static int? For(Exception exception) => exception switch
+    {
+        CoordinatorConfigurationException or OptionsValidationException => Usage,
+        ConflictException => Conflict,
+        SpecException or ProvisioningException or IllegalPhaseTransitionException
+            or KeyNotFoundException or InvalidOperationException or ArgumentException => UserError,
+        AmazonServiceException or AmazonClientException or HttpRequestException or SchedulerException or Win32Exception => Environment,
+        _ => null,
+    };
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Amazon.Runtime;
 using Coordinator.Aws;
 using Coordinator.Aws.Provisioning;
+using Coordinator.Reconciler.Cli.Spec;
 using Coordinator.Reconciler.Configuration;
 
 namespace Coordinator.Reconciler.Cli;
@@ -40,22 +41,10 @@ public sealed class InitCommand : ICliCommand
                 }
                 return ExitCodes.Success;
             }
-            catch (CoordinatorConfigurationException e)
+            catch (Exception e) when (ExitCodes.For(e) is { } code)
             {
-                await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-                return ExitCodes.Usage;
-            }
-            catch (ProvisioningException e)
-            {
-                await error.WriteLineAsync("init failed: " + e.Message).ConfigureAwait(false);
-                return ExitCodes.UserError;
-            }
-            catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException)
-            {
-                await error.WriteLineAsync(
-                    $"init failed: AWS is unreachable or refused the request: {e.Message} " +
-                    "(check AWS_ENDPOINT_URL, the credentials and the region)").ConfigureAwait(false);
-                return ExitCodes.Environment;
+                await error.WriteLineAsync(SpecVerbRunner.FailureMessage("init", e, code)).ConfigureAwait(false);
+                return code;
             }
         });
         return command;

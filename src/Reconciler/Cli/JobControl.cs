@@ -4,6 +4,8 @@ using Coordinator.Controllers.Ports;
 using Coordinator.Controllers.Retry;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
+using Polly;
+using Polly.Retry;
 
 namespace Coordinator.Reconciler.Cli;
 
@@ -24,6 +26,17 @@ namespace Coordinator.Reconciler.Cli;
 public sealed class JobControl(IStateStore state, IScheduler? scheduler, Func<string, DateTimeOffset, CancellationToken, Task>? requestReconcile = null)
 {
     private const int Attempts = 5;
+
+    /// <summary>A lost conditional write is retried after 50 ms × the attempt number, <see cref="Attempts"/> attempts in all.</summary>
+    private static readonly ResiliencePipeline<string?> ConflictRetry = new ResiliencePipelineBuilder<string?>()
+        .AddRetry(new RetryStrategyOptions<string?>
+        {
+            MaxRetryAttempts = Attempts - 1,
+            BackoffType = DelayBackoffType.Linear,
+            Delay = TimeSpan.FromMilliseconds(50),
+            ShouldHandle = new PredicateBuilder<string?>().Handle<ConflictException>(),
+        })
+        .Build();
 
     public async Task<string> SetSuspendAsync(string name, bool suspend, CancellationToken ct)
     {
@@ -125,24 +138,15 @@ public sealed class JobControl(IStateStore state, IScheduler? scheduler, Func<st
         await state.GetJobAsync(name, ct).ConfigureAwait(false) ?? throw new KeyNotFoundException($"job \"{name}\" not found");
 
     /// <summary>Applies <paramref name="edit"/> (which returns a message to stop without writing) with conditional writes, re-reading on conflict.</summary>
-    private async Task<string?> UpdateStatusAsync(string name, Func<Job, string?> edit, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
+    private Task<string?> UpdateStatusAsync(string name, Func<Job, string?> edit, CancellationToken ct) =>
+        ConflictRetry.ExecuteAsync(async token =>
         {
-            var job = await RequireAsync(name, ct).ConfigureAwait(false);
+            var job = await RequireAsync(name, token).ConfigureAwait(false);
             if (edit(job) is { } stop)
             {
                 return stop;
             }
-            try
-            {
-                await state.UpdateJobStatusAsync(job, ct).ConfigureAwait(false);
-                return null;
-            }
-            catch (ConflictException) when (attempt < Attempts)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), ct).ConfigureAwait(false);
-            }
-        }
-    }
+            await state.UpdateJobStatusAsync(job, token).ConfigureAwait(false);
+            return null;
+        }, ct).AsTask();
 }

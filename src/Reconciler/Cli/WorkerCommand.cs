@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Amazon.Runtime;
 using Coordinator.Aws;
 using Coordinator.Aws.DynamoDb;
 using Coordinator.Aws.S3;
@@ -96,15 +95,15 @@ public sealed class WorkerCommand : ICliCommand
                 await worker.RunAsync(jobItem, batch!.Value, identity, disruption.Token, ct).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
-            catch (CoordinatorConfigurationException e)
+            catch (Exception e) when (ExitCodes.For(e) is { } code)
             {
-                await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-                return ExitCodes.Usage;
-            }
-            catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException)
-            {
-                await error.WriteLineAsync($"worker: AWS is unreachable or refused the request: {e.Message}").ConfigureAwait(false);
-                return ExitCodes.Environment;
+                await error.WriteLineAsync(code switch
+                {
+                    ExitCodes.Usage => e.Message,
+                    ExitCodes.Environment => $"worker: AWS is unreachable or refused the request: {e.Message}",
+                    _ => $"worker: {e.Message}",
+                }).ConfigureAwait(false);
+                return code;
             }
         });
         return command;

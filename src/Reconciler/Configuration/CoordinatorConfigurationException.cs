@@ -1,10 +1,12 @@
+using Coordinator.Model.Errors;
+
 namespace Coordinator.Reconciler.Configuration;
 
 /// <summary>
 /// The configuration is unusable. <see cref="Exception.Message"/> lists every bad setting on its own line, named by its
 /// configuration path (e.g. <c>Coordinator:Bucket</c>), so one run shows the user everything to fix.
 /// </summary>
-public sealed class CoordinatorConfigurationException : Exception
+public sealed class CoordinatorConfigurationException : CoordinatorException
 {
     public CoordinatorConfigurationException(IReadOnlyList<string> errors)
         : base("Invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)))

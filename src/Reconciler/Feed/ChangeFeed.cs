@@ -4,10 +4,13 @@ using Coordinator.Aws.Streams;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
+using Coordinator.Controllers.Retry;
 using Coordinator.Controllers.Tasks;
 using Coordinator.Reconciler.Queue;
 using Coordinator.Reconciler.Reconcile;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 
 namespace Coordinator.Reconciler.Feed;
 
@@ -74,30 +77,47 @@ public sealed partial class ChangeFeed(
         }
     }
 
+    /// <summary>First delay between two failed lists; it doubles with every further one.</summary>
+    public static readonly TimeSpan ListRetryDelay = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Longest delay between two failed lists.</summary>
+    public static readonly TimeSpan MaxListRetryDelay = TimeSpan.FromSeconds(30);
+
+    /// <summary>Delay after the <paramref name="attempt"/>-th failed list (1-based): 0.5 s, 1 s, 2 s, … capped at 30 s.</summary>
+    public static TimeSpan ListRetryBackoff(int attempt) => Backoff.Exponential(attempt - 1, ListRetryDelay, MaxListRetryDelay);
+
     private async Task ListAsync(WorkQueue<JobKey> queue, string reason, CancellationToken ct)
     {
-        for (var attempt = 1; ; attempt++)
+        var count = await CreateListRetry().ExecuteAsync(async token =>
         {
-            try
+            var listed = 0;
+            await foreach (var name in store.ListActiveJobNamesAsync(token).ConfigureAwait(false))
             {
-                var count = 0;
-                await foreach (var name in store.ListActiveJobNamesAsync(ct).ConfigureAwait(false))
-                {
-                    queue.Add(new JobKey(name));
-                    count++;
-                }
-                metrics.Relisted(reason);
-                LogListed(count, reason);
-                return;
+                queue.Add(new JobKey(name));
+                listed++;
             }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                var backoff = TimeSpan.FromMilliseconds(Math.Min(30_000, 250 * Math.Pow(2, Math.Min(attempt, 10))));
-                LogListFailed(e, attempt, backoff);
-                await Task.Delay(backoff, _time, ct).ConfigureAwait(false);
-            }
-        }
+            return listed;
+        }, ct).ConfigureAwait(false);
+        metrics.Relisted(reason);
+        LogListed(count, reason);
     }
+
+    /// <summary>A list that fails is retried until it succeeds or the daemon stops, with <see cref="ListRetryBackoff"/>.</summary>
+    private ResiliencePipeline<int> CreateListRetry() =>
+        new ResiliencePipelineBuilder<int> { TimeProvider = _time }
+            .AddRetry(new RetryStrategyOptions<int>
+            {
+                MaxRetryAttempts = int.MaxValue,
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Exception is { } e && (e is not OperationCanceledException || !args.Context.CancellationToken.IsCancellationRequested)),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(ListRetryBackoff(args.AttemptNumber + 1)),
+                OnRetry = args =>
+                {
+                    LogListFailed(args.Outcome.Exception!, args.AttemptNumber + 1, args.RetryDelay);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
 
     private async Task<string> StreamArnAsync(string table, CancellationToken ct)
     {

@@ -1,3 +1,5 @@
+using Coordinator.Controllers.Retry;
+
 namespace Coordinator.Reconciler.Feed;
 
 /// <summary>
@@ -14,16 +16,12 @@ public static class PollPacer
             return options.MinPollInterval;
         }
         var steps = Math.Min(emptyPollsInARow - options.EmptyPollsBeforeIdle + 1, 60);
-        var ticks = options.MinPollInterval.Ticks * Math.Pow(1.5, steps);
-        return ticks >= options.MaxIdlePollInterval.Ticks ? options.MaxIdlePollInterval : TimeSpan.FromTicks((long)ticks);
+        return Backoff.Exponential(steps, options.MinPollInterval, options.MaxIdlePollInterval, factor: 1.5);
     }
 
     /// <summary>min interval × 2^errors, capped at the maximum error backoff.</summary>
-    public static TimeSpan ErrorBackoff(FeedOptions options, int errorsInARow)
-    {
-        var ticks = options.MinPollInterval.Ticks * Math.Pow(2, Math.Min(errorsInARow, 30));
-        return ticks >= options.MaxErrorBackoff.Ticks ? options.MaxErrorBackoff : TimeSpan.FromTicks((long)ticks);
-    }
+    public static TimeSpan ErrorBackoff(FeedOptions options, int errorsInARow) =>
+        Backoff.Exponential(Math.Min(errorsInARow, 30), options.MinPollInterval, options.MaxErrorBackoff);
 
     /// <summary>The resync period plus up to <see cref="FeedOptions.ResyncJitter"/> of it, drawn from <paramref name="unit"/> in [0, 1).</summary>
     public static TimeSpan JitteredResync(FeedOptions options, double unit) =>

@@ -1,6 +1,8 @@
 using Coordinator.Aws.Streams;
 using Coordinator.Controllers.Metrics;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 
 namespace Coordinator.Reconciler.Feed;
 
@@ -30,25 +32,37 @@ public sealed partial class StreamFollower(
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var failures = 0;
+        var recovering = false;
+        var follow = new ResiliencePipelineBuilder { TimeProvider = _time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = int.MaxValue,
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Exception is { } e && !(e is OperationCanceledException && ct.IsCancellationRequested)),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(PollPacer.ErrorBackoff(options, args.AttemptNumber + 1)),
+                OnRetry = args =>
+                {
+                    recovering = true;
+                    _positioned.TrySetResult();
+                    LogStreamFailed(args.Outcome.Exception!, _label, args.AttemptNumber + 1);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                var arn = await resolveStreamArn(ct).ConfigureAwait(false);
-                await FollowAsync(arn, recovering: failures > 0, ct).ConfigureAwait(false);
-                failures = 0;
+                await follow.ExecuteAsync(async token =>
+                {
+                    var arn = await resolveStreamArn(token).ConfigureAwait(false);
+                    await FollowAsync(arn, recovering, token).ConfigureAwait(false);
+                }, ct).ConfigureAwait(false);
+                recovering = false;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 break;
-            }
-            catch (Exception e)
-            {
-                failures++;
-                _positioned.TrySetResult();
-                LogStreamFailed(e, _label, failures);
-                await DelayAsync(PollPacer.ErrorBackoff(options, failures), ct).ConfigureAwait(false);
             }
         }
         _positioned.TrySetResult();

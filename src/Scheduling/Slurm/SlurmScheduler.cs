@@ -56,7 +56,7 @@ public sealed partial class SlurmScheduler : IScheduler
         _retry = new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is SchedulerException { Transient: true } e
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is SchedulerException { IsTransient: true } e
                     && (!e.Unreachable || args.AttemptNumber < unreachableRetries)),
                 MaxRetryAttempts = maxRetryAttempts,
                 BackoffType = DelayBackoffType.Exponential,

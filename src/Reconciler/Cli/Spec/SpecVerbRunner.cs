@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Amazon.Runtime;
 using Coordinator.Aws;
 using Coordinator.Aws.DynamoDb;
 using Coordinator.Controllers.Configuration;
@@ -37,24 +36,31 @@ public static class SpecVerbRunner
             }
             return await onValid(result, options, factory).ConfigureAwait(false);
         }
-        catch (CoordinatorConfigurationException e)
+        catch (Exception e) when (ExitCodes.For(e) is { } code)
         {
-            await error.WriteLineAsync(e.Message).ConfigureAwait(false);
-            return ExitCodes.Usage;
-        }
-        catch (SpecException e)
-        {
-            await PrintErrorsAsync(error, parseResult.GetValue(inputs.File)?.ToString() ?? "", e.Errors).ConfigureAwait(false);
-            return ExitCodes.UserError;
-        }
-        catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException)
-        {
-            await error.WriteLineAsync(
-                $"{verb} failed: AWS is unreachable or refused the request: {e.Message} " +
-                "(check AWS_ENDPOINT_URL, the credentials and the region)").ConfigureAwait(false);
-            return ExitCodes.Environment;
+            if (e is SpecException spec)
+            {
+                await PrintErrorsAsync(error, parseResult.GetValue(inputs.File)?.ToString() ?? "", spec.Errors).ConfigureAwait(false);
+            }
+            else
+            {
+                await error.WriteLineAsync(FailureMessage(verb, e, code)).ConfigureAwait(false);
+            }
+            return code;
         }
     }
+
+    /// <summary>
+    /// What validate, plan, submit and init print about a failure <see cref="ExitCodes.For"/> mapped to
+    /// <paramref name="code"/>: settings errors as they are, AWS with where to look, anything else after "VERB failed:".
+    /// </summary>
+    public static string FailureMessage(string verb, Exception e, int code) => code switch
+    {
+        ExitCodes.Usage => e.Message,
+        ExitCodes.Environment => $"{verb} failed: AWS is unreachable or refused the request: {e.Message} " +
+                                 "(check AWS_ENDPOINT_URL, the credentials and the region)",
+        _ => $"{verb} failed: {e.Message}",
+    };
 
     public static async Task PrintErrorsAsync(TextWriter error, string file, IReadOnlyList<SpecError> errors)
     {
