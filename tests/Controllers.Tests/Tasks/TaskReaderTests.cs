@@ -1,6 +1,6 @@
 using Coordinator.Controllers.Tasks;
-using Coordinator.Controllers.Tests.Worker;
 using Coordinator.Model.Tasks;
+using Coordinator.Testing.State;
 
 namespace Coordinator.Controllers.Tests.Tasks;
 

@@ -1,9 +1,9 @@
 using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Retry;
 using Coordinator.Controllers.Tasks;
-using Coordinator.Controllers.Tests.Worker;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Tasks;
+using Coordinator.Testing.State;
 
 namespace Coordinator.Controllers.Tests.Tasks;
 

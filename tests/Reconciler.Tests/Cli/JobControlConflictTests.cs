@@ -3,7 +3,7 @@ using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Coordinator.Model.Tasks;
 using Coordinator.Reconciler.Cli;
-using Coordinator.Reconciler.Tests.Reconcile;
+using Coordinator.Testing.State;
 
 namespace Coordinator.Reconciler.Tests.Cli;
 
