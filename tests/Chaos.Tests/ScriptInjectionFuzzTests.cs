@@ -1,8 +1,9 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Coordinator.Controllers.Ports;
 using Coordinator.Model.Validation;
 using Coordinator.Scheduling.Slurm;
+using Coordinator.Testing.Processes;
+using Coordinator.Testing.Scheduling;
 using Xunit.Abstractions;
 
 namespace Coordinator.Chaos.Tests;
@@ -35,15 +36,10 @@ public sealed class ScriptInjectionFuzzTests(ITestOutputHelper output) : IDispos
         var script = Path.Combine(_dir, "job.sh");
         await File.WriteAllTextAsync(script, BatchScriptBuilder.Build(request));
 
-        var start = new ProcessStartInfo(shell) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir };
-        start.ArgumentList.Add(script);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var run = await ProcessRunner.RunAsync(shell, [script], workingDirectory: _dir);
 
-        Assert.True(process.ExitCode == 0, await stderr);
-        using var echoed = JsonDocument.Parse(await stdout);
+        Assert.True(run.ExitCode == 0, run.StandardError);
+        using var echoed = JsonDocument.Parse(run.StandardOutput);
         Assert.Equal(values, echoed.RootElement.GetProperty("argv").EnumerateArray().Select(e => e.GetString()));
         var seen = echoed.RootElement.GetProperty("env");
         Assert.All(env, e => Assert.Equal(e.Value, seen.GetProperty(e.Key).GetString()));
@@ -96,19 +92,6 @@ public sealed class ScriptInjectionFuzzTests(ITestOutputHelper output) : IDispos
     }
 
     private static SubmitRequest Request(string[] command, Dictionary<string, string> env, string? partition = null, string? account = null,
-        string? qos = null, string? memory = null, string? time = null, string? gres = null) => new()
-    {
-        JobName = "fuzz",
-        Token = "token@0",
-        ArrayIndexes = "0-1",
-        Command = command,
-        Environment = env,
-        Partition = partition,
-        Account = account,
-        Qos = qos,
-        Memory = memory,
-        TimeLimit = time,
-        Gres = gres,
-        LogDirectory = "/tmp/logs",
-    };
+        string? qos = null, string? memory = null, string? time = null, string? gres = null) =>
+        SubmitRequests.For(command, env, "fuzz", "token@0", partition, account, qos, memory, time, gres);
 }

@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Coordinator.Testing;
 using Coordinator.Testing.Processes;
+using Coordinator.Testing.Stack;
 
 namespace Coordinator.EndToEnd.Tests;
 
@@ -57,7 +57,7 @@ public sealed class DashboardPrometheus : IAsyncDisposable
                 static_configs:
                   - targets: ["{scrapeTarget}"]
             """);
-        var port = FreePort();
+        var port = CoordinatorStack.FreePort();
         var start = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in (string[])[
             $"--config.file={config}", $"--storage.tsdb.path={Path.Combine(directory, "data")}",
@@ -138,13 +138,6 @@ public sealed class DashboardPrometheus : IAsyncDisposable
     }
 
     private static string Unix(DateTimeOffset time) => (time.ToUnixTimeMilliseconds() / 1000.0).ToString("F3", CultureInfo.InvariantCulture);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -1,7 +1,8 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Coordinator.Controllers.Ports;
 using Coordinator.Scheduling.Slurm;
+using Coordinator.Testing.Processes;
+using Coordinator.Testing.Scheduling;
 
 namespace Coordinator.Controllers.Tests.Scheduling;
 
@@ -27,15 +28,10 @@ public sealed class BatchScriptBuilderTests : IDisposable
 
         var scriptPath = Path.Combine(_dir, "job.sh");
         await File.WriteAllTextAsync(scriptPath, BatchScriptBuilder.Build(request));
-        var start = new ProcessStartInfo(shell) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir };
-        start.ArgumentList.Add(scriptPath);
-        using var process = Process.Start(start)!;
-        var stdout = await process.StandardOutput.ReadToEndAsync();
-        var stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var run = await ProcessRunner.RunAsync(shell, [scriptPath], workingDirectory: _dir);
 
-        Assert.True(process.ExitCode == 0, stderr);
-        using var echoed = JsonDocument.Parse(stdout);
+        Assert.True(run.ExitCode == 0, run.StandardError);
+        using var echoed = JsonDocument.Parse(run.StandardOutput);
         Assert.Equal(hostile, echoed.RootElement.GetProperty("argv").EnumerateArray().Select(e => e.GetString()));
         foreach (var (name, value) in env)
         {
@@ -73,13 +69,5 @@ public sealed class BatchScriptBuilderTests : IDisposable
         Assert.Contains("command[1]", error.Message, StringComparison.Ordinal);
     }
 
-    internal static SubmitRequest Request(IReadOnlyList<string> command, IReadOnlyDictionary<string, string> env) => new()
-    {
-        JobName = "job-1",
-        Token = "tok",
-        ArrayIndexes = "0-1",
-        Command = command,
-        Environment = env,
-        LogDirectory = "/tmp/logs",
-    };
+    internal static SubmitRequest Request(IReadOnlyList<string> command, IReadOnlyDictionary<string, string> env) => SubmitRequests.For(command, env);
 }
