@@ -22,7 +22,7 @@ namespace Coordinator.Controllers;
 /// </summary>
 public sealed partial class StatusController(
     IScheduler scheduler, IStateStore state, TaskTallySource tallies, JobCleanup cleanup, ILogger<StatusController> logger,
-    SlurmOutage outage, CoordinatorMetrics? metrics = null) : IJobController
+    SlurmOutage outage, CoordinatorMetrics metrics) : IJobController
 {
     public string Name => "status";
     public int Order => 400;
@@ -57,7 +57,7 @@ public sealed partial class StatusController(
         }
         var tally = snapshot.Tally;
         Publish(status, tally);
-        metrics?.TasksObserved(job.Name, CountsByState(tally));
+        metrics.TasksObserved(job.Name, CountsByState(tally));
 
         if (tally.FailingJob.Count > 0)
         {
@@ -157,7 +157,7 @@ public sealed partial class StatusController(
             {
                 task.Version = await state.UpdateTaskAsync(task, ct).ConfigureAwait(false);
                 changed = true;
-                metrics?.BatchFailed("Lost");
+                metrics.BatchFailed("Lost");
                 LogLost(logger, job.Name, task.Index, task.SlurmJobId);
             }
             catch (ConflictException)

@@ -19,8 +19,7 @@ public static class CliVerbRunner
         var error = parseResult.InvocationConfiguration.Error;
         try
         {
-            var options = CoordinatorConfiguration.LoadOptions(parseResult);
-            using var session = new CliSession(parseResult, options);
+            using var session = new CliSession(parseResult);
             return await body(session, ct).ConfigureAwait(false);
         }
         catch (CoordinatorConfigurationException e)

@@ -1,3 +1,4 @@
+using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
 using Coordinator.Scheduling.Commands;
 using Coordinator.Scheduling.Slurm;
@@ -19,7 +20,7 @@ public sealed class SlurmSchedulerTests
     }
 
     private static SlurmScheduler Scheduler(ScriptedRunner runner) =>
-        new(runner, NullLogger<SlurmScheduler>.Instance, maxRetryAttempts: 3, retryDelay: TimeSpan.FromMilliseconds(1));
+        new(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), maxRetryAttempts: 3, retryDelay: TimeSpan.FromMilliseconds(1));
 
     [Fact]
     public async Task Submit_RetriesTransientErrorsLookingForTheTokenBeforeEachRetryThenReturnsTheJobId()
@@ -108,7 +109,7 @@ public sealed class SlurmSchedulerTests
         var runner = new ScriptedRunner(
             new CommandResult(0, SqueueControllerDown, ""),
             new CommandResult(0, """{"errors": [], "jobs": [{"job_id": 5, "name": "j", "comment": "t@0", "job_state": "RUNNING"}]}""", ""));
-        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, maxRetryAttempts: 3, retryDelay: TimeSpan.FromMilliseconds(1),
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), maxRetryAttempts: 3, retryDelay: TimeSpan.FromMilliseconds(1),
             unreachableRetries: 1);
         var jobs = await scheduler.ListAsync("j", default);
         Assert.Equal("5", Assert.Single(jobs).JobId);
@@ -153,7 +154,7 @@ public sealed class SlurmSchedulerTests
     public async Task Circuit_AfterTwoUnreachableCallsFurtherCallsFailAtOnceWithoutRunningSlurm()
     {
         var runner = new ScriptedRunner(new CommandResult(1, "", "slurm_load_jobs error: Unable to contact slurm controller (connect failure)"));
-        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, retryDelay: TimeSpan.FromMilliseconds(1),
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), retryDelay: TimeSpan.FromMilliseconds(1),
             breakDuration: TimeSpan.FromMinutes(10));
         await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
         await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
@@ -173,7 +174,7 @@ public sealed class SlurmSchedulerTests
             new CommandResult(0, SqueueControllerDown, ""),
             new CommandResult(0, SqueueControllerDown, ""),
             new CommandResult(0, """{"errors": [], "jobs": []}""", ""));
-        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, retryDelay: TimeSpan.FromMilliseconds(1),
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), retryDelay: TimeSpan.FromMilliseconds(1),
             breakDuration: TimeSpan.FromMilliseconds(500));
         await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
         await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
