@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Pipeline;
@@ -21,7 +22,7 @@ namespace Coordinator.Controllers;
 /// manifest keys are deterministic and each is committed atomically.
 /// </summary>
 public sealed partial class AggregateController(IStateStore state, IObjectStore store, TaskTallySource tallies, ILogger<AggregateController> logger,
-    CoordinatorMetrics metrics) : IJobController
+    CoordinatorMetrics metrics, CoordinatorOptions options) : IJobController
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -69,7 +70,7 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         }
 
         job.Status.Output = new OutputStatus { Uri = manifest.Output, Manifest = target.Manifest.ToString(), Sha256 = manifest.OutputSha256 };
-        var tally = TaskTally.From(tasks, new InFlight(), context.Now, DispatchDefaults.HeartbeatStaleAfter, arrayMode: false);
+        var tally = TaskTally.From(tasks, new InFlight(), context.Now, options.Heartbeat.StaleAfter, arrayMode: false);
         StatusController.Publish(job.Status, tally);
         metrics.TasksObserved(job.Name, StatusController.CountsByState(tally));
         metrics.RecordsProcessed("output", tally.OutputRecords);
@@ -213,7 +214,7 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         string? token = null;
         do
         {
-            var page = await state.QueryTasksAsync(job, token, DispatchDefaults.PageSize, ct).ConfigureAwait(false);
+            var page = await state.QueryTasksAsync(job, token, options.Dispatch.PageSize, ct).ConfigureAwait(false);
             tasks.AddRange(page.Tasks);
             token = page.NextToken;
         }

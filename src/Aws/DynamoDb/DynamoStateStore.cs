@@ -43,8 +43,8 @@ public sealed partial class DynamoStateStore : IStateStore
         _options = options;
         _metrics = metrics;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _retry = DynamoResilience.CreateCallPipeline(metrics, "state");
-        _taskWriter = new TaskBatchWriter(client, options.TasksTable, metrics, _retry);
+        _retry = DynamoResilience.CreateCallPipeline(options.DynamoDb, metrics, "state");
+        _taskWriter = new TaskBatchWriter(client, options.TasksTable, options.DynamoDb, metrics, _retry);
     }
 
     /// <summary>Reads a job with a strongly consistent read; null when absent or when the item is a JobTemplate.</summary>

@@ -26,15 +26,4 @@ public sealed class DispatchOptions
     /// <summary>Page size of task reads (default 500).</summary>
     [Range(1, 10_000)]
     public int PageSize { get; set; } = 500;
-
-    /// <summary>While Slurm is unavailable: delay after the first failed pass (default 1 s); it doubles with every further one.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
-    public TimeSpan SlurmFirstRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>
-    /// Longest delay between two passes during a Slurm outage (default 30 s): how late, at most, a job resumes after
-    /// Slurm is back.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00.001", "1.00:00:00")]
-    public TimeSpan SlurmMaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
 }

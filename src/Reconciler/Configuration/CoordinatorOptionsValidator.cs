@@ -28,10 +28,6 @@ public sealed partial class CoordinatorOptionsValidator : IValidateOptions<Coord
         ValidateAnnotations(options.Heartbeat, CoordinatorOptions.SectionName + ":Heartbeat", errors);
         ValidateAnnotations(options.Dispatch, CoordinatorOptions.SectionName + ":Dispatch", errors);
         ValidateAnnotations(options.DynamoDb, CoordinatorOptions.SectionName + ":DynamoDb", errors);
-        if (options.Dispatch.SlurmMaxRetryDelay < options.Dispatch.SlurmFirstRetryDelay)
-        {
-            errors.Add($"Coordinator:Dispatch:SlurmMaxRetryDelay: must be at least SlurmFirstRetryDelay ({options.Dispatch.SlurmFirstRetryDelay}); got \"{options.Dispatch.SlurmMaxRetryDelay}\"");
-        }
         if (options.DynamoDb.MaxDelay < options.DynamoDb.BaseDelay)
         {
             errors.Add($"Coordinator:DynamoDb:MaxDelay: must be at least BaseDelay ({options.DynamoDb.BaseDelay}); got \"{options.DynamoDb.MaxDelay}\"");

@@ -1,5 +1,6 @@
 using Coordinator.Controllers;
 using Coordinator.Controllers.Cleanup;
+using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Ports;
@@ -35,7 +36,7 @@ public static class ControllerRegistrations
     public static IServiceCollection AddControllerDependencies(this IServiceCollection services)
     {
         services.TryAddSingleton<TaskEventLog>();
-        services.TryAddSingleton(sp => new TaskTallySource(sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<IScheduler>(),
+        services.TryAddSingleton(sp => new TaskTallySource(sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<IScheduler>(), sp.GetRequiredService<CoordinatorOptions>(),
             sp.GetRequiredService<TaskEventLog>()));
         services.TryAddSingleton<JobCleanup>();
         services.TryAddSingleton<SlurmOutage>();
