@@ -55,7 +55,7 @@ internal static class StoreBench
             var state = new DynamoStateStore(dynamo, options, metrics);
 
             var watch = Stopwatch.StartNew();
-            await new PartitionController(store, options, NullLogger<PartitionController>.Instance).ReconcileAsync(context, CancellationToken.None);
+            await new PartitionController(store, options, NullLogger<PartitionController>.Instance, CoordinatorMetrics.NoOp()).ReconcileAsync(context, CancellationToken.None);
             var partitionSeconds = watch.Elapsed.TotalSeconds;
             watch.Restart();
             await new StoreController(store, state, options, NullLogger<StoreController>.Instance).ReconcileAsync(context, CancellationToken.None);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Pipeline;
@@ -21,7 +22,7 @@ namespace Coordinator.Controllers;
 /// manifest keys are deterministic and each is committed atomically.
 /// </summary>
 public sealed partial class AggregateController(IStateStore state, IObjectStore store, TaskTallySource tallies, ILogger<AggregateController> logger,
-    CoordinatorMetrics? metrics = null) : IJobController
+    CoordinatorMetrics metrics, CoordinatorOptions options) : IJobController
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
@@ -69,11 +70,11 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         }
 
         job.Status.Output = new OutputStatus { Uri = manifest.Output, Manifest = target.Manifest.ToString(), Sha256 = manifest.OutputSha256 };
-        var tally = TaskTally.From(tasks, new InFlight(), context.Now, DispatchDefaults.HeartbeatStaleAfter, arrayMode: false);
+        var tally = TaskTally.From(tasks, new InFlight(), context.Now, options.Heartbeat.StaleAfter, arrayMode: false);
         StatusController.Publish(job.Status, tally);
-        metrics?.TasksObserved(job.Name, StatusController.CountsByState(tally));
-        metrics?.RecordsProcessed("output", tally.OutputRecords);
-        metrics?.RecordsProcessed("failed", tally.FailedRecords);
+        metrics.TasksObserved(job.Name, StatusController.CountsByState(tally));
+        metrics.RecordsProcessed("output", tally.OutputRecords);
+        metrics.RecordsProcessed("failed", tally.FailedRecords);
         var failed = tasks.Count(t => t.State == TaskState.Failed);
         job.Status.Message = $"{sources.Count} of {tasks.Count} batches succeeded" + (failed > 0 ? $", {failed} failed within the failure policy" : "")
             + $"; {manifest.OutputRecords} output records. {manifest.Note}".TrimEnd();

@@ -45,7 +45,7 @@ public sealed partial class DispatchController(
     {
         var job = context.Job;
         var status = job.Status;
-        var snapshot = await tallies.GetAsync(job, context.Now, DispatchDefaults.RescanInterval, ct).ConfigureAwait(false);
+        var snapshot = await tallies.GetAsync(job, context.Now, options.Dispatch.RescanInterval, ct).ConfigureAwait(false);
         if (WouldSubmit(job, snapshot) && snapshot.FullReadAt != context.Now)
         {
             // About to submit: decide on a fresh full read, never a cached one. Only then: in pilot mode batches stay

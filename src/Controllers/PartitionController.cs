@@ -16,7 +16,7 @@ namespace Coordinator.Controllers;
 /// the job; store/network faults are thrown so the queue backs off and retries.
 /// </summary>
 public sealed class PartitionController(IObjectStore store, CoordinatorOptions options, ILogger<PartitionController> logger,
-    CoordinatorMetrics? metrics = null) : IJobController
+    CoordinatorMetrics metrics) : IJobController
 {
     public string Name => "partition";
     public int Order => 100;
@@ -57,8 +57,8 @@ public sealed class PartitionController(IObjectStore store, CoordinatorOptions o
             manifest.TotalRecords, stats.BlankLinesSkipped);
         if (!result.AlreadyCommitted)
         {
-            metrics?.RecordsProcessed("partition", manifest.TotalRecords);
-            metrics?.BytesProcessed("partition", manifest.TotalBytes);
+            metrics.RecordsProcessed("partition", manifest.TotalRecords);
+            metrics.BytesProcessed("partition", manifest.TotalBytes);
         }
         status.Batches.Total = manifest.Batches.Count;
         status.Records.Input = manifest.TotalRecords;

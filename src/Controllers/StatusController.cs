@@ -1,4 +1,5 @@
 using Coordinator.Controllers.Cleanup;
+using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Pipeline;
@@ -22,7 +23,7 @@ namespace Coordinator.Controllers;
 /// </summary>
 public sealed partial class StatusController(
     IScheduler scheduler, IStateStore state, TaskTallySource tallies, JobCleanup cleanup, ILogger<StatusController> logger,
-    SlurmOutage outage, CoordinatorMetrics? metrics = null) : IJobController
+    SlurmOutage outage, CoordinatorMetrics metrics, CoordinatorOptions options) : IJobController
 {
     public string Name => "status";
     public int Order => 400;
@@ -48,7 +49,7 @@ public sealed partial class StatusController(
             return ControllerResult.Continue;
         }
 
-        var snapshot = await tallies.GetAsync(job, context.Now, DispatchDefaults.RescanInterval, ct).ConfigureAwait(false);
+        var snapshot = await tallies.GetAsync(job, context.Now, options.Dispatch.RescanInterval, ct).ConfigureAwait(false);
         outage.Answered(context);
         if (await RecordLostAsync(job, snapshot.Tally, context.Now, ct).ConfigureAwait(false))
         {
@@ -57,7 +58,7 @@ public sealed partial class StatusController(
         }
         var tally = snapshot.Tally;
         Publish(status, tally);
-        metrics?.TasksObserved(job.Name, CountsByState(tally));
+        metrics.TasksObserved(job.Name, CountsByState(tally));
 
         if (tally.FailingJob.Count > 0)
         {
@@ -112,7 +113,7 @@ public sealed partial class StatusController(
                 $"{tally.Succeeded} succeeded, {tally.Failed} failed (tolerated), {tally.Ignored} ignored", job.Generation, context.Now);
             return ControllerResult.Continue;
         }
-        var requeue = DispatchDefaults.RunningRequeue;
+        var requeue = options.Dispatch.RunningRequeue;
         if (tally.NextNotBefore is { } next && next - context.Now < requeue)
         {
             requeue = next - context.Now < TimeSpan.Zero ? TimeSpan.Zero : next - context.Now;
@@ -157,7 +158,7 @@ public sealed partial class StatusController(
             {
                 task.Version = await state.UpdateTaskAsync(task, ct).ConfigureAwait(false);
                 changed = true;
-                metrics?.BatchFailed("Lost");
+                metrics.BatchFailed("Lost");
                 LogLost(logger, job.Name, task.Index, task.SlurmJobId);
             }
             catch (ConflictException)

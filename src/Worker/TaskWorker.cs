@@ -65,7 +65,7 @@ public sealed partial class TaskWorker(
         var heartbeat = new HeartbeatWriter(state, task, clock);
         await using (heartbeat.ConfigureAwait(false))
         {
-            heartbeat.Start(options.HeartbeatInterval);
+            heartbeat.Start(coordinator.Heartbeat.Interval);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(disruption, heartbeat.Revoked);
             var result = await AttemptAsync(job, task, timing, stop.Token, ct).ConfigureAwait(false);
             if (heartbeat.Revoked.IsCancellationRequested)

@@ -39,7 +39,7 @@ public sealed class StreamFaultTests(ITestOutputHelper output)
         var streams = new FaultyStreams(real, ChaosMode.Pick(0.3, 0.3), random.Next());
         var feed = new ChangeFeed(store, streams, client, options,
             new FeedOptions { MinPollInterval = TimeSpan.FromMilliseconds(50), MaxErrorBackoff = TimeSpan.FromSeconds(1) }, metrics, NullLoggerFactory.Instance);
-        using var queue = new WorkQueue<JobKey>(RateLimiters.Default<JobKey>(new WorkQueueOptions(), TimeProvider.System));
+        using var queue = new WorkQueue<JobKey>(RateLimiters.Default<JobKey>(new WorkQueueOptions(), TimeProvider.System), CoordinatorMetrics.NoOp());
         using var stop = new CancellationTokenSource();
         var firstList = new TaskCompletionSource();
         var running = feed.RunAsync(queue, firstList, stop.Token);

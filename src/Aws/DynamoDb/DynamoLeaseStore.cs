@@ -14,7 +14,7 @@ namespace Coordinator.Aws.DynamoDb;
 /// </summary>
 public sealed class DynamoLeaseStore(IAmazonDynamoDB client, CoordinatorOptions options, CoordinatorMetrics metrics)
 {
-    private readonly ResiliencePipeline _retry = DynamoResilience.CreateCallPipeline(metrics, "lease");
+    private readonly ResiliencePipeline _retry = DynamoResilience.CreateCallPipeline(options.DynamoDb, metrics, "lease");
 
     public async Task<LeaseRecord?> GetAsync(string name, CancellationToken ct)
     {

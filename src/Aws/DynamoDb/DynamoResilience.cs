@@ -1,3 +1,4 @@
+using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Polly;
 using Polly.Retry;
@@ -12,18 +13,16 @@ namespace Coordinator.Aws.DynamoDb;
 /// </summary>
 public static class DynamoResilience
 {
-    /// <summary>Attempts after the first one for ordinary calls.</summary>
-    public const int MaxRetryAttempts = 6;
-    public static readonly TimeSpan BaseDelay = TimeSpan.FromMilliseconds(50);
-    public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(5);
-
-    /// <summary>Retries transient faults of one call; <paramref name="metrics"/> counts each retry by operation.</summary>
-    public static ResiliencePipeline CreateCallPipeline(CoordinatorMetrics metrics, string operation) =>
+    /// <summary>
+    /// Retries transient faults of one call, as often and as patiently as <paramref name="options"/> (section
+    /// Coordinator:DynamoDb) says; <paramref name="metrics"/> counts each retry by operation.
+    /// </summary>
+    public static ResiliencePipeline CreateCallPipeline(DynamoDbOptions options, CoordinatorMetrics metrics, string operation) =>
         new ResiliencePipelineBuilder()
             .AddRetry(WithBackoff<RetryStrategyOptions, object>(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(DynamoTransientFaults.IsTransient),
-            }, metrics, operation, MaxRetryAttempts))
+            }, metrics, operation, options.MaxRetryAttempts, options))
             .Build();
 
     /// <summary>
@@ -31,25 +30,26 @@ public static class DynamoResilience
     /// DynamoDB returns UnprocessedItems when a partition is throttled; retrying at once would be throttled again,
     /// hence the exponential backoff with jitter that AWS recommends for exactly this case.
     /// </summary>
-    public static ResiliencePipeline<int> CreateBatchPipeline(CoordinatorMetrics metrics, string operation, int maxRetryAttempts = 10) =>
+    public static ResiliencePipeline<int> CreateBatchPipeline(DynamoDbOptions options, CoordinatorMetrics metrics, string operation) =>
         new ResiliencePipelineBuilder<int>()
             .AddRetry(WithBackoff<RetryStrategyOptions<int>, int>(new RetryStrategyOptions<int>
             {
                 ShouldHandle = new PredicateBuilder<int>()
                     .Handle<Exception>(DynamoTransientFaults.IsTransient)
                     .HandleResult(left => left > 0),
-            }, metrics, operation, maxRetryAttempts))
+            }, metrics, operation, options.BatchMaxRetryAttempts, options))
             .Build();
 
     /// <summary>The backoff both pipelines share: exponential with jitter, bounded, each retry counted.</summary>
-    private static TOptions WithBackoff<TOptions, TResult>(TOptions options, CoordinatorMetrics metrics, string operation, int maxRetryAttempts)
+    private static TOptions WithBackoff<TOptions, TResult>(TOptions options, CoordinatorMetrics metrics, string operation, int maxRetryAttempts,
+        DynamoDbOptions delays)
         where TOptions : RetryStrategyOptions<TResult>
     {
         options.BackoffType = DelayBackoffType.Exponential;
         options.UseJitter = true;
         options.MaxRetryAttempts = maxRetryAttempts;
-        options.Delay = BaseDelay;
-        options.MaxDelay = MaxDelay;
+        options.Delay = delays.BaseDelay;
+        options.MaxDelay = delays.MaxDelay;
         options.OnRetry = _ =>
         {
             metrics.DynamoRetried(operation);

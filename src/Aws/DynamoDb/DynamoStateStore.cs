@@ -36,8 +36,8 @@ public sealed partial class DynamoStateStore : IStateStore
         _options = options;
         _metrics = metrics;
         _logger = logger ?? (ILogger)NullLogger.Instance;
-        _retry = DynamoResilience.CreateCallPipeline(metrics, "state");
-        _taskWriter = new TaskBatchWriter(client, options.TasksTable, metrics, _retry);
+        _retry = DynamoResilience.CreateCallPipeline(options.DynamoDb, metrics, "state");
+        _taskWriter = new TaskBatchWriter(client, options.TasksTable, options.DynamoDb, metrics, _retry);
     }
 
     private async Task ConditionalAsync<T>(string jobName, string table, string conflictMessage,

@@ -2,6 +2,7 @@ using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Coordinator.Aws.Items;
+using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Model.Tasks;
 using Polly;
@@ -14,13 +15,13 @@ namespace Coordinator.Aws.DynamoDb;
 /// DynamoDB may hand back UnprocessedItems under throttling; those are retried with exponential backoff and jitter
 /// until written or the attempts run out, which throws rather than losing tasks silently.
 /// </summary>
-public sealed class TaskBatchWriter(IAmazonDynamoDB client, string table, CoordinatorMetrics metrics, ResiliencePipeline retry)
+public sealed class TaskBatchWriter(IAmazonDynamoDB client, string table, DynamoDbOptions dynamoDb, CoordinatorMetrics metrics, ResiliencePipeline retry)
 {
     public const int MaxWriteBatch = 25;
     public const int MaxGetBatch = 100;
     public const int Parallelism = 4;
 
-    private readonly ResiliencePipeline<int> _batchRetry = DynamoResilience.CreateBatchPipeline(metrics, "batch");
+    private readonly ResiliencePipeline<int> _batchRetry = DynamoResilience.CreateBatchPipeline(dynamoDb, metrics, "batch");
 
     /// <summary>
     /// Creates task items, idempotently: a task whose item already exists for the same or a newer generation is left

@@ -37,6 +37,9 @@ public sealed class CoordinatorOptions
     public JobLayout LayoutFor(Job job) => new(DataRootUri, job.Name, job.Generation);
 
     public SlurmOptions Slurm { get; set; } = new();
+    public HeartbeatOptions Heartbeat { get; set; } = new();
+    public DispatchOptions Dispatch { get; set; } = new();
+    public DynamoDbOptions DynamoDb { get; set; } = new();
 }
 
 /// <summary>Site defaults for Slurm submissions; a job's spec.slurm overrides them.</summary>

@@ -51,7 +51,7 @@ public sealed class CoordinatorMetrics : IDisposable
     private readonly Counter<long> _leaderTransitions;
     private readonly Counter<long> _failures;
 
-    /// <summary>Uses the host's <see cref="IMeterFactory"/> when given (DI), else a private meter (tests, CLI verbs).</summary>
+    /// <summary>Uses the host's <see cref="IMeterFactory"/> when given (DI), else a private meter (see <see cref="NoOp"/>).</summary>
     public CoordinatorMetrics(IMeterFactory? meterFactory = null)
     {
         _ownsMeter = meterFactory is null;
@@ -97,6 +97,12 @@ public sealed class CoordinatorMetrics : IDisposable
 
     /// <summary>The meter itself, so a test can listen to exactly this instance's instruments.</summary>
     public Meter Meter => _meter;
+
+    /// <summary>
+    /// Metrics that are recorded but exported nowhere: what the CLI verbs, the worker and unit tests pass where the
+    /// daemon passes its exported instance. Every type that records takes a <see cref="CoordinatorMetrics"/>, never null.
+    /// </summary>
+    public static CoordinatorMetrics NoOp() => new();
 
     public void ReconcileCompleted(string controller, string result, TimeSpan duration)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Ports;
 using Coordinator.Model.Spec;
@@ -8,17 +9,17 @@ namespace Coordinator.Controllers.Tasks;
 
 /// <summary>
 /// Reads a job's tasks and its live Slurm submissions, and keeps the last read per job for
-/// <see cref="DispatchDefaults.RescanInterval"/> so a burst of task events costs one read. squeue is read before the
+/// <see cref="DispatchOptions.RescanInterval"/> (Coordinator:Dispatch) so a burst of task events costs one read. squeue is read before the
 /// tasks: a batch that is no longer queued has by then either recorded its outcome or never started, so the pair
 /// never shows a finished batch as ready.
 /// <para>
 /// With a <see cref="TaskEventLog"/> (the daemon feeds it from the tasks stream), a stale snapshot is refreshed by
 /// squeue plus the task images that changed since, folded in by version: O(changed) round trips. A full paged read
-/// still happens every <see cref="DispatchDefaults.FullRecountInterval"/>, after a stream gap, when a caller asks
+/// still happens every <see cref="DispatchOptions.FullRecountInterval"/>, after a stream gap, when a caller asks
 /// for one (maxAge zero: dispatch does before it submits), and after <see cref="Invalidate"/>.
 /// </para>
 /// </summary>
-public sealed class TaskTallySource(IStateStore state, IScheduler scheduler, TaskEventLog? events = null)
+public sealed class TaskTallySource(IStateStore state, IScheduler scheduler, CoordinatorOptions options, TaskEventLog? events = null)
 {
     private readonly ConcurrentDictionary<string, Snapshot> _cache = new(StringComparer.Ordinal);
 
@@ -43,10 +44,10 @@ public sealed class TaskTallySource(IStateStore state, IScheduler scheduler, Tas
         var arrayMode = job.Spec.Dispatch.Mode == DispatchMode.Array;
         Snapshot snapshot;
         if (hasCached && events is not null && maxAge > TimeSpan.Zero && cached!.Gaps == events.Gaps
-            && now - cached.FullReadAt < DispatchDefaults.FullRecountInterval)
+            && now - cached.FullReadAt < options.Dispatch.FullRecountInterval)
         {
             var tasks = Patch(cached.Tasks, events.Drain(job.Name), job.Generation);
-            var tally = TaskTally.From(tasks, inFlight, now, DispatchDefaults.HeartbeatStaleAfter, arrayMode);
+            var tally = TaskTally.From(tasks, inFlight, now, options.Heartbeat.StaleAfter, arrayMode);
             snapshot = cached with { ReadAt = now, Tasks = tasks, InFlight = inFlight, Tally = tally };
         }
         else
@@ -54,7 +55,7 @@ public sealed class TaskTallySource(IStateStore state, IScheduler scheduler, Tas
             var gaps = events?.Gaps ?? 0;
             events?.Clear(job.Name);
             var tasks = await TaskReader.ReadAllAsync(state, job.Name, generation: null, ct).ConfigureAwait(false);
-            var tally = TaskTally.From(tasks, inFlight, now, DispatchDefaults.HeartbeatStaleAfter, arrayMode);
+            var tally = TaskTally.From(tasks, inFlight, now, options.Heartbeat.StaleAfter, arrayMode);
             snapshot = new Snapshot(now, now, job.Generation, tasks, inFlight, tally, gaps);
         }
         _cache[job.Name] = snapshot;

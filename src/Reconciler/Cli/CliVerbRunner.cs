@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Amazon.DynamoDBv2.Model;
-using Coordinator.Reconciler.Configuration;
 
 namespace Coordinator.Reconciler.Cli;
 
@@ -16,8 +15,7 @@ public static class CliVerbRunner
         var error = parseResult.InvocationConfiguration.Error;
         try
         {
-            var options = CoordinatorConfiguration.LoadOptions(parseResult);
-            using var session = new CliSession(parseResult, options);
+            using var session = new CliSession(parseResult);
             return await body(session, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (ExitCodes.For(e) is { } code)

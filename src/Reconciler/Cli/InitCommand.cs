@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Amazon.Runtime;
-using Coordinator.Aws;
 using Coordinator.Aws.Provisioning;
 using Coordinator.Reconciler.Cli.Spec;
 using Coordinator.Reconciler.Configuration;
@@ -27,8 +26,9 @@ public sealed class InitCommand : ICliCommand
             var error = parseResult.InvocationConfiguration.Error;
             try
             {
-                var options = CoordinatorConfiguration.LoadOptions(parseResult);
-                var factory = new AwsClientFactory(options);
+                using var session = new CliSession(parseResult);
+                var options = session.Options;
+                var factory = session.Aws;
                 using var dynamoDb = factory.CreateDynamoDb();
                 using var s3 = factory.CreateS3();
                 await output.WriteLineAsync(

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.ComponentModel;
-using Coordinator.Aws;
 using Coordinator.Aws.S3;
-using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Ports;
 using Coordinator.Data.Formats;
 using Coordinator.Data.Layout;
@@ -38,7 +36,7 @@ public sealed class PlanCommand : ICliCommand
         command.Options.Add(specOnly);
         command.AcceptOverrides();
         command.SetAction((ParseResult parseResult, CancellationToken ct) =>
-            SpecVerbRunner.RunAsync(parseResult, inputs, "plan", async (result, options, factory) =>
+            SpecVerbRunner.RunAsync(parseResult, inputs, "plan", async (result, session) =>
             {
                 var output = parseResult.InvocationConfiguration.Output;
                 await output.WriteAsync(YamlWriter.Write(JobDocument.Write(result.Job))).ConfigureAwait(false);
@@ -46,16 +44,16 @@ public sealed class PlanCommand : ICliCommand
                 {
                     return ExitCodes.Success;
                 }
-                return await PrintPlanAsync(parseResult, result.Job, options, factory, ct).ConfigureAwait(false);
+                return await PrintPlanAsync(parseResult, result.Job, session, ct).ConfigureAwait(false);
             }, ct));
         return command;
     }
 
-    private static async Task<int> PrintPlanAsync(ParseResult parseResult, Job job, CoordinatorOptions options, AwsClientFactory factory, CancellationToken ct)
+    private static async Task<int> PrintPlanAsync(ParseResult parseResult, Job job, CliSession session, CancellationToken ct)
     {
         var output = parseResult.InvocationConfiguration.Output;
         var error = parseResult.InvocationConfiguration.Error;
-        var store = new CountOnlyObjectStore(ObjectStoreRouter.Create(factory, flushFilesToDisk: false));
+        var store = new CountOnlyObjectStore(ObjectStoreRouter.Create(session.Aws, flushFilesToDisk: false));
         PartitionResult partition;
         try
         {
@@ -72,19 +70,19 @@ public sealed class PlanCommand : ICliCommand
             await error.WriteLineAsync($"plan: the input cannot be partitioned ({e.Reason}): {e.Message}").ConfigureAwait(false);
             return ExitCodes.UserError;
         }
-        var (maxArraySize, note) = await MaxArraySizeAsync(ct).ConfigureAwait(false);
+        var (maxArraySize, note) = await MaxArraySizeAsync(session.Scheduler, ct).ConfigureAwait(false);
         var batches = BatchPlan.From(partition);
-        var dispatch = DispatchPlan.Describe(job.Spec, batches.Batches, maxArraySize, options.Slurm.MaxOutstandingTasks);
+        var dispatch = DispatchPlan.Describe(job.Spec, batches.Batches, maxArraySize, session.Options.Slurm.MaxOutstandingTasks);
         await output.WriteAsync("\n" + PlanReport.Render(job.Spec.Input.Uri, batches, dispatch, note)).ConfigureAwait(false);
         return ExitCodes.Success;
     }
 
     /// <summary>Slurm's MaxArraySize from scontrol, or Slurm's default with a note where this machine has no Slurm.</summary>
-    private static async Task<(int MaxArraySize, string? Note)> MaxArraySizeAsync(CancellationToken ct)
+    private static async Task<(int MaxArraySize, string? Note)> MaxArraySizeAsync(IScheduler scheduler, CancellationToken ct)
     {
         try
         {
-            return (await CliSession.CreateScheduler().GetMaxArraySizeAsync(ct).ConfigureAwait(false), null);
+            return (await scheduler.GetMaxArraySizeAsync(ct).ConfigureAwait(false), null);
         }
         catch (Exception e) when (e is SchedulerException or Win32Exception)
         {

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using Amazon.DynamoDBv2.Model;
-using Coordinator.Aws.DynamoDb;
-using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
 using Coordinator.Reconciler.Cli.Spec;
 using Coordinator.Reconciler.Configuration;
@@ -30,23 +28,22 @@ public sealed class SubmitCommand : ICliCommand
         command.Options.Add(replace);
         command.AcceptOverrides();
         command.SetAction((ParseResult parseResult, CancellationToken ct) =>
-            SpecVerbRunner.RunAsync(parseResult, inputs, "submit", async (result, options, factory) =>
+            SpecVerbRunner.RunAsync(parseResult, inputs, "submit", async (result, session) =>
             {
                 var output = parseResult.InvocationConfiguration.Output;
                 var error = parseResult.InvocationConfiguration.Error;
                 var job = result.Job;
                 var replacing = parseResult.GetValue(replace);
-                using var client = factory.CreateDynamoDb();
+                var options = session.Options;
                 try
                 {
                     if (job.IsTemplate)
                     {
-                        await TemplateWriter.PutAsync(client, options.JobsTable, job, replacing, ct).ConfigureAwait(false);
+                        await TemplateWriter.PutAsync(session.DynamoDb, options.JobsTable, job, replacing, ct).ConfigureAwait(false);
                     }
                     else
                     {
-                        using var metrics = new CoordinatorMetrics();
-                        await new DynamoStateStore(client, options, metrics).PutJobSpecAsync(job, replacing, ct).ConfigureAwait(false);
+                        await session.State.PutJobSpecAsync(job, replacing, ct).ConfigureAwait(false);
                     }
                 }
                 catch (ConflictException)

@@ -19,7 +19,7 @@ public sealed class ValidateCommand : ICliCommand
         inputs.AddTo(command);
         command.AcceptOverrides();
         command.SetAction((ParseResult parseResult, CancellationToken ct) =>
-            SpecVerbRunner.RunAsync(parseResult, inputs, "validate", async (result, _, _) =>
+            SpecVerbRunner.RunAsync(parseResult, inputs, "validate", async (result, _) =>
             {
                 var kind = result.Job.IsTemplate ? "template" : "job";
                 await parseResult.InvocationConfiguration.Output

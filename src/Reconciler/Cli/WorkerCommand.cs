@@ -1,12 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using Coordinator.Aws;
 using Coordinator.Aws.DynamoDb;
-using Coordinator.Aws.S3;
-using Coordinator.Controllers.Metrics;
+using Coordinator.Data.Storage;
 using Coordinator.Reconciler.Configuration;
+using Coordinator.Reconciler.Hosting;
 using Coordinator.Worker;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Coordinator.Reconciler.Cli;
@@ -54,11 +54,10 @@ public sealed class WorkerCommand : ICliCommand
                 context.Cancel = true;
                 disruption.Cancel();
             });
-            using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss.fff ").SetMinimumLevel(LogLevel.Information));
             try
             {
-                var options = CoordinatorConfiguration.LoadOptions(parseResult);
-                var workerOptions = new WorkerOptions();
+                var configuration = CoordinatorConfiguration.Build(CoordinatorConfiguration.Overrides(parseResult));
+                var (options, workerOptions) = CoordinatorConfiguration.Load(configuration);
                 if (parseResult.GetValue(scratch) is { Length: > 0 } root)
                 {
                     workerOptions.ScratchRoot = root;
@@ -72,17 +71,18 @@ public sealed class WorkerCommand : ICliCommand
                     }
                     workerOptions.PilotConcurrency = parallel;
                 }
-                var aws = new AwsClientFactory(options);
-                using var dynamoDb = aws.CreateDynamoDb();
-                using var metrics = new CoordinatorMetrics();
-                var state = new DynamoStateStore(dynamoDb, options, metrics, loggers.CreateLogger<DynamoStateStore>());
-                var worker = new TaskWorker(state, ObjectStoreRouter.Create(aws), options, workerOptions, TimeProvider.System,
+                using var services = CoordinatorServices.BuildProvider(configuration, CoordinatorProcess.Worker,
+                    b => b.AddSimpleConsole(o => o.TimestampFormat = "HH:mm:ss.fff ").SetMinimumLevel(LogLevel.Information));
+                var state = services.GetRequiredService<DynamoStateStore>();
+                var time = services.GetRequiredService<TimeProvider>();
+                var loggers = services.GetRequiredService<ILoggerFactory>();
+                var worker = new TaskWorker(state, services.GetRequiredService<IObjectStore>(), options, workerOptions, time,
                     loggers.CreateLogger<TaskWorker>());
                 var identity = WorkerIdentity.FromEnvironment();
                 if (isPilot)
                 {
                     var pilotIndex = parseResult.GetValue(index) ?? arrayIndex ?? 0;
-                    await new PilotWorker(state, worker, TimeProvider.System, loggers.CreateLogger<PilotWorker>()) { Concurrency = workerOptions.PilotConcurrency }
+                    await new PilotWorker(state, worker, time, loggers.CreateLogger<PilotWorker>()) { Concurrency = workerOptions.PilotConcurrency }
                         .RunAsync(jobName, pilotIndex, parseResult.GetValue(pilots), identity, disruption.Token, ct).ConfigureAwait(false);
                     return ExitCodes.Success;
                 }

@@ -17,10 +17,16 @@ public static class ConfigurationShape
         public override string ToString() => $"{Path}: {Message}";
     }
 
-    public static IReadOnlyList<Problem> Check(IConfigurationSection section, Type optionsType)
+    /// <summary>
+    /// Checks <paramref name="section"/> against <paramref name="optionsType"/>; a child named in
+    /// <paramref name="sections"/> is a section of its own, bound to another options class (the worker's settings
+    /// under "Coordinator:Worker": the Controllers project that holds <c>CoordinatorOptions</c> cannot see them); give
+    /// it a case-insensitive comparer, as configuration keys are.
+    /// </summary>
+    public static IReadOnlyList<Problem> Check(IConfigurationSection section, Type optionsType, IReadOnlyDictionary<string, Type>? sections = null)
     {
         var errors = new List<Problem>();
-        CheckInto(section, optionsType, errors);
+        CheckInto(section, optionsType, errors, sections);
         return errors;
     }
 
@@ -35,15 +41,28 @@ public static class ConfigurationShape
                     || kv.Key.StartsWith(p.Path + ":", StringComparison.OrdinalIgnoreCase))))
             .Build();
 
-    private static void CheckInto(IConfigurationSection section, Type type, List<Problem> errors)
+    private static void CheckInto(IConfigurationSection section, Type type, List<Problem> errors, IReadOnlyDictionary<string, Type>? sections = null)
     {
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).ToList();
         foreach (var child in section.GetChildren())
         {
+            if (sections is not null && sections.TryGetValue(child.Key, out var sectionType))
+            {
+                if (!child.GetChildren().Any() && child.Value is { Length: > 0 })
+                {
+                    errors.Add(new Problem(child.Path, $"must be a section with settings {string.Join(", ", Settable(sectionType))}, not a value"));
+                }
+                else
+                {
+                    CheckInto(child, sectionType, errors);
+                }
+                continue;
+            }
             var property = properties.FirstOrDefault(p => string.Equals(p.Name, child.Key, StringComparison.OrdinalIgnoreCase));
             if (property is null)
             {
-                errors.Add(new Problem(child.Path, $"unknown setting; known settings here: {string.Join(", ", properties.Select(p => p.Name))}"));
+                var known = properties.Select(p => p.Name).Concat(sections?.Keys ?? []);
+                errors.Add(new Problem(child.Path, $"unknown setting; known settings here: {string.Join(", ", known)}"));
                 continue;
             }
             var hasChildren = child.GetChildren().Any();
@@ -68,6 +87,9 @@ public static class ConfigurationShape
             }
         }
     }
+
+    private static IEnumerable<string> Settable(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => p.Name);
 
     private static bool IsScalar(Type type)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Coordinator.Controllers.Configuration;
+using Coordinator.Worker;
 using Microsoft.Extensions.Configuration;
 
 namespace Coordinator.Reconciler.Configuration;
@@ -12,6 +13,15 @@ namespace Coordinator.Reconciler.Configuration;
 public static class CoordinatorConfiguration
 {
     public const string FileName = "appsettings.json";
+
+    /// <summary>
+    /// Sections of "Coordinator" bound to options classes of their own rather than to properties of
+    /// <see cref="CoordinatorOptions"/>; the shape check knows their keys too, so a typo there is reported as well.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, Type> Sections = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase)
+    {
+        [WorkerOptions.SectionName] = typeof(WorkerOptions),
+    };
 
     public static IConfigurationRoot Build(string[] commandLineOverrides) =>
         new ConfigurationBuilder().AddCoordinatorSources(commandLineOverrides).Build();
@@ -48,24 +58,33 @@ public static class CoordinatorConfiguration
     }
 
     /// <summary>
-    /// Binds section "Coordinator" and validates it. Throws <see cref="CoordinatorConfigurationException"/> naming every
-    /// bad setting: unknown keys (typos), values of the wrong type, and values that break a rule.
+    /// Binds section "Coordinator" and validates it, with its own sections (<see cref="Sections"/>: Coordinator:Worker).
+    /// Throws <see cref="CoordinatorConfigurationException"/> naming every bad setting: unknown keys (typos), values of
+    /// the wrong type, and values that break a rule.
     /// </summary>
-    public static CoordinatorOptions LoadOptions(IConfiguration configuration)
+    public static CoordinatorOptions LoadOptions(IConfiguration configuration) => Load(configuration).Coordinator;
+
+    /// <summary>The same, also returning the worker's settings (section "Coordinator:Worker").</summary>
+    public static (CoordinatorOptions Coordinator, WorkerOptions Worker) Load(IConfiguration configuration)
     {
         var section = configuration.GetSection(CoordinatorOptions.SectionName);
         // Check the shape first: the binder ignores misspelt keys and stops at the first unconvertible value.
         // The well-formed rest is still bound and validated, so every bad setting is reported in one run.
-        var problems = ConfigurationShape.Check(section, typeof(CoordinatorOptions));
+        var problems = ConfigurationShape.Check(section, typeof(CoordinatorOptions), Sections);
         var options = new CoordinatorOptions();
+        var worker = new WorkerOptions();
         var bindable = problems.Count == 0 ? section : ConfigurationShape.Without(section, problems).GetSection(CoordinatorOptions.SectionName);
         bindable.Bind(options);
-        var errors = problems.Select(p => p.ToString()).Concat(CoordinatorOptionsValidator.Validate(options)).ToList();
+        bindable.GetSection(WorkerOptions.SectionName).Bind(worker);
+        var errors = problems.Select(p => p.ToString())
+            .Concat(CoordinatorOptionsValidator.Validate(options))
+            .Concat(WorkerOptionsValidator.Validate(worker))
+            .ToList();
         if (errors.Count > 0)
         {
             throw new CoordinatorConfigurationException(errors);
         }
-        return options;
+        return (options, worker);
     }
 
     /// <summary>

@@ -25,6 +25,13 @@ public sealed partial class CoordinatorOptionsValidator : IValidateOptions<Coord
         var errors = new List<string>();
         ValidateAnnotations(options, CoordinatorOptions.SectionName, errors);
         ValidateAnnotations(options.Slurm, CoordinatorOptions.SectionName + ":Slurm", errors);
+        ValidateAnnotations(options.Heartbeat, CoordinatorOptions.SectionName + ":Heartbeat", errors);
+        ValidateAnnotations(options.Dispatch, CoordinatorOptions.SectionName + ":Dispatch", errors);
+        ValidateAnnotations(options.DynamoDb, CoordinatorOptions.SectionName + ":DynamoDb", errors);
+        if (options.DynamoDb.MaxDelay < options.DynamoDb.BaseDelay)
+        {
+            errors.Add($"Coordinator:DynamoDb:MaxDelay: must be at least BaseDelay ({options.DynamoDb.BaseDelay}); got \"{options.DynamoDb.MaxDelay}\"");
+        }
 
         if (options.EndpointUrl is { Length: > 0 } endpoint
             && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
@@ -56,7 +63,11 @@ public sealed partial class CoordinatorOptionsValidator : IValidateOptions<Coord
         return errors;
     }
 
-    private static void ValidateAnnotations(object target, string path, List<string> errors)
+    /// <summary>
+    /// The DataAnnotations of <paramref name="target"/>'s own properties, each error named by its configuration path
+    /// under <paramref name="path"/>: what every options class of the "Coordinator" section is checked with.
+    /// </summary>
+    public static void ValidateAnnotations(object target, string path, List<string> errors)
     {
         foreach (var property in target.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {

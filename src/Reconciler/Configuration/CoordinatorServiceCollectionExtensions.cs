@@ -1,4 +1,5 @@
 using Coordinator.Controllers.Configuration;
+using Coordinator.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace Coordinator.Reconciler.Configuration;
 
-/// <summary>Registers <see cref="CoordinatorOptions"/> for the daemon host, validated when the host starts.</summary>
+/// <summary>Registers <see cref="CoordinatorOptions"/> and <see cref="WorkerOptions"/>, validated when the host starts.</summary>
 public static class CoordinatorServiceCollectionExtensions
 {
     /// <summary>
@@ -22,6 +23,11 @@ public static class CoordinatorServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CoordinatorOptions>, CoordinatorOptionsValidator>());
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<CoordinatorOptions>>().Value);
+        services.AddOptions<WorkerOptions>()
+            .Bind(configuration.GetSection(WorkerOptionsValidator.Path))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<WorkerOptions>>().Value);
         return services;
     }
 }

@@ -1,19 +1,12 @@
-using Coordinator.Aws;
-using Coordinator.Aws.S3;
 using Coordinator.Controllers;
 using Coordinator.Controllers.Cleanup;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Dispatch;
-using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Ports;
 using Coordinator.Controllers.Tasks;
-using Coordinator.Data.Storage;
-using Coordinator.Scheduling.Commands;
-using Coordinator.Scheduling.Slurm;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Logging;
 
 namespace Coordinator.Reconciler.Hosting;
 
@@ -36,16 +29,14 @@ public static class ControllerRegistrations
         return services.AddControllerDependencies();
     }
 
-    /// <summary>Ports and adapters the controllers need (object store, scheduler, ...), one line each.</summary>
+    /// <summary>
+    /// What the controllers need beyond the shared ports (state store, object store and scheduler come from
+    /// <see cref="CoordinatorServices.AddCoordinatorCore"/>), one line each.
+    /// </summary>
     public static IServiceCollection AddControllerDependencies(this IServiceCollection services)
     {
-        services.TryAddSingleton(sp => new AwsClientFactory(sp.GetRequiredService<CoordinatorOptions>()));
-        services.TryAddSingleton<IObjectStore>(sp => ObjectStoreRouter.Create(sp.GetRequiredService<AwsClientFactory>()));
-        services.TryAddSingleton<ICommandRunner, ProcessCommandRunner>();
-        services.TryAddSingleton<IScheduler>(sp => new SlurmScheduler(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ILogger<SlurmScheduler>>(),
-            metrics: sp.GetService<CoordinatorMetrics>()));
         services.TryAddSingleton<TaskEventLog>();
-        services.TryAddSingleton(sp => new TaskTallySource(sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<IScheduler>(),
+        services.TryAddSingleton(sp => new TaskTallySource(sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<IScheduler>(), sp.GetRequiredService<CoordinatorOptions>(),
             sp.GetRequiredService<TaskEventLog>()));
         services.TryAddSingleton<JobCleanup>();
         services.TryAddSingleton<SlurmOutage>();

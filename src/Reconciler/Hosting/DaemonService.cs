@@ -58,7 +58,7 @@ public sealed partial class DaemonService(
     private async Task LeadAsync(CancellationToken stopping, CancellationToken lost)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping, lost);
-        using var queue = new WorkQueue<JobKey>(RateLimiters.Default<JobKey>(queueOptions, time), time, metrics);
+        using var queue = new WorkQueue<JobKey>(RateLimiters.Default<JobKey>(queueOptions, time), metrics, time);
         var firstList = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _ = firstList.Task.ContinueWith(_ => _ready.TrySetResult(), TaskScheduler.Default);
         var loop = new ReconcileLoop(reconciler, queue, queueOptions, metrics, loggers.CreateLogger<ReconcileLoop>(), time);

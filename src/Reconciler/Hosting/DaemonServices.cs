@@ -6,7 +6,6 @@ using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
 using Coordinator.Controllers.Tasks;
-using Coordinator.Reconciler.Configuration;
 using Coordinator.Reconciler.Feed;
 using Coordinator.Reconciler.LeaderElection;
 using Coordinator.Reconciler.Metrics;
@@ -19,24 +18,22 @@ using Microsoft.Extensions.Options;
 
 namespace Coordinator.Reconciler.Hosting;
 
-/// <summary>Registers everything `coordinator daemon` runs, from one configuration.</summary>
+/// <summary>
+/// Registers everything `coordinator daemon` runs, from one configuration: the exported metrics, then the pieces every
+/// process shares (<see cref="CoordinatorServices.AddCoordinatorCore"/>), then the daemon's own feed, queue, leader
+/// election, reconciler and controllers.
+/// </summary>
 public static class DaemonServices
 {
     public static IServiceCollection AddCoordinatorDaemon(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddCoordinatorOptions(configuration);
+        services.AddCoordinatorTelemetry(configuration);
+        services.AddCoordinatorCore(configuration, CoordinatorProcess.Daemon);
         services.AddValidatedOptions<WorkQueueOptions>(configuration, WorkQueueOptions.SectionName);
         services.AddValidatedOptions<FeedOptions>(configuration, FeedOptions.SectionName);
         services.AddValidatedOptions<LeaderElectionOptions>(configuration, LeaderElectionOptions.SectionName);
         services.AddSingleton<IValidateOptions<LeaderElectionOptions>, LeaderElectionOptionsValidator>();
-        var telemetry = configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
-        services.AddCoordinatorTelemetry(telemetry);
 
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new AwsClientFactory(sp.GetRequiredService<CoordinatorOptions>()));
-        services.AddSingleton(sp => sp.GetRequiredService<AwsClientFactory>().CreateDynamoDb());
-        services.AddSingleton<IStateStore>(sp => new DynamoStateStore(sp.GetRequiredService<IAmazonDynamoDB>(),
-            sp.GetRequiredService<CoordinatorOptions>(), sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILogger<DynamoStateStore>>()));
         services.AddSingleton(sp => new DynamoLeaseStore(sp.GetRequiredService<IAmazonDynamoDB>(),
             sp.GetRequiredService<CoordinatorOptions>(), sp.GetRequiredService<CoordinatorMetrics>()));
         services.AddSingleton<IDynamoDbStreams>(sp => new DynamoDbStreamsClient(sp.GetRequiredService<AwsClientFactory>()));

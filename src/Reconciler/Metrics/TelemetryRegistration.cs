@@ -1,6 +1,8 @@
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -10,8 +12,18 @@ namespace Coordinator.Reconciler.Metrics;
 /// <summary>Wires the "Coordinator" meter to OpenTelemetry: a loopback Prometheus endpoint and, if configured, OTLP.</summary>
 public static class TelemetryRegistration
 {
-    public static IServiceCollection AddCoordinatorTelemetry(this IServiceCollection services, TelemetryOptions options)
+    /// <summary>
+    /// Binds section "Daemon:Telemetry" (validated at start by <see cref="TelemetryOptionsValidator"/>), registers the
+    /// exported <see cref="CoordinatorMetrics"/> and wires the exporters.
+    /// </summary>
+    public static IServiceCollection AddCoordinatorTelemetry(this IServiceCollection services, IConfiguration configuration)
     {
+        var section = configuration.GetSection(TelemetryOptions.SectionName);
+        services.AddOptions<TelemetryOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>();
+        var options = section.Get<TelemetryOptions>() ?? new TelemetryOptions();
+        // A bad endpoint wires no exporter; ValidateOnStart reports it before anything runs.
+        var valid = TelemetryOptionsValidator.Validate(options).Count == 0;
         services.AddSingleton(sp =>
         {
             // Build the MeterProvider first: it listens for the "Coordinator" meter's instruments as they are created,
@@ -29,7 +41,7 @@ public static class TelemetryRegistration
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(CoordinatorMetrics.MeterName);
-                if (options.PrometheusEndpoint is { Length: > 0 } prometheus)
+                if (valid && options.PrometheusEndpoint is { Length: > 0 } prometheus)
                 {
                     var endpoint = new Uri(prometheus);
                     metrics.AddPrometheusHttpListener(listener =>
@@ -38,7 +50,7 @@ public static class TelemetryRegistration
                         listener.Port = endpoint.Port;
                     });
                 }
-                if (options.OtlpEndpoint is { Length: > 0 } otlp)
+                if (valid && options.OtlpEndpoint is { Length: > 0 } otlp)
                 {
                     metrics.AddOtlpExporter((exporter, reader) =>
                     {

@@ -27,15 +27,15 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
     private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly IRateLimiter<TKey> _limiter;
     private readonly TimeProvider _time;
-    private readonly CoordinatorMetrics? _metrics;
+    private readonly CoordinatorMetrics _metrics;
     private bool _shuttingDown;
 
-    public WorkQueue(IRateLimiter<TKey> limiter, TimeProvider? time = null, CoordinatorMetrics? metrics = null)
+    public WorkQueue(IRateLimiter<TKey> limiter, CoordinatorMetrics metrics, TimeProvider? time = null)
     {
         _limiter = limiter;
         _time = time ?? TimeProvider.System;
         _metrics = metrics;
-        metrics?.ObserveQueueDepth(() => Length);
+        metrics.ObserveQueueDepth(() => Length);
     }
 
     /// <summary>Keys ready to be handed out (not counting those being processed or waiting for a delay).</summary>
@@ -70,7 +70,7 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
                 return;
             }
             _readySince[key] = _time.GetTimestamp();
-            _metrics?.QueueAdded();
+            _metrics.QueueAdded();
             if (_processing.Contains(key))
             {
                 return; // Done() queues it again.
@@ -112,7 +112,7 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
     /// <summary>Re-adds a key after an error, as late as the rate limiter says (per-key backoff, overall limit).</summary>
     public void AddRateLimited(TKey key)
     {
-        _metrics?.QueueRetried();
+        _metrics.QueueRetried();
         AddAfter(key, _limiter.When(key));
     }
 
@@ -147,7 +147,7 @@ public sealed class WorkQueue<TKey> : IDisposable where TKey : notnull
             _dirty.Remove(key);
             if (_readySince.Remove(key, out var since))
             {
-                _metrics?.QueueWaited(_time.GetElapsedTime(since));
+                _metrics.QueueWaited(_time.GetElapsedTime(since));
             }
             return (true, key);
         }

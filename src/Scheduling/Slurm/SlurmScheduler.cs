@@ -20,19 +20,22 @@ namespace Coordinator.Scheduling.Slurm;
 /// </summary>
 public sealed partial class SlurmScheduler : IScheduler
 {
+    /// <summary>Retries of a transient fault unless told otherwise.</summary>
+    public const int DefaultMaxRetryAttempts = 4;
+
     private readonly ICommandRunner _runner;
     private readonly ILogger<SlurmScheduler> _logger;
     private readonly ResiliencePipeline _retry;
-    private readonly CoordinatorMetrics? _metrics;
+    private readonly CoordinatorMetrics _metrics;
     private readonly TimeSpan _breakDuration;
     private string _lastUnreachable = "";
     private int? _maxArraySize;
 
     /// <param name="runner">Runs Slurm's commands.</param>
     /// <param name="logger">Logger.</param>
+    /// <param name="metrics">Where every command's latency and failures, and every sbatch's result, are recorded (a no-op instance in CLI verbs).</param>
     /// <param name="maxRetryAttempts">Retries of a transient fault.</param>
     /// <param name="retryDelay">First retry delay (exponential with jitter).</param>
-    /// <param name="metrics">Where every command's latency and failures, and every sbatch's result, are recorded (the daemon's; null in CLI verbs).</param>
     /// <param name="unreachableRetries">
     /// Retries, within one call, of a controller that did not answer at all ("Unable to contact slurm controller",
     /// or squeue's JSON "errors"). None by default: the Slurm client has already retried the connection itself for its
@@ -46,8 +49,8 @@ public sealed partial class SlurmScheduler : IScheduler
     /// every job's pass during an outage would spend the client's ~9 s connect timeout in turn, and with four reconcile
     /// workers a hundred jobs would each be looked at only every few minutes — and resume that late. Default 5 s.
     /// </param>
-    public SlurmScheduler(ICommandRunner runner, ILogger<SlurmScheduler> logger, int maxRetryAttempts = 4, TimeSpan? retryDelay = null,
-        CoordinatorMetrics? metrics = null, int unreachableRetries = 0, TimeSpan? breakDuration = null)
+    public SlurmScheduler(ICommandRunner runner, ILogger<SlurmScheduler> logger, CoordinatorMetrics metrics, int maxRetryAttempts = DefaultMaxRetryAttempts,
+        TimeSpan? retryDelay = null, int unreachableRetries = 0, TimeSpan? breakDuration = null)
     {
         _runner = runner;
         _logger = logger;
@@ -116,10 +119,10 @@ public sealed partial class SlurmScheduler : IScheduler
         }
         catch (SchedulerException)
         {
-            _metrics?.SlurmSubmitted("error");
+            _metrics.SlurmSubmitted("error");
             throw;
         }
-        _metrics?.SlurmSubmitted("ok");
+        _metrics.SlurmSubmitted("ok");
         var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         LogSubmitted(_logger, request.JobName, jobId, request.ArrayIndexes, elapsedMs);
         return jobId;
@@ -144,12 +147,12 @@ public sealed partial class SlurmScheduler : IScheduler
         }
         catch (SchedulerException)
         {
-            _metrics?.SlurmFailed("squeue", "transient");
+            _metrics.SlurmFailed("squeue", "transient");
             throw;
         }
         catch (JsonException e)
         {
-            _metrics?.SlurmFailed("squeue", "transient");
+            _metrics.SlurmFailed("squeue", "transient");
             var start = json.Length > 200 ? json[..200] + "…" : json;
             throw new SchedulerException($"squeue printed output that is not JSON ({e.Message}): {start}", transient: true, e);
         }
@@ -161,7 +164,7 @@ public sealed partial class SlurmScheduler : IScheduler
         var jobId = output.Trim().Split(';')[0];
         if (!long.TryParse(jobId, NumberStyles.None, CultureInfo.InvariantCulture, out _))
         {
-            _metrics?.SlurmFailed("sbatch", "permanent");
+            _metrics.SlurmFailed("sbatch", "permanent");
             throw new SchedulerException($"sbatch printed \"{output.Trim()}\" instead of a job id", transient: false);
         }
         return jobId;
@@ -233,13 +236,13 @@ public sealed partial class SlurmScheduler : IScheduler
     {
         var started = Stopwatch.GetTimestamp();
         var result = await _runner.RunAsync(program, arguments, stdin, ct).ConfigureAwait(false);
-        _metrics?.SlurmCommandTook(program, Stopwatch.GetElapsedTime(started));
+        _metrics.SlurmCommandTook(program, Stopwatch.GetElapsedTime(started));
         if (result.ExitCode != 0)
         {
             var error = result.StandardError.Trim();
             var text = result.StandardError + result.StandardOutput;
             var transient = SlurmErrors.IsTransient(text);
-            _metrics?.SlurmFailed(program, transient ? "transient" : "permanent");
+            _metrics.SlurmFailed(program, transient ? "transient" : "permanent");
             throw new SchedulerException(
                 $"{program} exited with {result.ExitCode}: {(error.Length > 0 ? error : result.StandardOutput.Trim())}", transient,
                 unreachable: transient && SlurmErrors.IsUnreachable(text));

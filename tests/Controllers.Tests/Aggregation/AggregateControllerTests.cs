@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Tests.Dispatch;
 using Coordinator.Data.Layout;
 using Coordinator.Model.Spec;
@@ -20,7 +21,7 @@ public sealed class AggregateControllerTests : IDisposable
     public void Dispose() => _fx.Dispose();
 
     private AggregateController Aggregator() =>
-        new(_fx.State, _fx.Worker.Store, _fx.Tallies, NullLogger<AggregateController>.Instance);
+        new(_fx.State, _fx.Worker.Store, _fx.Tallies, NullLogger<AggregateController>.Instance, CoordinatorMetrics.NoOp(), _fx.Options);
 
     private string OutDir => Path.Combine(_fx.Worker.Root, "out") + "/";
 
@@ -103,7 +104,7 @@ public sealed class AggregateControllerTests : IDisposable
         }
         var store = new ComposingFileStore(minPartSize: 128, partSize: 256);
 
-        var (job, _) = await _fx.PassAsync("big", () => new AggregateController(_fx.State, store, _fx.Tallies, NullLogger<AggregateController>.Instance));
+        var (job, _) = await _fx.PassAsync("big", () => new AggregateController(_fx.State, store, _fx.Tallies, NullLogger<AggregateController>.Instance, CoordinatorMetrics.NoOp(), _fx.Options));
 
         var expected = texts[0] + texts[1] + texts[2] + "\n" + texts[3];
         Assert.Equal(expected, await File.ReadAllTextAsync(Path.Combine(OutDir, "output.jsonl")));

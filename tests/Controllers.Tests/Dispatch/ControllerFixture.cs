@@ -1,5 +1,6 @@
 using Coordinator.Controllers.Cleanup;
 using Coordinator.Controllers.Dispatch;
+using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Tasks;
 using Coordinator.Controllers.Tests.Scheduling;
@@ -20,7 +21,7 @@ internal sealed class ControllerFixture : IDisposable
     public ControllerFixture()
     {
         Options.Slurm.LogDirectory = Path.Combine(_worker.Root, "logs");
-        Tallies = new TaskTallySource(State, Scheduler);
+        Tallies = new TaskTallySource(State, Scheduler, Options);
     }
 
     public InMemoryStateStore State => _worker.State;
@@ -41,7 +42,7 @@ internal sealed class ControllerFixture : IDisposable
     public DispatchController Dispatch() => new(Scheduler, Tallies, Options, NullLogger<DispatchController>.Instance, Outage);
 
     public StatusController Status() =>
-        new(Scheduler, State, Tallies, new JobCleanup(State, _worker.Store, Options), NullLogger<StatusController>.Instance, Outage);
+        new(Scheduler, State, Tallies, new JobCleanup(State, _worker.Store, Options), NullLogger<StatusController>.Instance, Outage, CoordinatorMetrics.NoOp(), Options);
 
     /// <summary>A stored job (Stored=True) with <paramref name="tasks"/> Pending task items.</summary>
     public async Task<Job> StoredJobAsync(string name, int tasks, Action<JobSpec>? configure = null)

@@ -1,4 +1,5 @@
 using Coordinator.Controllers.Configuration;
+using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Pipeline;
 using Coordinator.Data.Formats;
 using Coordinator.Model.Spec;
@@ -16,7 +17,7 @@ public sealed class PartitionAndStoreControllerTests : IDisposable
     public void Dispose() => _f.Dispose();
 
     private CoordinatorOptions Options => new() { DataRoot = new Uri(_f.Root + "/out/").ToString() };
-    private PartitionController Partition => new(_f.Store, Options, NullLogger<PartitionController>.Instance);
+    private PartitionController Partition => new(_f.Store, Options, NullLogger<PartitionController>.Instance, CoordinatorMetrics.NoOp());
     private StoreController Store => new(_f.Store, _state, Options, NullLogger<StoreController>.Instance);
 
     private static JobContext Context(Job job) => new(job, Now, (_, _) => Task.FromResult(job.Version + 1));

@@ -1,3 +1,4 @@
+using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
 using Coordinator.Scheduling.Commands;
 using Coordinator.Scheduling.Slurm;
@@ -10,7 +11,7 @@ namespace Coordinator.Controllers.Tests.Scheduling;
 public sealed class SlurmSchedulerTests
 {
     private static SlurmScheduler Scheduler(ScriptedRunner runner) =>
-        new(runner, NullLogger<SlurmScheduler>.Instance, maxRetryAttempts: 3, retryDelay: TimeSpan.FromMilliseconds(1));
+        new(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), maxRetryAttempts: 3, retryDelay: TimeSpan.FromMilliseconds(1));
 
     [Fact]
     public async Task Submit_RetriesTransientErrorsLookingForTheTokenBeforeEachRetryThenReturnsTheJobId()
@@ -99,7 +100,7 @@ public sealed class SlurmSchedulerTests
         var runner = new ScriptedRunner(
             new CommandResult(0, SqueueControllerDown, ""),
             new CommandResult(0, """{"errors": [], "jobs": [{"job_id": 5, "name": "j", "comment": "t@0", "job_state": "RUNNING"}]}""", ""));
-        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, maxRetryAttempts: 3, retryDelay: TimeSpan.FromMilliseconds(1),
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), maxRetryAttempts: 3, retryDelay: TimeSpan.FromMilliseconds(1),
             unreachableRetries: 1);
         var jobs = await scheduler.ListAsync("j", default);
         Assert.Equal("5", Assert.Single(jobs).JobId);
@@ -144,7 +145,7 @@ public sealed class SlurmSchedulerTests
     public async Task Circuit_AfterTwoUnreachableCallsFurtherCallsFailAtOnceWithoutRunningSlurm()
     {
         var runner = new ScriptedRunner(new CommandResult(1, "", "slurm_load_jobs error: Unable to contact slurm controller (connect failure)"));
-        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, retryDelay: TimeSpan.FromMilliseconds(1),
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), retryDelay: TimeSpan.FromMilliseconds(1),
             breakDuration: TimeSpan.FromMinutes(10));
         await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
         await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
@@ -164,7 +165,7 @@ public sealed class SlurmSchedulerTests
             new CommandResult(0, SqueueControllerDown, ""),
             new CommandResult(0, SqueueControllerDown, ""),
             new CommandResult(0, """{"errors": [], "jobs": []}""", ""));
-        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, retryDelay: TimeSpan.FromMilliseconds(1),
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), retryDelay: TimeSpan.FromMilliseconds(1),
             breakDuration: TimeSpan.FromMilliseconds(500));
         await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
         await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));

@@ -1,4 +1,3 @@
-using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Tasks;
 using Coordinator.Controllers.Tests.Dispatch;
 using Coordinator.Model.Tasks;
@@ -17,14 +16,14 @@ public sealed class TaskTallySourceEventTests : IDisposable
     public async Task A_stale_view_is_refreshed_from_task_events_without_reading_every_task_again()
     {
         var job = await _fx.StoredJobAsync("ev", 5);
-        var source = new TaskTallySource(_fx.State, _fx.Scheduler, _events);
-        var first = await source.GetAsync(job, _fx.Now, DispatchDefaults.RescanInterval, default);
+        var source = new TaskTallySource(_fx.State, _fx.Scheduler, _fx.Options, _events);
+        var first = await source.GetAsync(job, _fx.Now, _fx.Options.Dispatch.RescanInterval, default);
         Assert.Equal(5, first.Tally.Pending);
 
         await Succeed(1, viaEvent: true);
         await Succeed(2, viaEvent: false); // written but its event not delivered yet
         var later = _fx.Now + TimeSpan.FromSeconds(3);
-        var second = await source.GetAsync(job, later, DispatchDefaults.RescanInterval, default);
+        var second = await source.GetAsync(job, later, _fx.Options.Dispatch.RescanInterval, default);
 
         Assert.Equal((1L, 4L), (second.Tally.Succeeded, second.Tally.Pending));
         Assert.Equal(first.FullReadAt, second.FullReadAt);
@@ -35,8 +34,8 @@ public sealed class TaskTallySourceEventTests : IDisposable
     public async Task A_full_read_happens_when_asked_for_after_the_recount_interval_and_after_a_stream_gap()
     {
         var job = await _fx.StoredJobAsync("ev-full", 4);
-        var source = new TaskTallySource(_fx.State, _fx.Scheduler, _events);
-        await source.GetAsync(job, _fx.Now, DispatchDefaults.RescanInterval, default);
+        var source = new TaskTallySource(_fx.State, _fx.Scheduler, _fx.Options, _events);
+        await source.GetAsync(job, _fx.Now, _fx.Options.Dispatch.RescanInterval, default);
         await Succeed(0, viaEvent: false, name: "ev-full");
 
         var asked = await source.GetAsync(job, _fx.Now + TimeSpan.FromSeconds(1), TimeSpan.Zero, default);
@@ -44,12 +43,12 @@ public sealed class TaskTallySourceEventTests : IDisposable
         Assert.Equal(_fx.Now + TimeSpan.FromSeconds(1), asked.FullReadAt);
 
         await Succeed(1, viaEvent: false, name: "ev-full");
-        var recount = _fx.Now + TimeSpan.FromSeconds(1) + DispatchDefaults.FullRecountInterval;
-        Assert.Equal(2, (await source.GetAsync(job, recount, DispatchDefaults.RescanInterval, default)).Tally.Succeeded);
+        var recount = _fx.Now + TimeSpan.FromSeconds(1) + _fx.Options.Dispatch.FullRecountInterval;
+        Assert.Equal(2, (await source.GetAsync(job, recount, _fx.Options.Dispatch.RescanInterval, default)).Tally.Succeeded);
 
         await Succeed(2, viaEvent: false, name: "ev-full");
         _events.MarkGap();
-        var afterGap = await source.GetAsync(job, recount + TimeSpan.FromSeconds(3), DispatchDefaults.RescanInterval, default);
+        var afterGap = await source.GetAsync(job, recount + TimeSpan.FromSeconds(3), _fx.Options.Dispatch.RescanInterval, default);
         Assert.Equal(3, afterGap.Tally.Succeeded);
     }
 

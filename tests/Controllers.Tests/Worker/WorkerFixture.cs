@@ -16,12 +16,15 @@ internal sealed class WorkerFixture : IDisposable
     public WorkerFixture()
     {
         Root = Directory.CreateTempSubdirectory("coord-worker-").FullName;
-        Options = new CoordinatorOptions { DataRoot = new Uri(Path.Combine(Root, "data")).ToString() };
+        Options = new CoordinatorOptions
+        {
+            DataRoot = new Uri(Path.Combine(Root, "data")).ToString(),
+            Heartbeat = { Interval = TimeSpan.FromMilliseconds(100) },
+        };
         WorkerOptions = new WorkerOptions
         {
             ScratchRoot = Path.Combine(Root, "scratch"),
             MinFreeBytes = 1024,
-            HeartbeatInterval = TimeSpan.FromMilliseconds(100),
             KillGrace = TimeSpan.FromMilliseconds(500),
         };
     }

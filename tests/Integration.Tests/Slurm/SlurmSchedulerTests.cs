@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Coordinator.Controllers.Dispatch;
+using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
 using Coordinator.Scheduling.Commands;
 using Coordinator.Scheduling.Slurm;
@@ -12,7 +13,7 @@ namespace Coordinator.Integration.Tests.Slurm;
 public sealed class SlurmSchedulerTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("coord-slurm-").FullName;
-    private readonly SlurmScheduler _slurm = new(new ProcessCommandRunner(), NullLogger<SlurmScheduler>.Instance);
+    private readonly SlurmScheduler _slurm = new(new ProcessCommandRunner(), NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp());
     private readonly string _name = "it-" + Guid.NewGuid().ToString("N")[..10];
 
     public void Dispose()

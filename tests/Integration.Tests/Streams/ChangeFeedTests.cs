@@ -26,7 +26,7 @@ public sealed class ChangeFeedTests
         await store.PutJobSpecAsync(DynamoStateStoreTests.NewJob("existing", "s3://in/"), false, default);
         using var streams = DynamoDbStreamsClientContractTests.NewClient(backend);
         var feed = new ChangeFeed(store, streams, backend.Client, backend.Options, Fast, metrics, NullLoggerFactory.Instance);
-        using var queue = new WorkQueue<JobKey>(RateLimiters.Default<JobKey>(new WorkQueueOptions(), TimeProvider.System));
+        using var queue = new WorkQueue<JobKey>(RateLimiters.Default<JobKey>(new WorkQueueOptions(), TimeProvider.System), CoordinatorMetrics.NoOp());
         var firstList = new TaskCompletionSource();
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var running = feed.RunAsync(queue, firstList, stop.Token);

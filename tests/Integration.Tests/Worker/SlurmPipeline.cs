@@ -40,8 +40,8 @@ internal sealed class SlurmPipeline : IAsyncDisposable
         Options.Slurm.LogDirectory = logs;
         State = new DynamoStateStore(stack.DynamoDb, Options, _metrics);
         Store = new ObjectStoreRouter(new FileObjectStore(), new Lazy<IObjectStore>(() => new S3ObjectStore(stack.S3)));
-        Scheduler = new SlurmScheduler(new ProcessCommandRunner(), NullLogger<SlurmScheduler>.Instance);
-        Tallies = new TaskTallySource(State, Scheduler);
+        Scheduler = new SlurmScheduler(new ProcessCommandRunner(), NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp());
+        Tallies = new TaskTallySource(State, Scheduler, Options);
     }
 
     public CoordinatorOptions Options { get; }
@@ -103,8 +103,8 @@ internal sealed class SlurmPipeline : IAsyncDisposable
         IJobController[] controllers =
         [
             new DispatchController(Scheduler, Tallies, Options, NullLogger<DispatchController>.Instance, outage),
-            new StatusController(Scheduler, State, Tallies, new JobCleanup(State, Store, Options), NullLogger<StatusController>.Instance, outage),
-            new AggregateController(State, Store, Tallies, NullLogger<AggregateController>.Instance),
+            new StatusController(Scheduler, State, Tallies, new JobCleanup(State, Store, Options), NullLogger<StatusController>.Instance, outage, CoordinatorMetrics.NoOp(), Options),
+            new AggregateController(State, Store, Tallies, NullLogger<AggregateController>.Instance, CoordinatorMetrics.NoOp(), Options),
         ];
         var deadline = DateTime.UtcNow + limit;
         while (true)

@@ -1,3 +1,4 @@
+using Coordinator.Controllers.Metrics;
 using Coordinator.Reconciler.Queue;
 using Microsoft.Extensions.Time.Testing;
 
@@ -96,7 +97,7 @@ public sealed class WorkQueueTests
     [Fact]
     public async Task ShutDown_reports_a_drain_that_does_not_finish_in_time()
     {
-        using var queue = new WorkQueue<string>(new ExponentialFailureRateLimiter<string>(TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(1)));
+        using var queue = new WorkQueue<string>(new ExponentialFailureRateLimiter<string>(TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(1)), CoordinatorMetrics.NoOp());
         queue.Add("a");
         await queue.GetAsync(default);
 
@@ -118,7 +119,7 @@ public sealed class WorkQueueTests
     private static WorkQueue<string> NewQueue(out FakeTimeProvider time)
     {
         time = new FakeTimeProvider();
-        return new WorkQueue<string>(new ExponentialFailureRateLimiter<string>(TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(1000)), time);
+        return new WorkQueue<string>(new ExponentialFailureRateLimiter<string>(TimeSpan.FromMilliseconds(5), TimeSpan.FromSeconds(1000)), CoordinatorMetrics.NoOp(), time);
     }
 
     private static void Drain(WorkQueue<string> queue)

@@ -27,7 +27,7 @@ public sealed class ReconcileLoopStressTests
             OverallRetryBurst = 100_000,
         };
         using var metrics = new CoordinatorMetrics();
-        using var queue = new WorkQueue<JobKey>(RateLimiters.Default<JobKey>(options, TimeProvider.System), metrics: metrics);
+        using var queue = new WorkQueue<JobKey>(RateLimiters.Default<JobKey>(options, TimeProvider.System), metrics);
         var reconciler = new StressReconciler(keys, workers);
         var loop = new ReconcileLoop(reconciler, queue, options, metrics, NullLogger<ReconcileLoop>.Instance);
         using var stop = new CancellationTokenSource();

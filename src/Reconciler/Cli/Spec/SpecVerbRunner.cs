@@ -1,11 +1,8 @@
 using System.CommandLine;
-using Coordinator.Aws;
 using Coordinator.Aws.DynamoDb;
-using Coordinator.Controllers.Configuration;
 using Coordinator.Model.Errors;
 using Coordinator.Model.Loading;
 using Coordinator.Model.Validation;
-using Coordinator.Reconciler.Configuration;
 
 namespace Coordinator.Reconciler.Cli.Spec;
 
@@ -18,14 +15,13 @@ public static class SpecVerbRunner
     /// <summary>Loads the job and hands it to <paramref name="onValid"/>; prints errors and returns 1 if invalid.</summary>
     public static async Task<int> RunAsync(
         ParseResult parseResult, SpecInputOptions inputs, string verb,
-        Func<LoadResult, CoordinatorOptions, AwsClientFactory, Task<int>> onValid, CancellationToken ct)
+        Func<LoadResult, CliSession, Task<int>> onValid, CancellationToken ct)
     {
         var error = parseResult.InvocationConfiguration.Error;
         try
         {
-            var options = CoordinatorConfiguration.LoadOptions(parseResult);
-            var factory = new AwsClientFactory(options);
-            using var templates = new DynamoTemplateSource(factory.CreateDynamoDb, options.JobsTable);
+            using var session = new CliSession(parseResult);
+            using var templates = new DynamoTemplateSource(() => session.DynamoDb, session.Options.JobsTable, ownsClient: false);
             var file = parseResult.GetValue(inputs.File)!;
             var sets = parseResult.GetValue(inputs.Set) ?? [];
             var result = await new JobLoader(templates, LocalSpecFiles.Instance).LoadFileAsync(file.FullName, sets, ct).ConfigureAwait(false);
@@ -34,7 +30,7 @@ public static class SpecVerbRunner
                 await PrintErrorsAsync(error, file.ToString(), result.Errors).ConfigureAwait(false);
                 return ExitCodes.UserError;
             }
-            return await onValid(result, options, factory).ConfigureAwait(false);
+            return await onValid(result, session).ConfigureAwait(false);
         }
         catch (Exception e) when (ExitCodes.For(e) is { } code)
         {

@@ -1,0 +1,80 @@
+using Amazon.DynamoDBv2;
+using Coordinator.Aws;
+using Coordinator.Aws.DynamoDb;
+using Coordinator.Aws.S3;
+using Coordinator.Controllers.Configuration;
+using Coordinator.Controllers.Metrics;
+using Coordinator.Controllers.Ports;
+using Coordinator.Data.Storage;
+using Coordinator.Reconciler.Configuration;
+using Coordinator.Scheduling.Commands;
+using Coordinator.Scheduling.Slurm;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace Coordinator.Reconciler.Hosting;
+
+/// <summary>Which process the shared services are for: they differ only in how patient the Slurm adapter is.</summary>
+public enum CoordinatorProcess
+{
+    /// <summary>`coordinator daemon`: Slurm calls are retried (the outage backoff takes over after that).</summary>
+    Daemon,
+    /// <summary>A CLI verb: one attempt per Slurm call, a user would rather see the error than wait.</summary>
+    Cli,
+    /// <summary>`coordinator worker`: what a Slurm array task runs.</summary>
+    Worker,
+}
+
+/// <summary>
+/// The one composition root: what the daemon, the CLI verbs and the worker share, registered in one place. Options
+/// (validated), the AWS client factory and DynamoDB client, the jobs/tasks state store, the object store
+/// (file:// and s3:// behind <see cref="ObjectStoreRouter"/>), the Slurm scheduler, metrics and the clock. The daemon
+/// adds its feed, queue and leader election on top (<see cref="DaemonServices"/>); the CLI session and the worker
+/// build a <see cref="ServiceProvider"/> from this registration alone (<see cref="BuildProvider"/>).
+/// <para>
+/// Metrics: the daemon registers the exported <see cref="CoordinatorMetrics"/> before calling this; everywhere else
+/// <see cref="CoordinatorMetrics.NoOp"/> fills the slot, so no type ever takes a null one.
+/// </para>
+/// </summary>
+public static class CoordinatorServices
+{
+    /// <summary>Attempts per Slurm call in a CLI verb (the daemon and worker keep the adapter's default).</summary>
+    public const int CliSlurmAttempts = 1;
+
+    public static IServiceCollection AddCoordinatorCore(this IServiceCollection services, IConfiguration configuration, CoordinatorProcess process)
+    {
+        services.AddLogging();
+        services.AddCoordinatorOptions(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => CoordinatorMetrics.NoOp());
+        services.TryAddSingleton(sp => new AwsClientFactory(sp.GetRequiredService<CoordinatorOptions>()));
+        services.TryAddSingleton(sp => sp.GetRequiredService<AwsClientFactory>().CreateDynamoDb());
+        services.TryAddSingleton(sp => new DynamoStateStore(sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<CoordinatorOptions>(),
+            sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILogger<DynamoStateStore>>()));
+        services.TryAddSingleton<IStateStore>(sp => sp.GetRequiredService<DynamoStateStore>());
+        services.TryAddSingleton<IObjectStore>(sp => ObjectStoreRouter.Create(sp.GetRequiredService<AwsClientFactory>()));
+        services.TryAddSingleton<ICommandRunner, ProcessCommandRunner>();
+        services.TryAddSingleton<IScheduler>(sp => new SlurmScheduler(sp.GetRequiredService<ICommandRunner>(),
+            sp.GetRequiredService<ILogger<SlurmScheduler>>(), sp.GetRequiredService<CoordinatorMetrics>(),
+            maxRetryAttempts: process == CoordinatorProcess.Cli ? CliSlurmAttempts : SlurmScheduler.DefaultMaxRetryAttempts));
+        return services;
+    }
+
+    /// <summary>
+    /// A provider over <see cref="AddCoordinatorCore"/> alone, for the CLI and the worker (the daemon's host builds
+    /// its own). <paramref name="logging"/> adds the process's log output (none: the CLI's console is its output).
+    /// Validate the options first with <see cref="CoordinatorConfiguration.Load"/>, which names every bad setting.
+    /// </summary>
+    public static ServiceProvider BuildProvider(IConfiguration configuration, CoordinatorProcess process, Action<ILoggingBuilder>? logging = null)
+    {
+        var services = new ServiceCollection();
+        if (logging is not null)
+        {
+            services.AddLogging(logging);
+        }
+        services.AddCoordinatorCore(configuration, process);
+        return services.BuildServiceProvider();
+    }
+}
