@@ -11,13 +11,13 @@ namespace Coordinator.Model.Loading;
 /// validation (required fields, ranges, formats), all errors reported together with line and column.
 /// </summary>
 /// <param name="templates">Where <c>spec.template</c> names are looked up.</param>
-/// <param name="files">Where job files and their <c>extends:</c> chain are read; needed by <see cref="LoadFileAsync"/> only.</param>
-public sealed class JobLoader(ITemplateSource templates, ISpecFiles? files = null)
+public sealed class JobLoader(ITemplateSource templates)
 {
-    public async Task<LoadResult> LoadFileAsync(string path, IReadOnlyList<string> sets, CancellationToken ct)
+    /// <summary>Loads the job file at <paramref name="path"/> and its <c>extends:</c> chain, read through <paramref name="files"/>.</summary>
+    public async Task<LoadResult> LoadFileAsync(string path, ISpecFiles files, IReadOnlyList<string> sets, CancellationToken ct)
     {
         var errors = new List<SpecError>();
-        var document = ExtendsResolver.Load(path, files ?? throw new InvalidOperationException("JobLoader was built without ISpecFiles; LoadFileAsync needs them"), errors);
+        var document = ExtendsResolver.Load(path, files, errors);
         if (document is null)
         {
             return new LoadResult(new Job(), null, errors);

@@ -3,6 +3,7 @@ using Coordinator.Aws.Items;
 using Coordinator.Integration.Tests.Fixtures;
 using Coordinator.Model.Loading;
 using Coordinator.Model.Spec;
+using Coordinator.Reconciler.Cli.Spec;
 using Coordinator.Testing;
 
 namespace Coordinator.Integration.Tests.Model;
@@ -30,7 +31,7 @@ public sealed class ExamplePutItemTests(LocalStackFixture fixture) : IAsyncLifet
             "dynamodb", "put-item", "--table-name", _stack.Options.JobsTable, "--item", "file://" + RepoFiles.Path("examples", example, "job.json"));
         put.EnsureSuccess();
         var fromYaml = await new JobLoader(InMemoryTemplateSource.Empty)
-            .LoadFileAsync(RepoFiles.Path("examples", example, "job.yaml"), [], CancellationToken.None);
+            .LoadFileAsync(RepoFiles.Path("examples", example, "job.yaml"), LocalSpecFiles.Instance, [], CancellationToken.None);
         Assert.Empty(fromYaml.Errors);
 
         var item = (await _stack.DynamoDb.GetItemAsync(new GetItemRequest

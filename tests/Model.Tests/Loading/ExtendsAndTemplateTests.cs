@@ -32,7 +32,7 @@ public sealed class ExtendsAndTemplateTests : IDisposable
         """;
 
     private static Task<LoadResult> Load(string path, ITemplateSource? templates = null, params string[] sets) =>
-        new JobLoader(templates ?? InMemoryTemplateSource.Empty, LocalSpecFiles.Instance).LoadFileAsync(path, sets, CancellationToken.None);
+        new JobLoader(templates ?? InMemoryTemplateSource.Empty).LoadFileAsync(path, LocalSpecFiles.Instance, sets, CancellationToken.None);
 
     [Fact]
     public async Task A_three_level_extends_chain_merges_maps_and_lets_the_nearest_file_win()

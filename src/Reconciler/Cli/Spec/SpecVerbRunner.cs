@@ -24,7 +24,7 @@ public static class SpecVerbRunner
             using var templates = new DynamoTemplateSource(() => session.DynamoDb, session.Options.JobsTable, ownsClient: false);
             var file = parseResult.GetValue(inputs.File)!;
             var sets = parseResult.GetValue(inputs.Set) ?? [];
-            var result = await new JobLoader(templates, LocalSpecFiles.Instance).LoadFileAsync(file.FullName, sets, ct).ConfigureAwait(false);
+            var result = await new JobLoader(templates).LoadFileAsync(file.FullName, LocalSpecFiles.Instance, sets, ct).ConfigureAwait(false);
             if (!result.IsValid)
             {
                 await PrintErrorsAsync(error, file.ToString(), result.Errors).ConfigureAwait(false);
