@@ -4,7 +4,7 @@ using Coordinator.Reconciler.Configuration;
 namespace Coordinator.Reconciler.Tests.Configuration;
 
 /// <summary>Precedence of the configuration sources and the errors LoadOptions reports.</summary>
-public sealed class CoordinatorConfigurationTests : IDisposable
+public sealed partial class CoordinatorConfigurationTests : IDisposable
 {
     private readonly string _exeDir = Directory.CreateTempSubdirectory("coord-exe-").FullName;
     private readonly string _cwd = Directory.CreateTempSubdirectory("coord-cwd-").FullName;

@@ -5,21 +5,12 @@ using Coordinator.Reconciler.Configuration;
 namespace Coordinator.Reconciler.Tests.Configuration;
 
 /// <summary>The tuning sections (Heartbeat, Dispatch, DynamoDb, Worker): bound from Coordinator:*, today's defaults, validated at load.</summary>
-public sealed class TuningOptionsTests : IDisposable
+public sealed partial class CoordinatorConfigurationTests
 {
-    private readonly string _exeDir = Directory.CreateTempSubdirectory("coord-exe-").FullName;
-    private readonly string _cwd = Directory.CreateTempSubdirectory("coord-cwd-").FullName;
-
-    public void Dispose()
-    {
-        Directory.Delete(_exeDir, true);
-        Directory.Delete(_cwd, true);
-    }
-
     [Fact]
     public void Defaults_are_the_values_that_were_hard_coded()
     {
-        var (options, worker) = Load();
+        var (options, worker) = LoadTuning();
 
         Assert.Equal(TimeSpan.FromSeconds(15), options.Heartbeat.Interval);
         Assert.Equal(TimeSpan.FromSeconds(90), options.Heartbeat.StaleAfter);
@@ -35,7 +26,7 @@ public sealed class TuningOptionsTests : IDisposable
     [Fact]
     public void Staleness_follows_the_heartbeat_interval_it_is_derived_from()
     {
-        var (options, _) = Load("--Coordinator:Heartbeat:Interval=00:00:05");
+        var (options, _) = LoadTuning("--Coordinator:Heartbeat:Interval=00:00:05");
 
         Assert.Equal(TimeSpan.FromSeconds(5), options.Heartbeat.Interval);
         Assert.Equal(TimeSpan.FromSeconds(5) * HeartbeatOptions.MissedBeatsBeforeLost, options.Heartbeat.StaleAfter);
@@ -44,7 +35,7 @@ public sealed class TuningOptionsTests : IDisposable
     [Fact]
     public void Staleness_cannot_be_set_apart_from_the_interval()
     {
-        var error = Assert.Throws<CoordinatorConfigurationException>(() => Load("--Coordinator:Heartbeat:StaleAfter=00:10:00"));
+        var error = Assert.Throws<CoordinatorConfigurationException>(() => LoadTuning("--Coordinator:Heartbeat:StaleAfter=00:10:00"));
 
         Assert.Contains(error.Errors, e => e.Contains("Coordinator:Heartbeat:StaleAfter", StringComparison.Ordinal));
     }
@@ -56,7 +47,7 @@ public sealed class TuningOptionsTests : IDisposable
     [InlineData("--Coordinator:Worker:PilotConcurrency=0", "Coordinator:Worker:PilotConcurrency")]
     public void An_out_of_range_tuning_value_is_refused_naming_its_path(string setting, string path)
     {
-        var error = Assert.Throws<CoordinatorConfigurationException>(() => Load(setting));
+        var error = Assert.Throws<CoordinatorConfigurationException>(() => LoadTuning(setting));
 
         Assert.Contains(error.Errors, e => e.StartsWith(path + ":", StringComparison.Ordinal));
     }
@@ -65,11 +56,11 @@ public sealed class TuningOptionsTests : IDisposable
     public void A_dynamodb_max_delay_below_the_base_delay_is_refused()
     {
         var error = Assert.Throws<CoordinatorConfigurationException>(() =>
-            Load("--Coordinator:DynamoDb:BaseDelay=00:00:02", "--Coordinator:DynamoDb:MaxDelay=00:00:01"));
+            LoadTuning("--Coordinator:DynamoDb:BaseDelay=00:00:02", "--Coordinator:DynamoDb:MaxDelay=00:00:01"));
 
         Assert.Contains(error.Errors, e => e.StartsWith("Coordinator:DynamoDb:MaxDelay: must be at least BaseDelay", StringComparison.Ordinal));
     }
 
-    private (CoordinatorOptions Options, Worker.WorkerOptions Worker) Load(params string[] overrides) =>
-        CoordinatorConfiguration.Load(CoordinatorConfiguration.Build(overrides, _exeDir, _cwd, new Hashtable()));
+    private (CoordinatorOptions Options, Worker.WorkerOptions Worker) LoadTuning(params string[] overrides) =>
+        CoordinatorConfiguration.Load(Build(overrides, new Hashtable()));
 }
