@@ -207,6 +207,35 @@ public sealed class JobReconcilerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_first_pass_that_stores_tasks_and_then_fails_does_not_start_a_second_generation()
+    {
+        // Issue 14, defect 2: the pass partitions and stores (task items of generation 1), then fails before its first
+        // status write (squeue unreachable). The spec was never edited, so every later pass keeps generation 1.
+        _store.UserPut(ValidJob("early"));
+        var squeueDown = true;
+        var store = new DelegateController("store", 200, context =>
+        {
+            _store.PutTasksAsync([new JobTask { Job = "early", Index = 0, Generation = context.Job.Generation }], default).GetAwaiter().GetResult();
+            return ControllerResult.Continue;
+        });
+        var dispatch = new DelegateController("dispatch", 300, _ =>
+            squeueDown ? throw new SchedulerException("squeue: Unable to contact slurm controller", transient: true) : ControllerResult.Continue);
+        var reconciler = Reconciler(new ValidationController(), store, dispatch);
+        await Assert.ThrowsAsync<SchedulerException>(() => reconciler.ReconcileAsync(new JobKey("early"), default));
+        _scheduler.Seed("71", "early", SchedulerTaskState.Running);
+
+        await Assert.ThrowsAsync<SchedulerException>(() => reconciler.ReconcileAsync(new JobKey("early"), default));
+        squeueDown = false;
+        await reconciler.ReconcileAsync(new JobKey("early"), default);
+
+        var job = _store.Peek("early")!;
+        Assert.Equal(1, job.Generation);
+        Assert.Equal(1, job.Status.ObservedGeneration);
+        Assert.Equal(1, _store.Stored("early", 0).Generation);
+        Assert.Empty(_scheduler.Cancelled);
+    }
+
+    [Fact]
     public async Task A_pass_that_keeps_the_generation_cancels_nothing()
     {
         _store.UserPut(ValidJob("steady"));
