@@ -87,6 +87,15 @@ public sealed partial class JobReconciler(
             Layout = options.LayoutFor(job),
         };
 
+        if (isNew)
+        {
+            // Commit the decision before any controller acts on it: a pass that partitions and stores and then fails
+            // (squeue down, a kill) must leave generation and spec hash on the item, or the next pass would see
+            // version 0 with tasks of this generation and start another one for an unchanged spec.
+            job.Status.ObservedGeneration = job.Generation;
+            await context.SaveStatusAsync(ct).ConfigureAwait(false);
+        }
+
         var requeue = await RunPipelineAsync(context, ct).ConfigureAwait(false);
         job.Status.ObservedGeneration = job.Generation;
         if (Snapshot(job.Status) != saved)

@@ -32,7 +32,7 @@ public sealed class JobReconcilerTests : IDisposable
         Assert.Equal(ReconcileResult.Done, result);
         Assert.Equal(1, job.Generation);
         Assert.Equal(1, job.Status.ObservedGeneration);
-        Assert.Equal(1, job.Version);
+        Assert.Equal(2, job.Version); // the new generation is committed before the controllers run, then the pass's status
         Assert.Equal(JobPhase.Pending, job.Status.Phase);
         Assert.True(StatusEditor.IsTrue(job.Status, ConditionTypes.Valid, 1));
     }
@@ -43,11 +43,12 @@ public sealed class JobReconcilerTests : IDisposable
         _store.UserPut(ValidJob("wc"));
         var reconciler = Reconciler(new ValidationController());
         await reconciler.ReconcileAsync(new JobKey("wc"), default);
+        Assert.Equal(2, _store.StatusWrites); // the generation commit, then the pass's status
 
         _time.Advance(TimeSpan.FromMinutes(5));
         await reconciler.ReconcileAsync(new JobKey("wc"), default);
 
-        Assert.Equal(1, _store.StatusWrites);
+        Assert.Equal(2, _store.StatusWrites);
     }
 
     [Fact]
@@ -182,7 +183,7 @@ public sealed class JobReconcilerTests : IDisposable
 
         await Reconciler(new ValidationController(), saver).ReconcileAsync(new JobKey("intent"), default);
 
-        Assert.Equal(2, _store.StatusWrites);
+        Assert.Equal(3, _store.StatusWrites); // first pass: generation commit + status; second pass: the controller's save only
         Assert.Equal("dispatch intent written", _store.Peek("intent")!.Status.Message);
     }
 
