@@ -51,6 +51,30 @@ public sealed class StatusControllerTests : IDisposable
     }
 
     [Fact]
+    public async Task Tasks_of_another_generation_are_not_counted_retried_or_failed_into_this_one()
+    {
+        // Issue 14, defect 1: a spec edit from 6 batches to 4 leaves items 4-5 of the old generation under the same
+        // (job, index) keys. They must not count, fail the job, or add their records to the new generation's.
+        var job = await RunningJobAsync("regen", 4);
+        for (var i = 0; i < 4; i++)
+        {
+            await Succeed("regen", i);
+        }
+        await _fx.State.PutTasksAsync(
+        [
+            new JobTask { Job = "regen", Index = 4, Generation = job.Generation - 1, State = TaskState.Succeeded, Attempt = 1, OutputRecords = 3 },
+            new JobTask { Job = "regen", Index = 5, Generation = job.Generation - 1, State = TaskState.Failed, Attempt = 3, Reason = "HandlerExit: exit code 1", Verdict = TaskVerdict.FailBatch },
+        ], default);
+
+        var (after, _) = await _fx.PassAsync("regen", _fx.Status);
+
+        Assert.Equal((4L, 4L, 0L), (after.Status.Batches.Total, after.Status.Batches.Succeeded, after.Status.Batches.Failed));
+        Assert.Equal("0-3", after.Status.CompletedIndexes);
+        Assert.Equal(12L, after.Status.Records.Output);
+        Assert.NotEqual(JobPhase.Failed, after.Status.Phase);
+    }
+
+    [Fact]
     public async Task LostTask_WithStaleHeartbeatCountsAsAFailedAttemptAndIsRetried()
     {
         await RunningJobAsync("lost", 2);
