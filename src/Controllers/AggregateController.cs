@@ -36,7 +36,7 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         {
             return ControllerResult.Continue;
         }
-        var tasks = await ReadTasksAsync(job.Name, ct).ConfigureAwait(false);
+        var tasks = await ReadTasksAsync(job.Name, job.Generation, ct).ConfigureAwait(false);
         var target = OutputTarget.For(job.Spec);
         var sources = tasks.Where(t => t.State == TaskState.Succeeded)
             .Select(t => new ResultSource(t.Index, new Uri(t.ResultKey!), t.ResultSha256 ?? ""))
@@ -208,8 +208,8 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         return manifest;
     }
 
-    private async Task<List<JobTask>> ReadTasksAsync(string job, CancellationToken ct) =>
-        [.. (await TaskReader.ReadAllAsync(state, job, generation: null, ct).ConfigureAwait(false)).OrderBy(t => t.Index)];
+    private async Task<List<JobTask>> ReadTasksAsync(string job, long generation, CancellationToken ct) =>
+        [.. (await TaskReader.ReadAllAsync(state, job, generation, ct).ConfigureAwait(false)).OrderBy(t => t.Index)];
 
     private async Task WriteJsonAsync(Uri uri, FinalManifest manifest, CancellationToken ct)
     {

@@ -198,7 +198,7 @@ public sealed partial class StatusController(
         var redriven = status.Conditions.FirstOrDefault(c => c.Type == Redrive.ConditionType)?.ObservedGeneration ?? 0;
         if (status.Phase == JobPhase.Failed && job.Spec.RetryGeneration > redriven)
         {
-            var reset = await Redrive.ResetFailedTasksAsync(state, job.Name, ct).ConfigureAwait(false);
+            var reset = await Redrive.ResetFailedTasksAsync(state, job.Name, job.Generation, ct).ConfigureAwait(false);
             tallies.Invalidate(job.Name);
             StatusEditor.SetPhase(status, JobPhase.Dispatching);
             StatusEditor.SetCondition(status, Redrive.ConditionType, StatusEditor.True, "RetryGeneration",

@@ -78,7 +78,7 @@ public sealed partial class PilotWorker(IStateStore state, TaskWorker worker, Ti
         DateTimeOffset? nextNotBefore = null;
         try
         {
-            await foreach (var tasks in TaskReader.ReadPagesAsync(state, job.Name, generation: null, ct).ConfigureAwait(false))
+            await foreach (var tasks in TaskReader.ReadPagesAsync(state, job.Name, job.Generation, ct).ConfigureAwait(false))
             {
                 var start = tasks.Count == 0 ? 0 : (int)((long)pilot * tasks.Count / Math.Max(1, pilots));
                 var candidates = new Queue<JobTask>();

@@ -14,10 +14,10 @@ public static class Redrive
     public const string ConditionType = "Redriven";
 
     /// <summary>Returns the indices put back to Pending.</summary>
-    public static async Task<IReadOnlyList<int>> ResetFailedTasksAsync(IStateStore state, string job, CancellationToken ct)
+    public static async Task<IReadOnlyList<int>> ResetFailedTasksAsync(IStateStore state, string job, long generation, CancellationToken ct)
     {
         var reset = new List<int>();
-        await foreach (var page in TaskReader.ReadPagesAsync(state, job, generation: null, ct).ConfigureAwait(false))
+        await foreach (var page in TaskReader.ReadPagesAsync(state, job, generation, ct).ConfigureAwait(false))
         {
             foreach (var task in page.Where(t => t.State == TaskState.Failed))
             {

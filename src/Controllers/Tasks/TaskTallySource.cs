@@ -54,7 +54,7 @@ public sealed class TaskTallySource(IStateStore state, IScheduler scheduler, Coo
         {
             var gaps = events?.Gaps ?? 0;
             events?.Clear(job.Name);
-            var tasks = await TaskReader.ReadAllAsync(state, job.Name, generation: null, ct).ConfigureAwait(false);
+            var tasks = await TaskReader.ReadAllAsync(state, job.Name, job.Generation, ct).ConfigureAwait(false);
             var tally = TaskTally.From(tasks, inFlight, now, options.Heartbeat.StaleAfter, arrayMode);
             snapshot = new Snapshot(now, now, job.Generation, tasks, inFlight, tally, gaps);
         }

@@ -21,7 +21,7 @@ public sealed class DescribeCommand : ICliCommand
             CliVerbRunner.RunAsync(parseResult, "describe job", async (session, token) =>
             {
                 var found = await CliVerbRunner.RequireJobAsync(session, parseResult.GetValue(name)!, token).ConfigureAwait(false);
-                var tasks = await TaskReader.ReadAllAsync(session.State, found.Name, generation: null, token).ConfigureAwait(false);
+                var tasks = await TaskReader.ReadAllAsync(session.State, found.Name, found.Generation, token).ConfigureAwait(false);
                 await session.Output.WriteAsync(JobDescription.Render(found, tasks, DateTimeOffset.UtcNow, TextTable.ConsoleWidth()))
                     .ConfigureAwait(false);
                 return ExitCodes.Success;

@@ -52,7 +52,7 @@ public sealed class TasksCommand : ICliCommand
             {
                 var job = await CliVerbRunner.RequireJobAsync(session, parseResult.GetValue(name)!, token).ConfigureAwait(false);
                 var wanted = parseResult.GetValue(state) ?? [];
-                var tasks = (await TaskReader.ReadAllAsync(session.State, job.Name, generation: null, token).ConfigureAwait(false))
+                var tasks = (await TaskReader.ReadAllAsync(session.State, job.Name, job.Generation, token).ConfigureAwait(false))
                     .Where(t => wanted.Length == 0 || wanted.Contains(t.State))
                     .ToList();
                 var format = parseResult.GetValue(output);

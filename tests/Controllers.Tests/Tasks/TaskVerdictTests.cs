@@ -100,7 +100,7 @@ public sealed class TaskVerdictTests
             [Failed(0, "FailJob: HandlerExit: exit code 42", TaskVerdict.FailJob), new JobTask { Job = "v", Index = 1, State = TaskState.Succeeded }],
             default);
 
-        var reset = await Redrive.ResetFailedTasksAsync(state, "v", default);
+        var reset = await Redrive.ResetFailedTasksAsync(state, "v", generation: 0, default);
 
         Assert.Equal([0], reset);
         var task = state.Stored("v", 0);
