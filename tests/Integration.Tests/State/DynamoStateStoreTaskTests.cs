@@ -86,6 +86,35 @@ public sealed class DynamoStateStoreTaskTests
 
     [SkippableTheory]
     [MemberData(nameof(DynamoBackend.All), MemberType = typeof(DynamoBackend))]
+    public async Task A_worker_of_an_old_generation_cannot_record_into_the_new_one_even_at_the_same_version(string kind)
+    {
+        // Issue 14, defect 1: the store writes a new generation's items at version 1, so an old generation's worker
+        // can hold the very version number the new item has reached. The version alone must not let it write.
+        await using var backend = await DynamoStateStoreTests.StartAsync(kind);
+        using var metrics = new CoordinatorMetrics();
+        var store = new DynamoStateStore(backend.Client, backend.Options, metrics);
+        await store.PutTasksAsync([NewTask("fence", 0, 1)], default);
+        var old = (await store.GetTaskAsync("fence", 0, default))!;
+        old.State = TaskState.Running;
+        old.Attempt = 1;
+        await store.UpdateTaskAsync(old, default); // generation 1's worker claimed: version 2
+
+        await store.PutTasksAsync([NewTask("fence", 0, 2)], default); // the spec was edited: generation 2, version 1
+        var current = (await store.GetTaskAsync("fence", 0, default))!;
+        current.State = TaskState.Running;
+        current.Attempt = 1;
+        await store.UpdateTaskAsync(current, default); // generation 2's worker claimed: version 2 as well
+
+        old.State = TaskState.Succeeded;
+        old.ResultSha256 = "sha-of-the-old-batch";
+        await Assert.ThrowsAsync<ConflictException>(() => store.UpdateTaskAsync(old, default));
+
+        var read = (await store.GetTaskAsync("fence", 0, default))!;
+        Assert.Equal((2L, TaskState.Running, (string?)null), (read.Generation, read.State, read.ResultSha256));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(DynamoBackend.All), MemberType = typeof(DynamoBackend))]
     public async Task DeleteTasks_removes_every_task_of_the_job_and_no_other(string kind)
     {
         await using var backend = await DynamoStateStoreTests.StartAsync(kind);
