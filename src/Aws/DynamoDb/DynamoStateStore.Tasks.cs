@@ -61,7 +61,7 @@ public sealed partial class DynamoStateStore
         return task.Version;
     }
 
-    /// <summary>The put of <paramref name="task"/> at version+1, conditional on the version it was read at (or on absence).</summary>
+    /// <summary>The put of <paramref name="task"/> at version+1, conditional on the version and generation it was read at (or on absence).</summary>
     private Put ConditionalTaskPut(JobTask task)
     {
         var item = TaskItemCodec.Encode(task);
@@ -80,9 +80,11 @@ public sealed partial class DynamoStateStore
         {
             TableName = _options.TasksTable,
             Item = item,
-            ConditionExpression = "#version = :readVersion",
-            ExpressionAttributeNames = new Dictionary<string, string> { ["#version"] = StateAttributes.Version },
-            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":readVersion"] = Number(task.Version) },
+            // The generation too: a new generation's items start again at version 1, so an old generation's worker
+            // can hold the very version the new item has reached; only both together name the item that was read.
+            ConditionExpression = "#version = :readVersion AND #generation = :generation",
+            ExpressionAttributeNames = new Dictionary<string, string> { ["#version"] = StateAttributes.Version, ["#generation"] = StateAttributes.Generation },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":readVersion"] = Number(task.Version), [":generation"] = Number(task.Generation) },
         };
     }
 

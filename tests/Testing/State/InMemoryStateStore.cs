@@ -192,7 +192,7 @@ public sealed class InMemoryStateStore : IStateStore
     {
         lock (_gate)
         {
-            if (!_tasks.TryGetValue((task.Job, task.Index), out var current) || current.Version != task.Version)
+            if (!_tasks.TryGetValue((task.Job, task.Index), out var current) || current.Version != task.Version || current.Generation != task.Generation)
             {
                 throw new ConflictException($"task {task.Job}/{task.Index} moved");
             }
