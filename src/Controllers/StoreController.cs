@@ -1,3 +1,4 @@
+using Coordinator.Controllers.Cleanup;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Ports;
@@ -12,7 +13,9 @@ namespace Coordinator.Controllers;
 /// <summary>
 /// Step 2: one write-friendly task item per batch of the committed manifest (state Pending, input key, sha256 and
 /// record count), through IStateStore.PutTasksAsync (BatchWriteItem, idempotent). Guarded by the Stored condition;
-/// Stored=True is set only after every item is written, so a crash mid-way simply writes them again next pass.
+/// Stored=True is set only after every item is written, so a crash mid-way simply writes them again next pass. From the
+/// second generation on, the task items an older generation left beyond the new manifest and the older generations'
+/// objects are deleted before Stored=True.
 /// </summary>
 public sealed class StoreController(IObjectStore store, IStateStore state, CoordinatorOptions options, ILogger<StoreController> logger)
     : IJobController
@@ -58,6 +61,16 @@ public sealed class StoreController(IObjectStore store, IStateStore state, Coord
         }).ToList();
         await state.PutTasksAsync(tasks, ct).ConfigureAwait(false);
         PartitionLog.Stored(logger, job.Name, job.Generation, tasks.Count);
+        if (job.Generation > 1)
+        {
+            // The new manifest is committed and its items replaced the old generation's at its indexes: what an older
+            // generation with more batches left beyond them, and every older generation's objects, go now, before
+            // Stored=True (a crash in between does this again). Reads are generation-scoped anyway; this leaves nothing
+            // that could leak into this generation's output, counts or dispatch.
+            var items = await state.DeleteStaleTasksAsync(job.Name, tasks.Count, job.Generation, ct).ConfigureAwait(false);
+            var objects = await new JobCleanup(state, store, options).DeleteOlderGenerationsAsync(job, ct).ConfigureAwait(false);
+            PartitionLog.OlderGenerationsRemoved(logger, job.Name, job.Generation, items, objects);
+        }
 
         status.Batches.Total = tasks.Count;
         status.Batches.Pending = tasks.Count;

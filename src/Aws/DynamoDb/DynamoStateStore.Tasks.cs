@@ -90,4 +90,7 @@ public sealed partial class DynamoStateStore
 
     /// <inheritdoc cref="TaskBatchWriter.DeleteAllAsync"/>
     public Task DeleteTasksAsync(string job, CancellationToken ct) => _taskWriter.DeleteAllAsync(job, ct);
+
+    public Task<int> DeleteStaleTasksAsync(string job, int fromIndex, long generation, CancellationToken ct) =>
+        _taskWriter.DeleteStaleAsync(job, fromIndex, generation, ct);
 }

@@ -90,6 +90,74 @@ public sealed class TaskBatchWriter(IAmazonDynamoDB client, string table, Dynamo
         while (startKey is not null);
     }
 
+    /// <summary>
+    /// Deletes the items of <paramref name="job"/> from <paramref name="fromIndex"/> up whose generation is older than
+    /// <paramref name="generation"/>, each with a conditional DeleteItem (BatchWriteItem cannot carry the condition),
+    /// a few at a time; an item whose condition fails was replaced meanwhile and is left alone.
+    /// </summary>
+    public async Task<int> DeleteStaleAsync(string job, int fromIndex, long generation, CancellationToken ct)
+    {
+        var names = new Dictionary<string, string>
+        {
+            ["#job"] = StateAttributes.TaskJob,
+            ["#index"] = StateAttributes.TaskIndex,
+            ["#generation"] = StateAttributes.Generation,
+        };
+        var deleted = 0;
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            var page = await retry.ExecuteAsync(async token => await client.QueryAsync(new QueryRequest
+            {
+                TableName = table,
+                KeyConditionExpression = "#job = :job AND #index >= :from",
+                ProjectionExpression = "#job, #index, #generation",
+                ExpressionAttributeNames = names,
+                ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+                {
+                    [":job"] = new() { S = job },
+                    [":from"] = new() { N = fromIndex.ToString(CultureInfo.InvariantCulture) },
+                },
+                ExclusiveStartKey = startKey,
+                ConsistentRead = true,
+                Limit = 500,
+            }, token).ConfigureAwait(false), ct).ConfigureAwait(false);
+            var stale = (page.Items ?? []).Where(item => GenerationOf(item) < generation).ToList();
+            await Parallel.ForEachAsync(stale, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
+                async (item, token) =>
+                {
+                    try
+                    {
+                        await retry.ExecuteAsync(async t => await client.DeleteItemAsync(new DeleteItemRequest
+                        {
+                            TableName = table,
+                            Key = new Dictionary<string, AttributeValue>
+                            {
+                                [StateAttributes.TaskJob] = item[StateAttributes.TaskJob],
+                                [StateAttributes.TaskIndex] = item[StateAttributes.TaskIndex],
+                            },
+                            ConditionExpression = "attribute_not_exists(#generation) OR #generation < :generation",
+                            ExpressionAttributeNames = new Dictionary<string, string> { ["#generation"] = StateAttributes.Generation },
+                            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+                            {
+                                [":generation"] = new() { N = generation.ToString(CultureInfo.InvariantCulture) },
+                            },
+                        }, t).ConfigureAwait(false), token).ConfigureAwait(false);
+                        Interlocked.Increment(ref deleted);
+                    }
+                    catch (ConditionalCheckFailedException)
+                    {
+                    }
+                }).ConfigureAwait(false);
+            startKey = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (startKey is not null);
+        return deleted;
+    }
+
+    private static long GenerationOf(Dictionary<string, AttributeValue> item) =>
+        item.TryGetValue(StateAttributes.Generation, out var g) && g.N is { } n ? long.Parse(n, CultureInfo.InvariantCulture) : 0;
+
     public static Dictionary<string, AttributeValue> TaskKey(string job, int index) => new()
     {
         [StateAttributes.TaskJob] = new AttributeValue { S = job },

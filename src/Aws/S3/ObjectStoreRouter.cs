@@ -24,6 +24,14 @@ public sealed class ObjectStoreRouter(IObjectStore file, Lazy<IObjectStore> s3) 
 
     public Task DeleteAsync(Uri uri, CancellationToken ct) => For(uri).DeleteAsync(uri, ct);
 
+    public async Task DeleteManyAsync(IReadOnlyList<Uri> uris, CancellationToken ct)
+    {
+        foreach (var group in uris.GroupBy(For))
+        {
+            await group.Key.DeleteManyAsync([.. group], ct).ConfigureAwait(false);
+        }
+    }
+
     public Task<IObjectComposition?> OpenCompositionAsync(Uri uri, CancellationToken ct) => For(uri).OpenCompositionAsync(uri, ct);
 
     private IObjectStore For(Uri uri) => uri.IsAbsoluteUri ? uri.Scheme switch

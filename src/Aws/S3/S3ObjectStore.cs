@@ -94,6 +94,42 @@ public sealed class S3ObjectStore(IAmazonS3 s3, int partSize = S3UploadStream.De
         return Task.FromResult<IObjectWriter>(new S3ObjectWriter(new S3UploadStream(s3, uri, loc, partSize)));
     }
 
+    /// <summary>One DeleteObjects call (quiet mode) per bucket and <see cref="IObjectStore.MaxDeleteBatch"/> keys.</summary>
+    public async Task DeleteManyAsync(IReadOnlyList<Uri> uris, CancellationToken ct)
+    {
+        foreach (var bucket in uris.Select(uri => (Uri: uri, Address: S3Address.Parse(uri))).GroupBy(u => u.Address.Bucket, StringComparer.Ordinal))
+        {
+            foreach (var chunk in bucket.Chunk(IObjectStore.MaxDeleteBatch))
+            {
+                var request = new DeleteObjectsRequest
+                {
+                    BucketName = bucket.Key,
+                    Quiet = true,
+                    Objects = [.. chunk.Select(u => new KeyVersion { Key = u.Address.Key })],
+                };
+                List<DeleteError>? errors;
+                try
+                {
+                    errors = (await s3.DeleteObjectsAsync(request, ct).ConfigureAwait(false)).DeleteErrors;
+                }
+                catch (DeleteObjectsException e)
+                {
+                    errors = e.Response?.DeleteErrors;
+                }
+                catch (AmazonS3Exception e)
+                {
+                    throw Translate(chunk[0].Uri, e, $"deleting {chunk.Length} objects");
+                }
+                if (errors is [var first, ..])
+                {
+                    var uri = chunk.Where(u => u.Address.Key == first.Key).Select(u => u.Uri).DefaultIfEmpty(chunk[0].Uri).First();
+                    throw new ObjectStoreException(uri, first.Code == "AccessDenied" ? ObjectStoreErrorKind.AccessDenied : ObjectStoreErrorKind.Failed,
+                        $"deleting object failed ({first.Code}: {first.Message}); {errors.Count} of {chunk.Length} keys in the call were not deleted");
+                }
+            }
+        }
+    }
+
     public async Task DeleteAsync(Uri uri, CancellationToken ct)
     {
         var loc = S3Address.Parse(uri);

@@ -7,25 +7,58 @@ using Coordinator.Model.Spec;
 namespace Coordinator.Controllers.Cleanup;
 
 /// <summary>
-/// ttlAfterFinished: removes what a finished job left behind — its batches, results and manifests under the data
-/// root, its task items, and finally the job item itself, as Kubernetes deletes a finished Job. The job's output in
+/// Removes what a job no longer needs under the data root. <see cref="DeleteAsync"/> (ttlAfterFinished, `delete`)
+/// removes everything a finished job left behind — its batches, results and manifests, its task items, and finally
+/// the job item itself, as Kubernetes deletes a finished Job. <see cref="DeleteOlderGenerationsAsync"/> removes the
+/// objects of the generations before the job's current one once its manifest is committed. The job's output in
 /// spec.output is the user's and is kept.
 /// </summary>
 public sealed class JobCleanup(IStateStore state, IObjectStore store, CoordinatorOptions options)
 {
     public async Task DeleteAsync(Job job, CancellationToken ct)
     {
-        var prefix = JobLayout.JobPrefix(options.DataRootUri, job.Name);
-        var objects = new List<Uri>();
-        await foreach (var item in store.ListAsync(prefix, ct).ConfigureAwait(false))
-        {
-            objects.Add(item.Uri);
-        }
-        foreach (var uri in objects)
-        {
-            await store.DeleteAsync(uri, ct).ConfigureAwait(false);
-        }
+        await DeleteUnderAsync(JobLayout.JobPrefix(options.DataRootUri, job.Name), ct).ConfigureAwait(false);
         await state.DeleteTasksAsync(job.Name, ct).ConfigureAwait(false);
         await state.DeleteJobAsync(job.Name, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes every object under {root}/jobs/{name}/{g}/ for each generation g before the job's current one (a crash
+    /// midway leaves the rest for the next call); returns how many were deleted.
+    /// </summary>
+    public async Task<int> DeleteOlderGenerationsAsync(Job job, CancellationToken ct)
+    {
+        var deleted = 0;
+        for (var generation = 1L; generation < job.Generation; generation++)
+        {
+            deleted += await DeleteUnderAsync(new JobLayout(options.DataRootUri, job.Name, generation).Prefix, ct).ConfigureAwait(false);
+        }
+        return deleted;
+    }
+
+    /// <summary>
+    /// Deletes what the prefix holds as the listing goes, <see cref="IObjectStore.MaxDeleteBatch"/> objects a call, so
+    /// memory stays at one batch of keys however many objects a job has (S3 listings page on past deleted keys).
+    /// </summary>
+    private async Task<int> DeleteUnderAsync(Uri prefix, CancellationToken ct)
+    {
+        var deleted = 0;
+        var batch = new List<Uri>(IObjectStore.MaxDeleteBatch);
+        await foreach (var item in store.ListAsync(prefix, ct).ConfigureAwait(false))
+        {
+            batch.Add(item.Uri);
+            if (batch.Count == IObjectStore.MaxDeleteBatch)
+            {
+                await store.DeleteManyAsync(batch, ct).ConfigureAwait(false);
+                deleted += batch.Count;
+                batch = new List<Uri>(IObjectStore.MaxDeleteBatch);
+            }
+        }
+        if (batch.Count > 0)
+        {
+            await store.DeleteManyAsync(batch, ct).ConfigureAwait(false);
+            deleted += batch.Count;
+        }
+        return deleted;
     }
 }

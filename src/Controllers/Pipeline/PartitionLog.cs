@@ -17,6 +17,10 @@ internal static partial class PartitionLog
         Message = "Stored {Tasks} task items for {Job} generation {Generation}")]
     public static partial void Stored(ILogger logger, string job, long generation, int tasks);
 
+    [LoggerMessage(EventId = 5009, Level = LogLevel.Information,
+        Message = "Removed what older generations of {Job} left before generation {Generation}: {Items} task items, {Objects} objects")]
+    public static partial void OlderGenerationsRemoved(ILogger logger, string job, long generation, int items, int objects);
+
     [LoggerMessage(EventId = 5004, Level = LogLevel.Error,
         Message = "Manifest of {Job} generation {Generation} is unusable: {Detail}")]
     public static partial void ManifestUnusable(ILogger logger, string job, long generation, string detail);

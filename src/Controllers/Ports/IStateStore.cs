@@ -55,4 +55,12 @@ public interface IStateStore
         return written;
     }
     Task DeleteTasksAsync(string job, CancellationToken ct);
+
+    /// <summary>
+    /// Deletes the task items of <paramref name="job"/> at <paramref name="fromIndex"/> and above whose generation is older
+    /// than <paramref name="generation"/>: what a generation with more batches left behind once a generation with fewer
+    /// committed its manifest. Each delete is conditional on the item still being of an older generation, so an item a newer
+    /// write replaced is left alone. Returns how many were deleted.
+    /// </summary>
+    Task<int> DeleteStaleTasksAsync(string job, int fromIndex, long generation, CancellationToken ct);
 }

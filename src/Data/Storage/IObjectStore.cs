@@ -27,6 +27,22 @@ public interface IObjectStore
     Task DeleteAsync(Uri uri, CancellationToken ct);
 
     /// <summary>
+    /// Deletes several objects (what is not there counts as deleted). S3 sends one DeleteObjects call per
+    /// <see cref="MaxDeleteBatch"/> keys of a bucket; this default deletes them one by one. Throws naming the first
+    /// object that could not be deleted.
+    /// </summary>
+    async Task DeleteManyAsync(IReadOnlyList<Uri> uris, CancellationToken ct)
+    {
+        foreach (var uri in uris)
+        {
+            await DeleteAsync(uri, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Keys one S3 DeleteObjects call takes at most.</summary>
+    const int MaxDeleteBatch = 1000;
+
+    /// <summary>
     /// An object composed of written bytes and server-side copies of other objects (see <see cref="IObjectComposition"/>),
     /// or null when the store cannot copy server-side (files, test doubles): callers then stream through
     /// <see cref="OpenWriteAsync"/>.

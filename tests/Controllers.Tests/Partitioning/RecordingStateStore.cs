@@ -31,4 +31,5 @@ internal sealed class RecordingStateStore : IStateStore
     public Task<TaskPage> QueryTasksAsync(string job, string? pageToken, int pageSize, CancellationToken ct) => throw new NotSupportedException();
     public Task<long> UpdateTaskAsync(JobTask task, CancellationToken ct) => throw new NotSupportedException();
     public Task DeleteTasksAsync(string job, CancellationToken ct) => throw new NotSupportedException();
+    public Task<int> DeleteStaleTasksAsync(string job, int fromIndex, long generation, CancellationToken ct) => throw new NotSupportedException();
 }

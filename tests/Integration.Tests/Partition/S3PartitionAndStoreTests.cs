@@ -233,4 +233,35 @@ public sealed class S3PartitionAndStoreTests(LocalStackFixture fixture) : IAsync
         Assert.Equal(InputErrorReasons.InputNotFound, condition.Reason);
         Assert.Contains("absent-", condition.Message);
     }
+
+    [Fact]
+    public async Task A_second_generation_with_fewer_batches_removes_the_first_generations_extra_items_and_all_its_objects()
+    {
+        // 1,100 batches in generation 1: more than one DeleteObjects call (1,000 keys each) and several task pages.
+        await PutAsync("in/edit.jsonl", Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 1100).Select(i => $"{{\"i\":{i}}}\n"))));
+        var job = await ReconcileAsync(NewJob("edit", Key("in/edit.jsonl"), InputFormat.Jsonl, maxRecords: 1));
+        Assert.Equal(1100, job.Status.Batches.Total);
+        var layout1 = _stack.Options.LayoutFor(job);
+        Assert.Equal(1101, await CountAsync(layout1.Prefix)); // 1,100 batches and the manifest
+
+        var edited = NewJob("edit", Key("in/edit.jsonl"), InputFormat.Jsonl, maxRecords: 500);
+        edited.Generation = 2;
+        edited.SpecHash = "h2";
+        await ReconcileAsync(edited);
+
+        Assert.Equal(3, edited.Status.Batches.Total);
+        var items = await Controllers.Tasks.TaskReader.ReadAllAsync(_state, "edit", null, CancellationToken.None);
+        Assert.Equal([(0, 2L), (1, 2L), (2, 2L)], items.Select(t => (t.Index, t.Generation)));
+        Assert.Equal(0, await CountAsync(layout1.Prefix));
+        Assert.Equal(4, await CountAsync(_stack.Options.LayoutFor(edited).Prefix));
+        Assert.Equal(1100, items.Sum(t => t.InputRecords));
+    }
+
+    private async Task<int> CountAsync(Uri prefix)
+    {
+        var count = 0;
+        await foreach (var _ in _store.ListAsync(prefix, CancellationToken.None))
+            count++;
+        return count;
+    }
 }

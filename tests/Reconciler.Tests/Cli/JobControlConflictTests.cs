@@ -61,5 +61,7 @@ public sealed class JobControlConflictTests
         public Task<TaskPage> QueryTasksAsync(string job, string? pageToken, int pageSize, CancellationToken ct) => Inner.QueryTasksAsync(job, pageToken, pageSize, ct);
         public Task<long> UpdateTaskAsync(JobTask task, CancellationToken ct) => Inner.UpdateTaskAsync(task, ct);
         public Task DeleteTasksAsync(string job, CancellationToken ct) => Inner.DeleteTasksAsync(job, ct);
+        public Task<int> DeleteStaleTasksAsync(string job, int fromIndex, long generation, CancellationToken ct) =>
+            Inner.DeleteStaleTasksAsync(job, fromIndex, generation, ct);
     }
 }

@@ -154,14 +154,21 @@ public sealed class InMemoryStateStore : IStateStore
         return Task.CompletedTask;
     }
 
-    /// <summary>Idempotent, as the port says: an existing task item is left alone.</summary>
+    /// <summary>
+    /// Idempotent, as the port says: an existing item of the same or a newer generation is left alone, one of an older
+    /// generation is replaced (as DynamoStateStore does).
+    /// </summary>
     public Task PutTasksAsync(IReadOnlyList<JobTask> tasks, CancellationToken ct)
     {
         lock (_gate)
         {
             foreach (var task in tasks)
             {
-                _tasks.TryAdd((task.Job, task.Index), Copy(task));
+                if (_tasks.TryGetValue((task.Job, task.Index), out var existing) && existing.Generation >= task.Generation)
+                {
+                    continue;
+                }
+                _tasks[(task.Job, task.Index)] = Copy(task);
             }
         }
         return Task.CompletedTask;
@@ -214,6 +221,20 @@ public sealed class InMemoryStateStore : IStateStore
             }
         }
         return Task.CompletedTask;
+    }
+
+    public Task<int> DeleteStaleTasksAsync(string job, int fromIndex, long generation, CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            var stale = _tasks.Where(p => p.Key.Item1 == job && p.Key.Item2 >= fromIndex && p.Value.Generation < generation)
+                .Select(p => p.Key).ToList();
+            foreach (var key in stale)
+            {
+                _tasks.Remove(key);
+            }
+            return Task.FromResult(stale.Count);
+        }
     }
 
     private static T Copy<T>(T value) => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(value))!;
