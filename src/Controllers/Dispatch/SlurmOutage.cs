@@ -27,7 +27,7 @@ namespace Coordinator.Controllers.Dispatch;
 /// Slurm again before the announced time (<see cref="Backoff"/>) and is not counted.
 /// </para>
 /// </summary>
-public sealed partial class SlurmOutage(ILogger<SlurmOutage> logger, TimeProvider? time = null)
+public sealed partial class SlurmOutage(ILogger<SlurmOutage> logger, TimeProvider? time = null) : IJobMemory
 {
     /// <summary>The job condition that says whether Slurm answered the last pass that needed it.</summary>
     public const string ConditionType = "SlurmReachable";
@@ -108,6 +108,12 @@ public sealed partial class SlurmOutage(ILogger<SlurmOutage> logger, TimeProvide
             string.Create(CultureInfo.InvariantCulture, $"Slurm answered again after {failed} failed passes over {seconds:F0} s"));
         LogAnswered(logger, context.Job.Name, failed, seconds);
     }
+
+    public int Jobs => _jobs.Count;
+
+    public void Forget(string job) => _jobs.TryRemove(job, out _);
+
+    public void ForgetAll() => _jobs.Clear();
 
     /// <summary>Delay before the pass after the <paramref name="failures"/>-th failed one: 1 s, 2 s, 4 s, … capped at 30 s.</summary>
     public static TimeSpan RetryDelay(int failures)

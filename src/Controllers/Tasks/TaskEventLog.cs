@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Coordinator.Controllers.Pipeline;
 using Coordinator.Model.Tasks;
 
 namespace Coordinator.Controllers.Tasks;
@@ -8,7 +9,7 @@ namespace Coordinator.Controllers.Tasks;
 /// read by <see cref="TaskTallySource"/>. This is what makes a status pass cost O(changed) round trips instead of a
 /// paged read of every task: only a periodic recount (and any gap in the stream) reads everything again.
 /// </summary>
-public sealed class TaskEventLog
+public sealed class TaskEventLog : IJobMemory
 {
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<int, JobTask>> _pending = new(StringComparer.Ordinal);
     private long _gaps;
@@ -38,6 +39,12 @@ public sealed class TaskEventLog
 
     /// <summary>Drops what is waiting for <paramref name="job"/>: a full read is about to supersede it.</summary>
     public void Clear(string job) => _pending.TryRemove(job, out _);
+
+    public int Jobs => _pending.Count;
+
+    public void Forget(string job) => Clear(job);
+
+    public void ForgetAll() => _pending.Clear();
 
     /// <summary>
     /// Later generation wins (a new partition replaces items at version 1); within a generation, the higher version.

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Dispatch;
+using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Ports;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Tasks;
@@ -20,6 +21,7 @@ namespace Coordinator.Controllers.Tasks;
 /// </para>
 /// </summary>
 public sealed class TaskTallySource(IStateStore state, IScheduler scheduler, CoordinatorOptions options, TaskEventLog? events = null)
+    : IJobMemory
 {
     private readonly ConcurrentDictionary<string, Snapshot> _cache = new(StringComparer.Ordinal);
 
@@ -93,4 +95,10 @@ public sealed class TaskTallySource(IStateStore state, IScheduler scheduler, Coo
 
     /// <summary>Forget a job's last read (after this pass changed tasks, or when the job is gone).</summary>
     public void Invalidate(string jobName) => _cache.TryRemove(jobName, out _);
+
+    public int Jobs => _cache.Count;
+
+    public void Forget(string job) => Invalidate(job);
+
+    public void ForgetAll() => _cache.Clear();
 }

@@ -7,4 +7,9 @@ namespace Coordinator.Reconciler.Reconcile;
 public interface IReconciler
 {
     Task<ReconcileResult> ReconcileAsync(JobKey key, CancellationToken ct);
+
+    /// <summary>Called once when a leadership term starts, before its first pass.</summary>
+    void BeginTerm()
+    {
+    }
 }

@@ -28,13 +28,15 @@ public sealed partial class JobReconciler(
     CoordinatorMetrics metrics,
     ILogger<JobReconciler> logger,
     TimeProvider? time = null,
-    IScheduler? scheduler = null) : IReconciler
+    IScheduler? scheduler = null,
+    IEnumerable<IJobMemory>? memories = null) : IReconciler
 {
     /// <summary>How long to wait before retrying a spec edit that arrived while the job could not restart (Aggregating).</summary>
     public static readonly TimeSpan DeferredGenerationDelay = TimeSpan.FromSeconds(10);
 
     private readonly IJobController[] _controllers = [.. controllers.OrderBy(c => c.Order).ThenBy(c => c.Name, StringComparer.Ordinal)];
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly IJobMemory[] _memories = [.. memories ?? []];
 
 
     /// <summary>Raised when a pass starts working on a job (after it was read): the benchmark's "reconcile started".</summary>
@@ -52,6 +54,7 @@ public sealed partial class JobReconciler(
                 await RetireSubmissionsAsync(key.Name, "its item was deleted", ct).ConfigureAwait(false);
             }
             metrics.JobForgotten(key.Name);
+            Forget(key.Name);
             return ReconcileResult.Done;
         }
         Started?.Invoke(key);
@@ -156,6 +159,14 @@ public sealed partial class JobReconciler(
         {
             await scheduler.CancelAsync(submission.JobId, ct).ConfigureAwait(false);
             LogRetired(name, submission.JobId, why);
+        }
+    }
+
+    private void Forget(string name)
+    {
+        foreach (var memory in _memories)
+        {
+            memory.Forget(name);
         }
     }
 
