@@ -55,7 +55,7 @@ public sealed class TaskTallySource(IStateStore state, IScheduler scheduler, Coo
         else
         {
             var gaps = events?.Gaps ?? 0;
-            events?.Clear(job.Name);
+            events?.Watch(job.Name);
             var tasks = await TaskReader.ReadAllAsync(state, job.Name, job.Generation, ct).ConfigureAwait(false);
             var tally = TaskTally.From(tasks, inFlight, now, options.Heartbeat.StaleAfter, arrayMode);
             snapshot = new Snapshot(now, now, job.Generation, tasks, inFlight, tally, gaps);
@@ -94,11 +94,19 @@ public sealed class TaskTallySource(IStateStore state, IScheduler scheduler, Coo
     }
 
     /// <summary>Forget a job's last read (after this pass changed tasks, or when the job is gone).</summary>
-    public void Invalidate(string jobName) => _cache.TryRemove(jobName, out _);
+    public void Invalidate(string jobName)
+    {
+        _cache.TryRemove(jobName, out _);
+        events?.Forget(jobName);
+    }
 
     public int Jobs => _cache.Count;
 
     public void Forget(string job) => Invalidate(job);
 
-    public void ForgetAll() => _cache.Clear();
+    public void ForgetAll()
+    {
+        _cache.Clear();
+        events?.ForgetAll();
+    }
 }

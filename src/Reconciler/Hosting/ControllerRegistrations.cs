@@ -40,6 +40,10 @@ public static class ControllerRegistrations
             sp.GetRequiredService<TaskEventLog>()));
         services.TryAddSingleton<JobCleanup>();
         services.TryAddSingleton<SlurmOutage>();
+        // The per-job memories the reconciler forgets finished jobs from (and everything at each new term).
+        services.AddSingleton<IJobMemory>(sp => sp.GetRequiredService<TaskTallySource>());
+        services.AddSingleton<IJobMemory>(sp => sp.GetRequiredService<TaskEventLog>());
+        services.AddSingleton<IJobMemory>(sp => sp.GetRequiredService<SlurmOutage>());
         return services;
     }
 }

@@ -41,7 +41,7 @@ public static class DaemonServices
             sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILogger<LeaderElector>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new JobReconciler(sp.GetRequiredService<IStateStore>(), sp.GetServices<Controllers.Pipeline.IJobController>(),
             sp.GetRequiredService<CoordinatorOptions>(), sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILogger<JobReconciler>>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetService<IScheduler>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<IScheduler>(), sp.GetServices<Controllers.Pipeline.IJobMemory>()));
         services.AddSingleton<IReconciler>(sp => sp.GetRequiredService<JobReconciler>());
         services.AddSingleton(sp => new ChangeFeed(sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<IDynamoDbStreams>(),
             sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<CoordinatorOptions>(), sp.GetRequiredService<FeedOptions>(),

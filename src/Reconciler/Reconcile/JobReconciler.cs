@@ -20,6 +20,8 @@ namespace Coordinator.Reconciler.Reconcile;
 /// Before a new generation starts, and when a job's item is gone, the job's live Slurm submissions are cancelled:
 /// they belong to data that is no longer wanted, and the dispatcher reads squeue to know which batches are in flight,
 /// so an old generation's array tasks would otherwise pass for the new generation's.
+/// The per-job memories (<see cref="IJobMemory"/>) forget a job once it is finished or gone, and everything at the
+/// start of each leadership term (<see cref="BeginTerm"/>).
 /// </summary>
 public sealed partial class JobReconciler(
     IStateStore store,
@@ -106,6 +108,11 @@ public sealed partial class JobReconciler(
             await context.SaveStatusAsync(ct).ConfigureAwait(false);
         }
         metrics.JobPhaseObserved(job.Name, job.Status.Phase.ToString());
+        if (PhaseTransitions.IsTerminal(job.Status.Phase))
+        {
+            // Finished: nothing of it is needed until someone changes it, and that pass reads afresh.
+            Forget(job.Name);
+        }
         if (FailureReasons.EnteredFailure(phaseBefore, job.Status.Phase))
         {
             metrics.JobFailed(FailureReasons.Of(job.Status));
@@ -159,6 +166,15 @@ public sealed partial class JobReconciler(
         {
             await scheduler.CancelAsync(submission.JobId, ct).ConfigureAwait(false);
             LogRetired(name, submission.JobId, why);
+        }
+    }
+
+    /// <summary>A new term forgets everything: another daemon may have led in between, and this one saw none of its changes.</summary>
+    public void BeginTerm()
+    {
+        foreach (var memory in _memories)
+        {
+            memory.ForgetAll();
         }
     }
 

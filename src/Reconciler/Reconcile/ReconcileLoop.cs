@@ -22,6 +22,7 @@ public sealed partial class ReconcileLoop(IReconciler reconciler, WorkQueue<JobK
     /// </summary>
     public async Task RunAsync(CancellationToken stopping, CancellationToken abort)
     {
+        reconciler.BeginTerm();
         using var inFlight = CancellationTokenSource.CreateLinkedTokenSource(abort);
         var workers = Enumerable.Range(0, options.MaxConcurrentReconciles)
             .Select(_ => Task.Run(() => WorkAsync(inFlight.Token), CancellationToken.None))
