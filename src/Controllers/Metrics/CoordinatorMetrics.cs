@@ -29,6 +29,7 @@ public sealed class CoordinatorMetrics : IDisposable
     private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, long>> _tasksOfJob = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, double> _streamLagSeconds = new(StringComparer.Ordinal);
     private Func<long> _queueDepth = static () => 0;
+    private Func<long> _rememberedJobs = static () => 0;
     private int _isLeader;
 
     private readonly Counter<long> _reconciles;
@@ -66,6 +67,8 @@ public sealed class CoordinatorMetrics : IDisposable
             "Time a key waited in the queue between becoming ready and being picked up.", advice: LatencyBuckets);
         _queueRetries = _meter.CreateCounter<long>("coordinator.queue.retries", "{key}", "Rate-limited re-adds after errors.");
         _meter.CreateObservableGauge("coordinator.queue.depth", () => _queueDepth(), "{key}", "Keys ready to be processed.");
+        _meter.CreateObservableGauge("coordinator.memory.jobs", () => _rememberedJobs(), "{job}",
+            "Per-job entries the daemon holds (task snapshots, waiting stream images, Slurm outage backoffs), summed: unfinished jobs only.");
         _streamRecords = _meter.CreateCounter<long>("coordinator.stream.records", "{record}", "Stream records read, by table.");
         _streamUndecodable = _meter.CreateCounter<long>("coordinator.stream.undecodable", "{record}",
             "Stream records that could not be decoded and were skipped, by table.");
@@ -113,6 +116,9 @@ public sealed class CoordinatorMetrics : IDisposable
 
     /// <summary>Registers the callback the queue-depth gauge reads (the work queue calls this once).</summary>
     public void ObserveQueueDepth(Func<long> depth) => _queueDepth = depth;
+
+    /// <summary>Registers the callback the per-job-memory gauge reads (the reconciler calls this once).</summary>
+    public void ObserveRememberedJobs(Func<long> jobs) => _rememberedJobs = jobs;
     public void QueueAdded() => _queueAdds.Add(1);
     public void QueueWaited(TimeSpan latency) => _queueLatency.Record(latency.TotalSeconds);
     public void QueueRetried() => _queueRetries.Add(1);

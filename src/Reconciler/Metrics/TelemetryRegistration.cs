@@ -41,6 +41,9 @@ public static class TelemetryRegistration
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(CoordinatorMetrics.MeterName);
+                // .NET's own runtime meter: GC heap and committed sizes, working set, thread pool, so a memory question
+                // can be told apart into managed and native from the dashboard.
+                metrics.AddMeter("System.Runtime");
                 if (valid && options.PrometheusEndpoint is { Length: > 0 } prometheus)
                 {
                     var endpoint = new Uri(prometheus);

@@ -38,7 +38,7 @@ public sealed partial class JobReconciler(
 
     private readonly IJobController[] _controllers = [.. controllers.OrderBy(c => c.Order).ThenBy(c => c.Name, StringComparer.Ordinal)];
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly IJobMemory[] _memories = [.. memories ?? []];
+    private readonly IJobMemory[] _memories = Observed([.. memories ?? []], metrics);
 
 
     /// <summary>Raised when a pass starts working on a job (after it was read): the benchmark's "reconcile started".</summary>
@@ -176,6 +176,12 @@ public sealed partial class JobReconciler(
         {
             memory.ForgetAll();
         }
+    }
+
+    private static IJobMemory[] Observed(IJobMemory[] memories, CoordinatorMetrics metrics)
+    {
+        metrics.ObserveRememberedJobs(() => memories.Sum(m => (long)m.Jobs));
+        return memories;
     }
 
     private void Forget(string name)
