@@ -19,6 +19,12 @@ public sealed class InMemoryStateStore : IStateStore
     private readonly Dictionary<string, Job> _jobs = [];
     private readonly Dictionary<(string, int), JobTask> _tasks = [];
 
+    /// <summary>
+    /// The writer's leadership: a term, as the daemon's, makes status writes conditional on the stored term not being
+    /// newer and stamps it (DynamoStateStore does the same); <see cref="Unfenced"/> (the default) writes as the CLI does.
+    /// </summary>
+    public ILeadershipGuard Leadership { get; set; } = Unfenced.Instance;
+
     /// <summary>Job status writes that succeeded.</summary>
     public int StatusWrites { get; private set; }
 
