@@ -89,5 +89,13 @@ public sealed partial class DynamoStateStore
     }
 
     /// <inheritdoc cref="TaskBatchWriter.DeleteAllAsync"/>
-    public Task DeleteTasksAsync(string job, CancellationToken ct) => _taskWriter.DeleteAllAsync(job, ct);
+    /// <summary>Deletes every task item of the job; a daemon only while its guard allows side effects.</summary>
+    public Task DeleteTasksAsync(string job, CancellationToken ct)
+    {
+        if (Leadership.Term is not null)
+        {
+            EnsureMayAct($"delete the tasks of job \"{job}\"");
+        }
+        return _taskWriter.DeleteAllAsync(job, ct);
+    }
 }

@@ -48,6 +48,15 @@ public sealed class LeaderElectionOptions
         {
             errors.Add($"{SectionName}:LeaseDuration: must be longer than RenewDeadline ({RenewDeadline}), got {LeaseDuration}");
         }
+        if (SafetyMargin <= TimeSpan.Zero)
+        {
+            errors.Add($"{SectionName}:SafetyMargin: must be positive, got {SafetyMargin}");
+        }
+        else if (SafetyMargin >= LeaseDuration - RetryPeriod)
+        {
+            errors.Add($"{SectionName}:SafetyMargin: must be shorter than LeaseDuration - RetryPeriod ({LeaseDuration - RetryPeriod}), "
+                + $"or the leader could not act between two renewals; got {SafetyMargin}");
+        }
         return errors;
     }
 }
