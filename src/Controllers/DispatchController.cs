@@ -19,8 +19,11 @@ namespace Coordinator.Controllers;
 /// <see cref="SlurmOutage"/> marks the job and backs it off; nothing is submitted on a squeue that failed.
 /// </summary>
 public sealed partial class DispatchController(
-    IScheduler scheduler, TaskTallySource tallies, CoordinatorOptions options, ILogger<DispatchController> logger, SlurmOutage outage) : IJobController
+    IScheduler scheduler, TaskTallySource tallies, CoordinatorOptions options, ILogger<DispatchController> logger, SlurmOutage outage,
+    ILeadershipGuard? leadership = null) : IJobController
 {
+    private readonly ILeadershipGuard _leadership = leadership ?? Unfenced.Instance;
+
     public string Name => "dispatch";
     public int Order => 300;
 
@@ -140,6 +143,13 @@ public sealed partial class DispatchController(
         JobContext context, string batchIndexes, string arrayIndexes, int? offset, IReadOnlyList<string> command, int? maxConcurrent, CancellationToken ct)
     {
         var job = context.Job;
+        // The intent is a lock on this wave: written only while this daemon may act, conditional on the version read
+        // and on no newer leader term having written the job (the state store stamps the term). A leader deposed
+        // between reading and writing loses the write; one deposed after it is refused the sbatch (GuardedScheduler).
+        if (!_leadership.MayActNow())
+        {
+            throw new LeadershipLostException($"refused to write a dispatch intent for {job.Name}: this daemon does not hold the lease with enough of it left");
+        }
         var comment = new SubmissionComment(Guid.NewGuid().ToString("N"), offset);
         job.Status.Dispatch = new DispatchIntent { Token = comment.Token, Indexes = batchIndexes, CreatedAt = context.Now };
         await context.SaveStatusAsync(ct).ConfigureAwait(false);

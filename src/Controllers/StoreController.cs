@@ -17,9 +17,11 @@ namespace Coordinator.Controllers;
 /// second generation on, the task items an older generation left beyond the new manifest and the older generations'
 /// objects are deleted before Stored=True.
 /// </summary>
-public sealed class StoreController(IObjectStore store, IStateStore state, CoordinatorOptions options, ILogger<StoreController> logger)
-    : IJobController
+public sealed class StoreController(IObjectStore store, IStateStore state, CoordinatorOptions options, ILogger<StoreController> logger,
+    JobCleanup? cleanup = null) : IJobController
 {
+    private readonly JobCleanup _cleanup = cleanup ?? new JobCleanup(state, store, options);
+
     public string Name => "store";
     public int Order => 200;
 
@@ -68,7 +70,7 @@ public sealed class StoreController(IObjectStore store, IStateStore state, Coord
             // Stored=True (a crash in between does this again). Reads are generation-scoped anyway; this leaves nothing
             // that could leak into this generation's output, counts or dispatch.
             var items = await state.DeleteStaleTasksAsync(job.Name, tasks.Count, job.Generation, ct).ConfigureAwait(false);
-            var objects = await new JobCleanup(state, store, options).DeleteOlderGenerationsAsync(job, ct).ConfigureAwait(false);
+            var objects = await _cleanup.DeleteOlderGenerationsAsync(job, ct).ConfigureAwait(false);
             PartitionLog.OlderGenerationsRemoved(logger, job.Name, job.Generation, items, objects);
         }
 

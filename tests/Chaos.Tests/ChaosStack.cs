@@ -28,6 +28,7 @@ internal sealed class ChaosStack : IAsyncDisposable
         var env = StackEnvironment.Load().Variables;
         Endpoint = env["AWS_ENDPOINT_URL"]!;
         var bin = SbatchLog.InstallWrapper(Path.Combine(Work, "bin"));
+        SlurmControlLog.InstallWrappers(bin);
         Settings = new Dictionary<string, string?>(env)
         {
             ["COORDINATOR__JOBSTABLE"] = $"{Prefix}-jobs",
@@ -38,6 +39,7 @@ internal sealed class ChaosStack : IAsyncDisposable
             ["COORDINATOR__SLURM__LOGDIRECTORY"] = Path.Combine(Work, "slurm-logs"),
             ["PATH"] = $"{bin}:{Environment.GetEnvironmentVariable("PATH")}",
             ["CHAOS_SBATCH_LOG"] = SbatchLogFile,
+            ["CHAOS_SLURM_CONTROL_LOG"] = SlurmControlLogFile,
             ["AWS_PAGER"] = "",
         };
         Directory.CreateDirectory(Settings["COORDINATOR__SLURM__LOGDIRECTORY"]!);
@@ -58,6 +60,7 @@ internal sealed class ChaosStack : IAsyncDisposable
     public string TasksTable => Settings["COORDINATOR__TASKSTABLE"]!;
     public string SbatchLogFile => Path.Combine(Work, "sbatch.log");
     public string DaemonLogFile => Path.Combine(Work, "daemons.log");
+    public string SlurmControlLogFile => Path.Combine(Work, "slurm-control.log");
     public string SlurmLogDirectory => Settings["COORDINATOR__SLURM__LOGDIRECTORY"]!;
     public IReadOnlyList<DaemonHandle> Daemons => _daemons;
 
@@ -83,6 +86,7 @@ internal sealed class ChaosStack : IAsyncDisposable
         var environment = new Dictionary<string, string?>(Settings)
         {
             ["COORDINATOR_DAEMON__TELEMETRY__PROMETHEUSENDPOINT"] = $"http://127.0.0.1:{CoordinatorStack.FreePort()}/",
+            ["CHAOS_DAEMON"] = name, // the sbatch/scancel/scontrol wrappers log it
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {
@@ -181,11 +185,13 @@ internal sealed class ChaosStack : IAsyncDisposable
 
     public IReadOnlyList<SbatchLog.Call> SbatchCalls() => SbatchLog.Read(SbatchLogFile);
 
+    public IReadOnlyList<SlurmControlLog.Call> SlurmControlCalls() => SlurmControlLog.Read(SlurmControlLogFile);
+
     /// <summary>Everything any daemon, sbatch and every Slurm task (worker + handler stderr) printed.</summary>
     public string AllLogs()
     {
         var parts = new List<string>();
-        foreach (var file in new[] { DaemonLogFile, SbatchLogFile }.Concat(Directory.GetFiles(SlurmLogDirectory)))
+        foreach (var file in new[] { DaemonLogFile, SbatchLogFile, SlurmControlLogFile }.Concat(Directory.GetFiles(SlurmLogDirectory)))
         {
             if (File.Exists(file))
             {

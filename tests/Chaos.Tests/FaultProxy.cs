@@ -58,6 +58,12 @@ internal sealed class FaultProxy : IAsyncDisposable
         set => Interlocked.Exchange(ref _stallNextTicks, value.Ticks);
     }
 
+    /// <summary>
+    /// Called after a request was forwarded and answered upstream, before the answer goes back to the client: a test can
+    /// pause the client here with its write applied and the answer still unread (what a pause mid-call looks like).
+    /// </summary>
+    public Func<HttpMessage, Task>? OnForwarded { get; set; }
+
     /// <summary>Requests held by <see cref="StallNext"/> so far.</summary>
     public int Stalled => Volatile.Read(ref _stalled);
 
@@ -182,6 +188,10 @@ internal sealed class FaultProxy : IAsyncDisposable
                 break;
         }
         var (response, keepAlive) = await ForwardAsync(request);
+        if (OnForwarded is { } forwarded)
+        {
+            await forwarded(request);
+        }
         if (fault == FaultKind.ResetAfter)
         {
             Reset(client);

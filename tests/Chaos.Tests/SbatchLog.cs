@@ -4,7 +4,7 @@ namespace Coordinator.Chaos.Tests;
 
 /// <summary>
 /// Counts Slurm submissions independently of the daemon: a wrapper named `sbatch`, first on the daemon's PATH, appends
-/// one line per call (exit code, printed job id, full argv incl. --comment=token@offset) to a log, then hands over to
+/// one line per call (exit code, printed job id, the calling daemon's $CHAOS_DAEMON, full argv incl. --comment=token@offset) to a log, then hands over to
 /// the real /usr/bin/sbatch. The daemon cannot hide a duplicate submission from this log.
 /// </summary>
 internal static partial class SbatchLog
@@ -20,7 +20,7 @@ internal static partial class SbatchLog
             out=$(/usr/bin/sbatch "$@")
             rc=$?
             printf '%s\n' "$out"
-            printf 'rc=%s id=%s argv=%s\n' "$rc" "$(printf '%s' "$out" | tr -d '\n')" "$*" >> "$CHAOS_SBATCH_LOG"
+            printf 'rc=%s id=%s daemon=%s argv=%s\n' "$rc" "$(printf '%s' "$out" | tr -d '\n')" "${CHAOS_DAEMON:-none}" "$*" >> "$CHAOS_SBATCH_LOG"
             exit $rc
             """.Replace("\r", "", StringComparison.Ordinal) + "\n");
         if (!OperatingSystem.IsWindows())
@@ -34,6 +34,9 @@ internal static partial class SbatchLog
     /// <summary>One logged sbatch call.</summary>
     public sealed record Call(int ExitCode, string JobId, string JobName, string Comment, string Array = "")
     {
+        /// <summary>The calling daemon's $CHAOS_DAEMON ("none" when unset).</summary>
+        public string Daemon { get; init; } = "none";
+
         /// <summary>The batches an array-mode call submitted: offset (after the comment's '@') + each --array index.</summary>
         public IEnumerable<int> BatchIndexes => Comment.LastIndexOf('@') is > 0 and var at
             && int.TryParse(Comment[(at + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var offset)
@@ -66,7 +69,10 @@ internal static partial class SbatchLog
             match.Groups["id"].Value.Split(';')[0],
             Value(argv, "job-name"),
             Value(argv, "comment"),
-            Value(argv, "array"));
+            Value(argv, "array"))
+        {
+            Daemon = match.Groups["daemon"].Success ? match.Groups["daemon"].Value : "none",
+        };
     }
 
     private static string Value(string argv, string option)
@@ -81,7 +87,7 @@ internal static partial class SbatchLog
         return "";
     }
 
-    [GeneratedRegex(@"^rc=(?<rc>\d+) id=(?<id>\S*) argv=(?<argv>.*)$")]
+    [GeneratedRegex(@"^rc=(?<rc>\d+) id=(?<id>\S*) (?:daemon=(?<daemon>\S*) )?argv=(?<argv>.*)$")]
     private static partial Regex Line();
 
     [GeneratedRegex(@"--(?<name>[a-z-]+)=(?<value>\S*) ")]

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Amazon.DynamoDBv2.Model;
 using Coordinator.Aws.Items;
+using Coordinator.Controllers.Ports;
 using Coordinator.Model.Errors;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
@@ -160,6 +161,9 @@ public sealed partial class DynamoStateStore
     /// <summary>
     /// Writes status, generation and specHash, conditional on the version read (or on there being none when
     /// job.Version is 0, as after a user's put-item) and on the item still existing. Never touches spec.
+    /// A daemon's write (<see cref="Leadership"/> has a term) is also conditional on the item's <c>leaderTerm</c> not
+    /// being newer than its own, and stamps its term: a deposed leader that re-read the item (so its version matches)
+    /// still cannot overwrite what the new leader wrote. A CLI write carries no term and leaves <c>leaderTerm</c> alone.
     /// Returns the new version; job.Version itself is left for the caller (JobContext) to update.
     /// </summary>
     public async Task<long> UpdateJobStatusAsync(Job job, CancellationToken ct)
@@ -182,22 +186,33 @@ public sealed partial class DynamoStateStore
             condition = "attribute_exists(#name) AND #version = :readVersion";
             values[":readVersion"] = Number(job.Version);
         }
+        var names = new Dictionary<string, string>
+        {
+            ["#name"] = StateAttributes.Name,
+            ["#status"] = StateAttributes.Status,
+            ["#generation"] = StateAttributes.Generation,
+            ["#specHash"] = StateAttributes.SpecHash,
+            ["#version"] = StateAttributes.Version,
+        };
+        var update = "SET #status = :status, #generation = :generation, #specHash = :specHash, #version = :newVersion";
+        if (Leadership.Term is { } term)
+        {
+            condition += " AND (attribute_not_exists(#leaderTerm) OR #leaderTerm <= :term)";
+            update += ", #leaderTerm = :term";
+            names["#leaderTerm"] = StateAttributes.LeaderTerm;
+            values[":term"] = Number(term);
+        }
         await ConditionalAsync(job.Name, _options.JobsTable,
-            $"job \"{job.Name}\" changed since version {job.Version} was read (or was deleted)",
+            Leadership.Term is { } writer
+                ? $"job \"{job.Name}\" changed since version {job.Version} was read, was deleted, or was written by a leader of a term newer than {writer}"
+                : $"job \"{job.Name}\" changed since version {job.Version} was read (or was deleted)",
             token => _client.UpdateItemAsync(new UpdateItemRequest
             {
                 TableName = _options.JobsTable,
                 Key = JobKey(job.Name),
-                UpdateExpression = "SET #status = :status, #generation = :generation, #specHash = :specHash, #version = :newVersion",
+                UpdateExpression = update,
                 ConditionExpression = condition,
-                ExpressionAttributeNames = new Dictionary<string, string>
-                {
-                    ["#name"] = StateAttributes.Name,
-                    ["#status"] = StateAttributes.Status,
-                    ["#generation"] = StateAttributes.Generation,
-                    ["#specHash"] = StateAttributes.SpecHash,
-                    ["#version"] = StateAttributes.Version,
-                },
+                ExpressionAttributeNames = names,
                 ExpressionAttributeValues = values,
             }, token), ct).ConfigureAwait(false);
         return newVersion;
@@ -228,10 +243,30 @@ public sealed partial class DynamoStateStore
                 },
             }, token), ct).ConfigureAwait(false);
 
-    public async Task DeleteJobAsync(string name, CancellationToken ct) =>
-        await _retry.ExecuteAsync(async token => await _client.DeleteItemAsync(new DeleteItemRequest
+    /// <summary>
+    /// Deletes the job item. A daemon deletes only while its guard allows side effects, and only an item no newer
+    /// term has written (a conflict otherwise); the CLI's delete is unconditional, as before.
+    /// </summary>
+    public async Task DeleteJobAsync(string name, CancellationToken ct)
+    {
+        var request = new DeleteItemRequest { TableName = _options.JobsTable, Key = JobKey(name) };
+        if (Leadership.Term is { } term)
         {
-            TableName = _options.JobsTable,
-            Key = JobKey(name),
-        }, token).ConfigureAwait(false), ct).ConfigureAwait(false);
+            EnsureMayAct($"delete job \"{name}\"");
+            request.ConditionExpression = "attribute_not_exists(#leaderTerm) OR #leaderTerm <= :term";
+            request.ExpressionAttributeNames = new Dictionary<string, string> { ["#leaderTerm"] = StateAttributes.LeaderTerm };
+            request.ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":term"] = Number(term) };
+        }
+        await ConditionalAsync(name, _options.JobsTable, $"job \"{name}\" was written by a leader of a newer term",
+            token => _client.DeleteItemAsync(request, token), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Throws <see cref="LeadershipLostException"/> when this daemon's guard refuses side effects.</summary>
+    private void EnsureMayAct(string what)
+    {
+        if (!Leadership.MayActNow())
+        {
+            throw new LeadershipLostException($"refused to {what}: this daemon does not hold the lease with enough of it left (term {Leadership.Term})");
+        }
+    }
 }

@@ -89,8 +89,23 @@ public sealed partial class DynamoStateStore
     }
 
     /// <inheritdoc cref="TaskBatchWriter.DeleteAllAsync"/>
-    public Task DeleteTasksAsync(string job, CancellationToken ct) => _taskWriter.DeleteAllAsync(job, ct);
+    /// <summary>Deletes every task item of the job; a daemon only while its guard allows side effects.</summary>
+    public Task DeleteTasksAsync(string job, CancellationToken ct)
+    {
+        if (Leadership.Term is not null)
+        {
+            EnsureMayAct($"delete the tasks of job \"{job}\"");
+        }
+        return _taskWriter.DeleteAllAsync(job, ct);
+    }
 
-    public Task<int> DeleteStaleTasksAsync(string job, int fromIndex, long generation, CancellationToken ct) =>
-        _taskWriter.DeleteStaleAsync(job, fromIndex, generation, ct);
+    /// <inheritdoc cref="TaskBatchWriter.DeleteStaleAsync"/>
+    public Task<int> DeleteStaleTasksAsync(string job, int fromIndex, long generation, CancellationToken ct)
+    {
+        if (Leadership.Term is not null)
+        {
+            EnsureMayAct($"delete the older generations' tasks of job \"{job}\"");
+        }
+        return _taskWriter.DeleteStaleAsync(job, fromIndex, generation, ct);
+    }
 }

@@ -30,8 +30,9 @@ public sealed partial class DynamoStateStore : IStateStore
     private readonly TaskBatchWriter _taskWriter;
 
     public DynamoStateStore(IAmazonDynamoDB client, CoordinatorOptions options, CoordinatorMetrics metrics,
-        ILogger<DynamoStateStore>? logger = null)
+        ILogger<DynamoStateStore>? logger = null, ILeadershipGuard? leadership = null)
     {
+        Leadership = leadership ?? Unfenced.Instance;
         _client = client;
         _options = options;
         _metrics = metrics;
@@ -39,6 +40,9 @@ public sealed partial class DynamoStateStore : IStateStore
         _retry = DynamoResilience.CreateCallPipeline(options.DynamoDb, metrics, "state");
         _taskWriter = new TaskBatchWriter(client, options.TasksTable, options.DynamoDb, metrics, _retry);
     }
+
+    /// <summary>The writer's leadership: the daemon's lease term, or <see cref="Unfenced"/> for the CLI and the worker.</summary>
+    public ILeadershipGuard Leadership { get; }
 
     private async Task ConditionalAsync<T>(string jobName, string table, string conflictMessage,
         Func<CancellationToken, Task<T>> call, CancellationToken ct)

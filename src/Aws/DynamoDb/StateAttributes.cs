@@ -18,6 +18,8 @@ public static class StateAttributes
     public const string Version = "version";
     public const string Generation = "generation";
     public const string SpecHash = "specHash";
+    /// <summary>The lease term of the daemon that last wrote the job's status; its writes are conditional on it (DynamoStateStore).</summary>
+    public const string LeaderTerm = "leaderTerm";
 
     public const string TaskJob = "job";
     public const string TaskIndex = "index";

@@ -11,7 +11,7 @@ namespace Coordinator.Aws.Items;
 /// <summary>
 /// Job ↔ jobs-table item. Users write <c>name</c> plus <c>spec</c> (a map with the YAML field names) or
 /// <c>specYaml</c> (the <c>spec:</c> body as a YAML string); both decode to the same JobSpec. The daemon owns
-/// <c>status</c>, <c>version</c>, <c>generation</c> and <c>specHash</c>.
+/// <c>status</c>, <c>version</c>, <c>generation</c>, <c>specHash</c> and <c>leaderTerm</c>.
 /// JobTemplates live in the same table under the key <c>template:&lt;name&gt;</c> with <c>kind = "JobTemplate"</c>:
 /// ':' cannot occur in a job name, so a template can never collide with a job, and the daemon skips them by kind.
 /// </summary>
@@ -28,6 +28,7 @@ public static class JobItemCodec
         public const string Version = "version";
         public const string Generation = "generation";
         public const string SpecHash = "specHash";
+        public const string LeaderTerm = "leaderTerm";
     }
 
     public const string TemplatePrefix = "template:";
@@ -183,6 +184,10 @@ public static class JobItemCodec
         Guard(ctx, () => job.Version = r.Long(Names.Version));
         Guard(ctx, () => job.Generation = r.Long(Names.Generation));
         Guard(ctx, () => job.SpecHash = r.String(Names.SpecHash));
+        if (item.TryGetValue(Names.LeaderTerm, out var term) && term.N is not null)
+        {
+            Guard(ctx, () => job.LeaderTerm = r.Long(Names.LeaderTerm));
+        }
         if (item.TryGetValue(Names.Status, out var status) && status.NULL != true)
         {
             Guard(ctx, () => job.Status = StatusItemCodec.Decode(status));

@@ -12,9 +12,12 @@ namespace Coordinator.Controllers.Cleanup;
 /// the job item itself, as Kubernetes deletes a finished Job. <see cref="DeleteOlderGenerationsAsync"/> removes the
 /// objects of the generations before the job's current one once its manifest is committed. The job's output in
 /// spec.output is the user's and is kept.
+/// <para>In the daemon every delete first asks the leadership guard: a deposed leader deletes nothing.</para>
 /// </summary>
-public sealed class JobCleanup(IStateStore state, IObjectStore store, CoordinatorOptions options)
+public sealed class JobCleanup(IStateStore state, IObjectStore store, CoordinatorOptions options, ILeadershipGuard? leadership = null)
 {
+    private readonly ILeadershipGuard _leadership = leadership ?? Unfenced.Instance;
+
     public async Task DeleteAsync(Job job, CancellationToken ct)
     {
         await DeleteUnderAsync(JobLayout.JobPrefix(options.DataRootUri, job.Name), ct).ConfigureAwait(false);
@@ -43,21 +46,28 @@ public sealed class JobCleanup(IStateStore state, IObjectStore store, Coordinato
     private async Task<int> DeleteUnderAsync(Uri prefix, CancellationToken ct)
     {
         var deleted = 0;
+        async Task DeleteAsync(List<Uri> batch)
+        {
+            if (!_leadership.MayActNow())
+            {
+                throw new LeadershipLostException($"refused to delete {batch.Count} objects under {prefix}: this daemon does not hold the lease with enough of it left");
+            }
+            await store.DeleteManyAsync(batch, ct).ConfigureAwait(false);
+            deleted += batch.Count;
+        }
         var batch = new List<Uri>(IObjectStore.MaxDeleteBatch);
         await foreach (var item in store.ListAsync(prefix, ct).ConfigureAwait(false))
         {
             batch.Add(item.Uri);
             if (batch.Count == IObjectStore.MaxDeleteBatch)
             {
-                await store.DeleteManyAsync(batch, ct).ConfigureAwait(false);
-                deleted += batch.Count;
+                await DeleteAsync(batch).ConfigureAwait(false);
                 batch = new List<Uri>(IObjectStore.MaxDeleteBatch);
             }
         }
         if (batch.Count > 0)
         {
-            await store.DeleteManyAsync(batch, ct).ConfigureAwait(false);
-            deleted += batch.Count;
+            await DeleteAsync(batch).ConfigureAwait(false);
         }
         return deleted;
     }

@@ -23,6 +23,11 @@ public sealed class Job
     public JobStatus Status { get; set; } = new();
     /// <summary>Item version for conditional writes; 0 when the item has never been written by the daemon.</summary>
     public long Version { get; set; }
+    /// <summary>
+    /// The lease term of the daemon that last wrote status (<c>leaderTerm</c> on the item); null when no leader has
+    /// (a user's put-item, or only CLI writes). A daemon's status write is refused when this is newer than its own term.
+    /// </summary>
+    public long? LeaderTerm { get; set; }
     /// <summary>Errors met while decoding the item; a non-empty list makes the job Invalid.</summary>
     public List<string> DecodeErrors { get; set; } = [];
 

@@ -8,14 +8,14 @@ namespace Coordinator.Reconciler.Feed;
 /// <summary>
 /// Turns a stream record into the job to reconcile (pure), like an event handler mapping a Pod to its owning Job.
 /// A jobs-table record names the job itself; a tasks-table record names its owner through the <c>job</c> key.
-/// Job records the daemon caused itself (only status, version, generation or specHash differ) are dropped: the
+/// Job records the daemon caused itself (only status, version, generation, specHash or leaderTerm differ) are dropped: the
 /// daemon already knows, and reacting would double every status write. Templates are never reconciled.
 /// </summary>
 public static class StreamRecordRouter
 {
     private static readonly HashSet<string> DaemonOwned = new(StringComparer.Ordinal)
     {
-        StateAttributes.Status, StateAttributes.Version, StateAttributes.Generation, StateAttributes.SpecHash,
+        StateAttributes.Status, StateAttributes.Version, StateAttributes.Generation, StateAttributes.SpecHash, StateAttributes.LeaderTerm,
     };
 
     /// <summary>The job to enqueue, or null with the reason it is skipped; a record without the key throws FormatException.</summary>

@@ -51,16 +51,26 @@ public static class CoordinatorServices
         services.TryAddSingleton(_ => CoordinatorMetrics.NoOp());
         services.TryAddSingleton(sp => new AwsClientFactory(sp.GetRequiredService<CoordinatorOptions>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<AwsClientFactory>().CreateDynamoDb());
+        // The daemon registers its lease guard first; the CLI and the worker act as users: no term, never refused.
+        services.TryAddSingleton<ILeadershipGuard>(Unfenced.Instance);
         services.TryAddSingleton(sp => new DynamoStateStore(sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<CoordinatorOptions>(),
-            sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILogger<DynamoStateStore>>()));
+            sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILogger<DynamoStateStore>>(), sp.GetRequiredService<ILeadershipGuard>()));
         services.TryAddSingleton<IStateStore>(sp => sp.GetRequiredService<DynamoStateStore>());
         services.TryAddSingleton<IObjectStore>(sp => ObjectStoreRouter.Create(sp.GetRequiredService<AwsClientFactory>()));
         services.TryAddSingleton<ICommandRunner, ProcessCommandRunner>();
-        services.TryAddSingleton<IScheduler>(sp => new SlurmScheduler(sp.GetRequiredService<ICommandRunner>(),
+        services.TryAddSingleton<IScheduler>(sp => Guarded(new SlurmScheduler(sp.GetRequiredService<ICommandRunner>(),
             sp.GetRequiredService<ILogger<SlurmScheduler>>(), sp.GetRequiredService<CoordinatorMetrics>(),
-            maxRetryAttempts: process == CoordinatorProcess.Cli ? CliSlurmAttempts : SlurmScheduler.DefaultMaxRetryAttempts));
+            maxRetryAttempts: process == CoordinatorProcess.Cli ? CliSlurmAttempts : SlurmScheduler.DefaultMaxRetryAttempts),
+            sp.GetRequiredService<ILeadershipGuard>()));
         return services;
     }
+
+    /// <summary>
+    /// The scheduler behind the leadership guard: in the daemon every sbatch, scancel and scontrol asks the lease guard
+    /// first (<see cref="GuardedScheduler"/>); a process without a lease (<see cref="Unfenced"/>) gets the scheduler itself.
+    /// </summary>
+    public static IScheduler Guarded(IScheduler scheduler, ILeadershipGuard guard) =>
+        guard is Unfenced ? scheduler : new GuardedScheduler(scheduler, guard);
 
     /// <summary>
     /// A provider over <see cref="AddCoordinatorCore"/> alone, for the CLI and the worker (the daemon's host builds

@@ -28,6 +28,10 @@ public static class DaemonServices
     public static IServiceCollection AddCoordinatorDaemon(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddCoordinatorTelemetry(configuration);
+        // The lease guard goes in before the shared services, so the state store stamps and checks this daemon's term
+        // and the scheduler is guarded (CoordinatorServices registers Unfenced only where nothing came first).
+        services.AddSingleton(sp => new LeaseGuard(sp.GetRequiredService<LeaderElectionOptions>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ILeadershipGuard>(sp => sp.GetRequiredService<LeaseGuard>());
         services.AddCoordinatorCore(configuration, CoordinatorProcess.Daemon);
         services.AddValidatedOptions<WorkQueueOptions>(configuration, WorkQueueOptions.SectionName);
         services.AddValidatedOptions<FeedOptions>(configuration, FeedOptions.SectionName);
@@ -38,7 +42,8 @@ public static class DaemonServices
             sp.GetRequiredService<CoordinatorOptions>(), sp.GetRequiredService<CoordinatorMetrics>()));
         services.AddSingleton<IDynamoDbStreams>(sp => new DynamoDbStreamsClient(sp.GetRequiredService<AwsClientFactory>()));
         services.AddSingleton(sp => new LeaderElector(sp.GetRequiredService<DynamoLeaseStore>(), sp.GetRequiredService<LeaderElectionOptions>(),
-            sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILogger<LeaderElector>>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILogger<LeaderElector>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<LeaseGuard>()));
         services.AddSingleton(sp => new JobReconciler(sp.GetRequiredService<IStateStore>(), sp.GetServices<Controllers.Pipeline.IJobController>(),
             sp.GetRequiredService<CoordinatorOptions>(), sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILogger<JobReconciler>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetService<IScheduler>(), sp.GetServices<Controllers.Pipeline.IJobMemory>()));

@@ -22,6 +22,13 @@ public sealed class LeaderElectionOptions
     /// <summary>How often to try to acquire or renew (default 2 s).</summary>
     public TimeSpan RetryPeriod { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How much of the lease must be left, on this daemon's monotonic clock counted from when its last successful lease
+    /// write was sent, for it to cause a side effect (sbatch, scancel, scontrol, deletes) or write a dispatch intent
+    /// (default 5 s). It covers the time a side effect takes to reach Slurm and the drift between two head nodes' clocks.
+    /// </summary>
+    public TimeSpan SafetyMargin { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>This daemon's identity in the lease; default host name, process id and a random suffix.</summary>
     public string? Identity { get; set; }
 
@@ -40,6 +47,15 @@ public sealed class LeaderElectionOptions
         if (LeaseDuration <= RenewDeadline)
         {
             errors.Add($"{SectionName}:LeaseDuration: must be longer than RenewDeadline ({RenewDeadline}), got {LeaseDuration}");
+        }
+        if (SafetyMargin <= TimeSpan.Zero)
+        {
+            errors.Add($"{SectionName}:SafetyMargin: must be positive, got {SafetyMargin}");
+        }
+        else if (SafetyMargin >= LeaseDuration - RetryPeriod)
+        {
+            errors.Add($"{SectionName}:SafetyMargin: must be shorter than LeaseDuration - RetryPeriod ({LeaseDuration - RetryPeriod}), "
+                + $"or the leader could not act between two renewals; got {SafetyMargin}");
         }
         return errors;
     }

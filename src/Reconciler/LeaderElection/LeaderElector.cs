@@ -11,7 +11,7 @@ namespace Coordinator.Reconciler.LeaderElection;
 /// leader releases the lease so a standby takes over without waiting out the duration.
 /// </summary>
 public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElectionOptions options, CoordinatorMetrics metrics,
-    ILogger<LeaderElector> logger, TimeProvider? time = null)
+    ILogger<LeaderElector> logger, TimeProvider? time = null, LeaseGuard? guard = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly TaskCompletionSource<bool> _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -22,6 +22,13 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
     public string Identity { get; } = options.Identity is { Length: > 0 } id
         ? id
         : $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    /// <summary>
+    /// What side effects and job writes ask (<see cref="Coordinator.Controllers.Ports.ILeadershipGuard"/>): the term (the
+    /// lease's <c>transitions</c>, incremented on every acquisition by a new holder) and whether enough of the lease is
+    /// left, on this daemon's monotonic clock, to act. Fed here on every lease write; judged on demand, not by a timer.
+    /// </summary>
+    public LeaseGuard Guard { get; } = guard ?? new LeaseGuard(options, time);
 
     /// <summary>True while this daemon holds the lease (and has renewed it within the deadline).</summary>
     public bool IsLeader { get; private set; }
@@ -57,6 +64,7 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
                 LogLeadFailed(e, Identity);
             }
             IsLeader = false;
+            Guard.Dropped();
             metrics.LeaderChanged(false);
             if (stopping.IsCancellationRequested)
             {
@@ -112,6 +120,7 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
                 LogLost(Identity, options.LeaseName, options.RenewDeadline);
                 IsLeader = false;
                 _held = null;
+                Guard.Dropped();
                 await lost.CancelAsync().ConfigureAwait(false);
                 return;
             }
@@ -144,12 +153,14 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
                 // Renewal of a lease this daemon wrote last: one conditional write on the version it wrote, no read.
                 // A conflict means someone else wrote since (or our own write's answer was lost): read and decide.
                 var renewed = held with { RenewedAt = now };
+                var renewalSent = _time.GetTimestamp();
                 if (await store.TryWriteAsync(renewed, held.Version, attempt.Token).ConfigureAwait(false))
                 {
-                    Held(renewed, held.Version, now);
+                    Held(renewed, held.Version, now, renewalSent);
                     return true;
                 }
                 _held = null;
+                Guard.Dropped(); // someone else wrote the lease: act on nothing until it is ours again
             }
             var current = await store.GetAsync(options.LeaseName, attempt.Token).ConfigureAwait(false);
             if (current?.Version != _observedVersion)
@@ -165,11 +176,12 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
             var next = new LeaseRecord(options.LeaseName, Identity, options.LeaseDuration,
                 mine ? current!.AcquiredAt : now, now, mine ? current!.Transitions : (current?.Transitions ?? 0) + 1, 0);
             var expected = current?.Version ?? 0;
+            var sent = _time.GetTimestamp();
             if (!await store.TryWriteAsync(next, expected, attempt.Token).ConfigureAwait(false))
             {
                 return false;
             }
-            Held(next, expected, now);
+            Held(next, expected, now, sent);
             return true;
         }
         catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
@@ -179,9 +191,13 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
         }
     }
 
-    /// <summary>Records a successful write of <paramref name="written"/> over version <paramref name="expected"/>.</summary>
-    private void Held(LeaseRecord written, long expected, DateTimeOffset now)
+    /// <summary>
+    /// Records a successful write of <paramref name="written"/> over version <paramref name="expected"/>, sent at
+    /// <paramref name="sentAt"/> (monotonic): the guard counts the lease from then.
+    /// </summary>
+    private void Held(LeaseRecord written, long expected, DateTimeOffset now, long sentAt)
     {
+        Guard.Held(written.Transitions, sentAt);
         _held = written with { Version = expected + 1 };
         _observedVersion = expected + 1;
         _observedAt = now;
@@ -190,6 +206,7 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
     private async Task ReleaseAsync()
     {
         _held = null;
+        Guard.Dropped();
         using var timeout = new CancellationTokenSource(options.RetryPeriod);
         try
         {

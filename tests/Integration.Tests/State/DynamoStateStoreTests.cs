@@ -5,6 +5,7 @@ using Coordinator.Controllers.Ports;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Coordinator.Testing.Metrics;
+using Coordinator.Testing.State;
 
 namespace Coordinator.Integration.Tests.State;
 
@@ -110,6 +111,39 @@ public sealed class DynamoStateStoreTests
         Assert.Equal(JobPhase.Pending, fresh.Status.Phase);
         fresh.Status.Phase = JobPhase.Partitioning;
         Assert.Equal(1, await store.UpdateJobStatusAsync(fresh, default));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(DynamoBackend.All), MemberType = typeof(DynamoBackend))]
+    public async Task A_deposed_leaders_status_write_is_refused_even_at_the_version_it_read(string kind)
+    {
+        await using var backend = await StartAsync(kind);
+        using var metrics = new CoordinatorMetrics();
+        var user = new DynamoStateStore(backend.Client, backend.Options, metrics);
+        var newLeader = new DynamoStateStore(backend.Client, backend.Options, metrics, leadership: new FixedLeadership(2));
+        var staleLeader = new DynamoStateStore(backend.Client, backend.Options, metrics, leadership: new FixedLeadership(1));
+        await user.PutJobSpecAsync(NewJob("zeta", "s3://in/"), false, default);
+
+        var job = (await newLeader.GetJobAsync("zeta", default))!;
+        job.Status.Phase = JobPhase.Running;
+        job.Status.Message = "term 2";
+        job.Version = await newLeader.UpdateJobStatusAsync(job, default);
+
+        // The old leader, resumed after a pause, reads the item afresh (so its version matches) and writes as term 1.
+        var stale = (await staleLeader.GetJobAsync("zeta", default))!;
+        Assert.Equal(job.Version, stale.Version);
+        stale.Status.Phase = JobPhase.Failed;
+        stale.Status.Message = "term 1";
+        await Assert.ThrowsAsync<ConflictException>(() => staleLeader.UpdateJobStatusAsync(stale, default));
+        var read = (await user.GetJobAsync("zeta", default))!;
+        Assert.Equal(("term 2", 1L, 2L), (read.Status.Message, read.Version, read.LeaderTerm ?? 0));
+
+        // A user's (CLI) write carries no term and stamps none; the leader of the term goes on writing.
+        read.Status.Message = "cli";
+        read.Version = await user.UpdateJobStatusAsync(read, default);
+        Assert.Equal(2, (await user.GetJobAsync("zeta", default))!.LeaderTerm);
+        read.Status.Message = "term 2 again";
+        Assert.Equal(3, await newLeader.UpdateJobStatusAsync(read, default));
     }
 
     [SkippableTheory]

@@ -10,7 +10,7 @@ namespace Coordinator.Testing.State;
 
 /// <summary>
 /// A unit-test stand-in for the state store with the same conditional-write contract as DynamoStateStore (version must
-/// match, else ConflictException; the real one is covered by the integration tests against moto and DynamoDB Local).
+/// match, and with a <see cref="Leadership"/> term the stored leaderTerm must not be newer, else ConflictException; the real one is covered by the integration tests against moto and DynamoDB Local).
 /// Items are deep-copied in and out, as a database does. One lock guards jobs and tasks.
 /// </summary>
 public sealed class InMemoryStateStore : IStateStore
@@ -18,6 +18,12 @@ public sealed class InMemoryStateStore : IStateStore
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Job> _jobs = [];
     private readonly Dictionary<(string, int), JobTask> _tasks = [];
+
+    /// <summary>
+    /// The writer's leadership: a term, as the daemon's, makes status writes conditional on the stored term not being
+    /// newer and stamps it (DynamoStateStore does the same); <see cref="Unfenced"/> (the default) writes as the CLI does.
+    /// </summary>
+    public ILeadershipGuard Leadership { get; set; } = Unfenced.Instance;
 
     /// <summary>Job status writes that succeeded.</summary>
     public int StatusWrites { get; private set; }
@@ -136,6 +142,14 @@ public sealed class InMemoryStateStore : IStateStore
             {
                 throw new ConflictException($"job {job.Name} changed since version {job.Version} was read");
             }
+            if (Leadership.Term is { } term)
+            {
+                if (stored.LeaderTerm > term)
+                {
+                    throw new ConflictException($"job {job.Name} was written by term {stored.LeaderTerm}, newer than {term}");
+                }
+                stored.LeaderTerm = term;
+            }
             stored.Status = Copy(job).Status;
             stored.Generation = job.Generation;
             stored.SpecHash = job.SpecHash;
@@ -147,8 +161,16 @@ public sealed class InMemoryStateStore : IStateStore
 
     public Task DeleteJobAsync(string name, CancellationToken ct)
     {
+        if (Leadership.Term is not null && !Leadership.MayActNow())
+        {
+            throw new LeadershipLostException($"refused to delete job {name}: not leading");
+        }
         lock (_gate)
         {
+            if (Leadership.Term is { } term && _jobs.TryGetValue(name, out var stored) && stored.LeaderTerm > term)
+            {
+                throw new ConflictException($"job {name} was written by term {stored.LeaderTerm}, newer than {term}");
+            }
             _jobs.Remove(name);
         }
         return Task.CompletedTask;
@@ -213,6 +235,10 @@ public sealed class InMemoryStateStore : IStateStore
 
     public Task DeleteTasksAsync(string job, CancellationToken ct)
     {
+        if (Leadership.Term is not null && !Leadership.MayActNow())
+        {
+            throw new LeadershipLostException($"refused to delete the tasks of job {job}: not leading");
+        }
         lock (_gate)
         {
             foreach (var key in _tasks.Keys.Where(k => k.Item1 == job).ToList())
