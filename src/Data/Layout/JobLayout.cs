@@ -19,6 +19,8 @@ public sealed class JobLayout(Uri root, string jobName, long generation)
     public Uri FinalManifest => new($"{_prefix}/final-manifest.json");
     public Uri Batch(int index, InputFormat format) => new($"{_prefix}/batches/{index:D6}.{Extension(format)}");
     public Uri Result(int index, InputFormat format) => new($"{_prefix}/results/{index:D6}.{Extension(format)}");
+    /// <summary>Where attempt <paramref name="attempt"/> of batch <paramref name="index"/> puts its result.</summary>
+    public Uri Result(int index, int attempt, InputFormat format) => Result(index, format);
     public Uri TaskManifest(int index) => new($"{_prefix}/tasks/{index:D6}.json");
 
     /// <summary>Everything of one job, all generations: {root}/jobs/{name}/ (what TTL cleanup and delete purge).</summary>

@@ -1,7 +1,10 @@
 namespace Coordinator.Data.Storage;
 
-/// <summary>Metadata of one stored object.</summary>
-public sealed record ObjectInfo(Uri Uri, long Size, DateTimeOffset? LastModified);
+/// <summary>
+/// Metadata of one stored object. <see cref="ETag"/> is the version of its bytes: the S3 ETag, or a file's version
+/// token; null when unknown.
+/// </summary>
+public sealed record ObjectInfo(Uri Uri, long Size, DateTimeOffset? LastModified, string? ETag = null);
 
 /// <summary>
 /// Object storage port: s3://bucket/key and file:///path go through the same code path above it.
@@ -39,4 +42,7 @@ public interface IObjectWriter : IAsyncDisposable
 {
     Stream Stream { get; }
     Task CommitAsync(CancellationToken ct);
+
+    /// <summary>Once committed: the version of what was committed (see <see cref="ObjectInfo.ETag"/>); null before, or when unknown.</summary>
+    string? ETag => null;
 }
