@@ -22,6 +22,27 @@ public interface IObjectStore
     Task<Stream> OpenReadAsync(Uri uri, CancellationToken ct, long offset = 0, long? length = null);
 
     /// <summary>
+    /// Opens exactly version <paramref name="etag"/> of an object (see <see cref="ObjectInfo.ETag"/>; S3 GetObject with
+    /// If-Match), or throws <see cref="ObjectStoreException"/> of kind <see cref="ObjectStoreErrorKind.PreconditionFailed"/>
+    /// when the object is now another version. A null <paramref name="etag"/> opens whatever is there. This default, for
+    /// stores that do not override it, compares <see cref="HeadAsync"/>'s ETag first (not atomic with the read); both
+    /// real adapters override it with a read that is.
+    /// </summary>
+    async Task<Stream> OpenReadIfMatchAsync(Uri uri, string? etag, CancellationToken ct, long offset = 0, long? length = null)
+    {
+        if (etag is not null)
+        {
+            var info = await HeadAsync(uri, ct).ConfigureAwait(false)
+                ?? throw new ObjectStoreException(uri, ObjectStoreErrorKind.NotFound, "no such object");
+            if (info.ETag is { } current && current != etag)
+            {
+                throw ObjectStoreException.VersionChanged(uri, etag, current);
+            }
+        }
+        return await OpenReadAsync(uri, ct, offset, length).ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Open a stream whose content becomes the object atomically when <see cref="IObjectWriter.CommitAsync"/> is called;
     /// disposing without commit leaves nothing behind.
     /// </summary>

@@ -17,9 +17,12 @@ internal sealed class ComposingFileStore(long minPartSize, int partSize) : IObje
 
     public Task<ObjectInfo?> HeadAsync(Uri uri, CancellationToken ct) => _files.HeadAsync(uri, ct);
     public IAsyncEnumerable<ObjectInfo> ListAsync(Uri prefix, CancellationToken ct) => _files.ListAsync(prefix, ct);
-    public async Task<Stream> OpenReadAsync(Uri uri, CancellationToken ct, long offset = 0, long? length = null)
+    public Task<Stream> OpenReadAsync(Uri uri, CancellationToken ct, long offset = 0, long? length = null) =>
+        OpenReadIfMatchAsync(uri, null, ct, offset, length);
+
+    public async Task<Stream> OpenReadIfMatchAsync(Uri uri, string? etag, CancellationToken ct, long offset = 0, long? length = null)
     {
-        var stream = await _files.OpenReadAsync(uri, ct, offset, length);
+        var stream = await _files.OpenReadIfMatchAsync(uri, etag, ct, offset, length);
         if (AfterOpen is { } hook)
         {
             await hook(uri);
