@@ -33,6 +33,7 @@ public sealed partial class S3UploadStream : Stream
     private readonly int _partSize;
     private readonly List<PartETag> _parts = [];
     private readonly List<Task> _copies = [];
+    private readonly List<(Uri Source, S3Address From, string ETag)> _conditionalSources = [];
     private readonly SemaphoreSlim _copySlots = new(4);
     private byte[] _buffer;
     private byte[] _spare;
@@ -127,6 +128,7 @@ public sealed partial class S3UploadStream : Stream
                 if (_inFlight is not null)
                     await _inFlight.ConfigureAwait(false);
                 await Task.WhenAll(_copies).ConfigureAwait(false);
+                await CheckCopiedVersionsAsync(ct).ConfigureAwait(false);
                 var done = await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
                 {
                     BucketName = _location.Bucket,
