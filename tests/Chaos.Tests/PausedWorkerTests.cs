@@ -122,6 +122,19 @@ public sealed class PausedWorkerTests(PausedWorkerStackFixture fixture, ITestOut
         }
         Assert.Equal((records.Length, records.Length),
             ((int)ChaosStack.Count(status, "records", "input"), (int)ChaosStack.Count(status, "records", "output")));
+
+        // The resumed worker found its claim gone and uploaded nothing: the only result objects are the recorded ones.
+        var recordedKeys = tasks.Select(t => ChaosStack.Text(t, "resultKey")).ToHashSet();
+        var resultsPrefix = recordedKeys.First()[..(recordedKeys.First().LastIndexOf('/') + 1)];
+        var listed = await stack.S3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request
+        {
+            BucketName = stack.Bucket,
+            Prefix = new Uri(resultsPrefix).AbsolutePath.TrimStart('/'),
+        });
+        var keys = (listed.S3Objects ?? []).Select(o => $"s3://{stack.Bucket}/{o.Key}").ToList();
+        Assert.True(keys.ToHashSet().SetEquals(recordedKeys), $"{job}: result objects {string.Join(", ", keys)}, recorded {string.Join(", ", recordedKeys)}");
+        Assert.True(tasks.All(t => ChaosStack.Text(t, "resultETag").Length > 0), $"{job}: a task item records no result ETag");
+        Assert.Contains($"Claim on {job}/0 attempt 1 is gone before the upload", stack.AllLogs(), StringComparison.Ordinal);
         return records.Length;
     }
 
