@@ -17,7 +17,8 @@ namespace Coordinator.Controllers;
 /// <summary>
 /// Order 500: once every batch has ended (succeeded, or failed within the failure policy), combines the results in
 /// batch order into spec.output — JSONL and CSV by streaming concatenation, Parquet by copying row groups — verifying
-/// every result's sha256 on the way, writes the final manifest, and ends the job Succeeded. A result whose checksum
+/// every result's sha256 on the way and reading (and server-side copying) only the version of each result object its
+/// worker recorded (its ETag; a result overwritten since fails the job as ResultChanged, naming batch and attempt), writes the final manifest, and ends the job Succeeded. A result whose checksum
 /// does not match fails the job naming the batch, and no output is committed. Re-running is harmless: the output and
 /// manifest keys are deterministic and each is committed atomically.
 /// </summary>
@@ -39,7 +40,7 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         var tasks = await ReadTasksAsync(job.Name, job.Generation, ct).ConfigureAwait(false);
         var target = OutputTarget.For(job.Spec);
         var sources = tasks.Where(t => t.State == TaskState.Succeeded)
-            .Select(t => new ResultSource(t.Index, new Uri(t.ResultKey!), t.ResultSha256 ?? ""))
+            .Select(t => new ResultSource(t.Index, new Uri(t.ResultKey!), t.ResultSha256 ?? "", t.ResultETag, t.Attempt))
             .ToList();
         var manifest = Manifest(job, tasks, target);
         try
@@ -59,6 +60,14 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         catch (ResultChecksumException e)
         {
             return Fail(context, "ResultChecksumMismatch", e.Message);
+        }
+        catch (ObjectStoreException e) when (e.Kind == ObjectStoreErrorKind.PreconditionFailed)
+        {
+            // The recorded result object was overwritten after its outcome write (only a superseded writer can: each
+            // attempt has its own key). Its bytes were not used; nothing was committed.
+            var source = sources.FirstOrDefault(s => s.Uri == e.Uri);
+            return Fail(context, "ResultChanged",
+                $"result of {source?.Name ?? "a batch"} ({e.Uri}) is not the object its worker recorded: {e.Message}; its bytes were not used");
         }
         catch (ObjectStoreException e) when (e.IsPermanent)
         {
@@ -192,6 +201,7 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
                 InputRecords = t.InputRecords,
                 ResultKey = t.State == TaskState.Succeeded ? t.ResultKey : null,
                 ResultSha256 = t.State == TaskState.Succeeded ? t.ResultSha256 : null,
+                ResultETag = t.State == TaskState.Succeeded ? t.ResultETag : null,
                 OutputRecords = t.State == TaskState.Succeeded ? t.OutputRecords : null,
                 Attempts = t.Attempt,
                 Reason = t.Reason,

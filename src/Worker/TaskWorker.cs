@@ -14,8 +14,10 @@ namespace Coordinator.Worker;
 /// <summary>
 /// Runs one batch end to end, as `coordinator worker` does in each Slurm array task (or repeatedly in pilot mode):
 /// claim the task conditionally, make a scratch directory, download the batch and verify its sha256 (a mismatch is
-/// never processed), run the handler, validate and count its output, upload the result with its sha256, and record
-/// the outcome conditionally under the retry policy. Heartbeats run throughout.
+/// never processed), run the handler, validate and count its output, prove the claim is still this attempt's (a
+/// conditional heartbeat), upload the result to this attempt's own key, and record the outcome — key, sha256 and the
+/// committed object's ETag — conditionally under the retry policy. Heartbeats run throughout. A worker whose claim is
+/// gone (it was paused past the staleness limit and its batch given to another attempt) uploads and records nothing.
 /// </summary>
 public sealed partial class TaskWorker(
     IStateStore state, IObjectStore store, CoordinatorOptions coordinator, WorkerOptions options, TimeProvider clock,
@@ -62,22 +64,22 @@ public sealed partial class TaskWorker(
     {
         LogClaimed(logger, job.Name, task.Index, task.Attempt, identity.SlurmJobId ?? "");
         var timing = new BatchTiming();
-        var heartbeat = new HeartbeatWriter(state, task, clock);
+        var heartbeat = new HeartbeatWriter(state, task, clock, logger);
         await using (heartbeat.ConfigureAwait(false))
         {
             heartbeat.Start(coordinator.Heartbeat.Interval);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(disruption, heartbeat.Revoked);
-            var result = await AttemptAsync(job, task, timing, stop.Token, ct).ConfigureAwait(false);
-            if (heartbeat.Revoked.IsCancellationRequested)
+            var result = await AttemptAsync(job, task, heartbeat, timing, stop.Token, ct).ConfigureAwait(false);
+            if (heartbeat.ClaimLost)
             {
-                LogSuperseded(logger, job.Name, task.Index);
+                LogSuperseded(logger, job.Name, task.Index, task.Attempt);
                 return TaskRunOutcome.Superseded;
             }
             var recorded = await heartbeat.WriteAsync(t => TaskTransitions.RecordEnd(t, result, job.Spec.Retry, clock.GetUtcNow()), CancellationToken.None)
                 .ConfigureAwait(false);
             if (!recorded)
             {
-                LogSuperseded(logger, job.Name, task.Index);
+                LogSuperseded(logger, job.Name, task.Index, task.Attempt);
                 return TaskRunOutcome.Superseded;
             }
             timing.RecordDone();
@@ -88,7 +90,7 @@ public sealed partial class TaskWorker(
         }
     }
 
-    private async Task<AttemptResult> AttemptAsync(Job job, JobTask task, BatchTiming timing, CancellationToken stop, CancellationToken ct)
+    private async Task<AttemptResult> AttemptAsync(Job job, JobTask task, HeartbeatWriter heartbeat, BatchTiming timing, CancellationToken stop, CancellationToken ct)
     {
         var layout = new JobLayout(coordinator.DataRootUri, job.Name, task.Generation);
         var inputFormat = job.Spec.Input.Format;
@@ -147,8 +149,13 @@ public sealed partial class TaskWorker(
                 return AttemptResult.Failed(AttemptEndKind.BadHandler,
                     $"handler exited 0 but wrote no output records for {task.InputRecords} input records", run.StderrTail, 0);
             }
-            var resultUri = layout.Result(task.Index, outputFormat);
-            var resultSha = await UploadAsync(outputPath, resultUri, ct).ConfigureAwait(false);
+            if (!await heartbeat.ConfirmAsync(ct).ConfigureAwait(false))
+            {
+                LogNotUploading(logger, job.Name, task.Index, task.Attempt);
+                return AttemptResult.Failed(AttemptEndKind.Lost, "the claim was lost before the upload", run.StderrTail);
+            }
+            var resultUri = layout.Result(task.Index, task.Attempt, outputFormat);
+            var (resultSha, resultETag) = await UploadAsync(outputPath, resultUri, ct).ConfigureAwait(false);
             timing.UploadDone();
             return new AttemptResult
             {
@@ -157,6 +164,7 @@ public sealed partial class TaskWorker(
                 OutputRecords = records,
                 ResultKey = resultUri.ToString(),
                 ResultSha256 = resultSha,
+                ResultETag = resultETag,
                 StderrTail = run.StderrTail,
                 Message = "ok",
             };
@@ -181,7 +189,7 @@ public sealed partial class TaskWorker(
         }
     }
 
-    private async Task<string> UploadAsync(string path, Uri uri, CancellationToken ct)
+    private async Task<(string Sha, string? ETag)> UploadAsync(string path, Uri uri, CancellationToken ct)
     {
         var writer = await store.OpenWriteAsync(uri, ct).ConfigureAwait(false);
         await using (writer.ConfigureAwait(false))
@@ -193,7 +201,7 @@ public sealed partial class TaskWorker(
                 (sha, _) = await HashingCopy.CopyAsync(file, writer.Stream, ct).ConfigureAwait(false);
             }
             await writer.CommitAsync(ct).ConfigureAwait(false);
-            return sha;
+            return (sha, writer.ETag);
         }
     }
 
@@ -206,8 +214,13 @@ public sealed partial class TaskWorker(
     [LoggerMessage(EventId = 6103, Level = LogLevel.Debug, Message = "Claimed {JobName}/{BatchIndex} attempt {Attempt} (Slurm job {SlurmJobId})")]
     private static partial void LogClaimed(ILogger logger, string jobName, int batchIndex, int attempt, string slurmJobId);
 
-    [LoggerMessage(EventId = 6104, Level = LogLevel.Warning, Message = "Task {JobName}/{BatchIndex} was moved by someone else while running; outcome not recorded")]
-    private static partial void LogSuperseded(ILogger logger, string jobName, int batchIndex);
+    [LoggerMessage(EventId = 6104, Level = LogLevel.Warning,
+        Message = "Task {JobName}/{BatchIndex} attempt {Attempt} was moved by someone else while running; its claim is lost, outcome not recorded")]
+    private static partial void LogSuperseded(ILogger logger, string jobName, int batchIndex, int attempt);
+
+    [LoggerMessage(EventId = 6107, Level = LogLevel.Warning,
+        Message = "Claim on {JobName}/{BatchIndex} attempt {Attempt} is gone before the upload (this worker was likely paused past the staleness limit and the batch given to another attempt): not uploading, not recording")]
+    private static partial void LogNotUploading(ILogger logger, string jobName, int batchIndex, int attempt);
 
     [LoggerMessage(EventId = 6105, Level = LogLevel.Information,
         Message = "Recorded {JobName}/{BatchIndex} attempt {Attempt}: {State} ({Reason}) in {TotalMs:F1} ms, handler {HandlerMs:F1} ms")]

@@ -6,7 +6,7 @@ namespace Coordinator.Chaos.Tests;
 
 /// <summary>
 /// Every object key and file path a job writes is built by <see cref="JobLayout"/> from the job name, generation and
-/// batch index. For random valid names and any index or generation, every key must stay under
+/// batch index (and, for results, the attempt: each attempt has its own result object). For random valid names and any index or generation, every key must stay under
 /// {root}/jobs/{name}/{generation}/ with no ".." segment, on S3 and on a file:// root, and must not be normalised
 /// away by Uri parsing.
 /// </summary>
@@ -34,7 +34,8 @@ public sealed class KeyContainmentTests
             foreach (var format in new[] { InputFormat.Jsonl, InputFormat.Csv, InputFormat.Parquet })
             {
                 AssertInside(prefix, layout.Batch(index, format));
-                AssertInside(prefix, layout.Result(index, format));
+                var attempt = n < edgeIndexes.Length ? edgeIndexes[n] : random.Next(1, int.MaxValue);
+                AssertInside(prefix, layout.Result(index, attempt, format));
             }
             AssertInside(prefix, layout.TaskManifest(index));
             AssertInside(prefix, layout.Manifest);
@@ -48,6 +49,6 @@ public sealed class KeyContainmentTests
         Assert.StartsWith(prefix, text, StringComparison.Ordinal);
         Assert.DoesNotContain("/../", text, StringComparison.Ordinal);
         Assert.DoesNotContain("/./", text, StringComparison.Ordinal);
-        Assert.Matches(@"^((batches|results|tasks)/[0-9]{6,}\.(jsonl|csv|parquet|json)|(final-)?manifest\.json)\z", text[prefix.Length..]);
+        Assert.Matches(@"^((batches|tasks)/[0-9]{6,}\.(jsonl|csv|parquet|json)|results/[0-9]{6,}\.a[0-9]+\.(jsonl|csv|parquet)|(final-)?manifest\.json)\z", text[prefix.Length..]);
     }
 }

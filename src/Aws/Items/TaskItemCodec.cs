@@ -34,6 +34,7 @@ public static class TaskItemCodec
         public const string InputSha256 = "inputSha256";
         public const string ResultKey = "resultKey";
         public const string ResultSha256 = "resultSha256";
+        public const string ResultETag = "resultETag";
         public const string InputRecords = "inputRecords";
         public const string OutputRecords = "outputRecords";
         public const string ExitCode = "exitCode";
@@ -64,6 +65,7 @@ public static class TaskItemCodec
         .String(Names.InputSha256, t.InputSha256)
         .String(Names.ResultKey, t.ResultKey)
         .String(Names.ResultSha256, t.ResultSha256)
+        .String(Names.ResultETag, t.ResultETag)
         .Number(Names.InputRecords, t.InputRecords)
         .Number(Names.OutputRecords, t.OutputRecords)
         .Number(Names.ExitCode, t.ExitCode)
@@ -96,6 +98,7 @@ public static class TaskItemCodec
             InputSha256 = r.String(Names.InputSha256),
             ResultKey = r.OptionalString(Names.ResultKey),
             ResultSha256 = r.OptionalString(Names.ResultSha256),
+            ResultETag = r.OptionalString(Names.ResultETag),
             InputRecords = r.Long(Names.InputRecords),
             OutputRecords = r.OptionalLong(Names.OutputRecords),
             ExitCode = r.OptionalInt(Names.ExitCode),

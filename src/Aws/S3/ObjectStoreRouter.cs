@@ -20,6 +20,9 @@ public sealed class ObjectStoreRouter(IObjectStore file, Lazy<IObjectStore> s3) 
     public Task<Stream> OpenReadAsync(Uri uri, CancellationToken ct, long offset = 0, long? length = null) =>
         For(uri).OpenReadAsync(uri, ct, offset, length);
 
+    public Task<Stream> OpenReadIfMatchAsync(Uri uri, string? etag, CancellationToken ct, long offset = 0, long? length = null) =>
+        For(uri).OpenReadIfMatchAsync(uri, etag, ct, offset, length);
+
     public Task<IObjectWriter> OpenWriteAsync(Uri uri, CancellationToken ct) => For(uri).OpenWriteAsync(uri, ct);
 
     public Task DeleteAsync(Uri uri, CancellationToken ct) => For(uri).DeleteAsync(uri, ct);

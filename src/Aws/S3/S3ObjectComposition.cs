@@ -16,7 +16,10 @@ public sealed class S3ObjectComposition(S3UploadStream stream) : IObjectComposit
 
     public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct) => stream.WriteAsync(bytes, ct);
 
-    public Task CopyAsync(Uri source, long offset, long length, CancellationToken ct) => stream.CopyAsync(source, offset, length, ct);
+    public Task CopyAsync(Uri source, long offset, long length, CancellationToken ct) => stream.CopyAsync(source, null, offset, length, ct);
+
+    public Task CopyAsync(Uri source, string? sourceETag, long offset, long length, CancellationToken ct) =>
+        stream.CopyAsync(source, sourceETag, offset, length, ct);
 
     public Task CommitAsync(CancellationToken ct) => stream.CompleteAsync(ct);
 

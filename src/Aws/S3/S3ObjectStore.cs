@@ -20,7 +20,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, int partSize = S3UploadStream.De
         try
         {
             var head = await s3.GetObjectMetadataAsync(loc.Bucket, loc.Key, ct).ConfigureAwait(false);
-            return new ObjectInfo(uri, head.ContentLength, head.LastModified);
+            return new ObjectInfo(uri, head.ContentLength, head.LastModified, head.ETag);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket")
         {
@@ -51,7 +51,7 @@ public sealed class S3ObjectStore(IAmazonS3 s3, int partSize = S3UploadStream.De
             {
                 if (obj.Key.EndsWith('/'))
                     continue; // "folder" marker objects created by consoles hold no records
-                yield return new ObjectInfo(S3Address.ToUri(loc.Bucket, obj.Key), obj.Size ?? 0, obj.LastModified);
+                yield return new ObjectInfo(S3Address.ToUri(loc.Bucket, obj.Key), obj.Size ?? 0, obj.LastModified, obj.ETag);
             }
             if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken))
                 yield break;
@@ -59,10 +59,14 @@ public sealed class S3ObjectStore(IAmazonS3 s3, int partSize = S3UploadStream.De
         }
     }
 
-    public async Task<Stream> OpenReadAsync(Uri uri, CancellationToken ct, long offset = 0, long? length = null)
+    public Task<Stream> OpenReadAsync(Uri uri, CancellationToken ct, long offset = 0, long? length = null) =>
+        OpenReadIfMatchAsync(uri, null, ct, offset, length);
+
+    /// <summary>GetObject with If-Match: S3 serves that version or answers 412, atomically with the read.</summary>
+    public async Task<Stream> OpenReadIfMatchAsync(Uri uri, string? etag, CancellationToken ct, long offset = 0, long? length = null)
     {
         var loc = S3Address.Parse(uri);
-        var request = new GetObjectRequest { BucketName = loc.Bucket, Key = loc.Key };
+        var request = new GetObjectRequest { BucketName = loc.Bucket, Key = loc.Key, EtagToMatch = etag };
         if (length is { } n)
         {
             if (n <= 0)
@@ -77,6 +81,10 @@ public sealed class S3ObjectStore(IAmazonS3 s3, int partSize = S3UploadStream.De
         {
             var response = await s3.GetObjectAsync(request, ct).ConfigureAwait(false);
             return response.ResponseStream;
+        }
+        catch (AmazonS3Exception e) when (etag is not null && e.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            throw ObjectStoreException.VersionChanged(uri, etag, null, e);
         }
         catch (AmazonS3Exception e)
         {

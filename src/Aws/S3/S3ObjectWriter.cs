@@ -9,6 +9,8 @@ internal sealed class S3ObjectWriter(S3UploadStream stream) : IObjectWriter
 
     public Task CommitAsync(CancellationToken ct) => stream.CompleteAsync(ct);
 
+    public string? ETag => stream.ETag;
+
     public async ValueTask DisposeAsync()
     {
         await stream.AbortIfIncompleteAsync().ConfigureAwait(false);

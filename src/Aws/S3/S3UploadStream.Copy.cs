@@ -1,5 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
+using Coordinator.Data.Storage;
 
 namespace Coordinator.Aws.S3;
 
@@ -11,7 +12,14 @@ public sealed partial class S3UploadStream
     /// parts copied by S3 (cut by <see cref="CopyRanges"/>); what is buffered is shipped first and
     /// must then be at least <see cref="MinPartSize"/>. The copies may still run when this returns.
     /// </summary>
-    public async Task CopyAsync(Uri source, long offset, long length, CancellationToken ct)
+    public Task CopyAsync(Uri source, long offset, long length, CancellationToken ct) => CopyAsync(source, null, offset, length, ct);
+
+    /// <summary>
+    /// As <see cref="CopyAsync(Uri, long, long, CancellationToken)"/>; with <paramref name="sourceETag"/>, every part is
+    /// copied only from that version of <paramref name="source"/> (x-amz-copy-source-if-match): a source overwritten
+    /// since then fails the copy with <see cref="ObjectStoreErrorKind.PreconditionFailed"/>.
+    /// </summary>
+    public async Task CopyAsync(Uri source, string? sourceETag, long offset, long length, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_completed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
@@ -28,11 +36,15 @@ public sealed partial class S3UploadStream
             await StartUploadAsync(ct).ConfigureAwait(false);
         }
         var from = S3Address.Parse(source);
+        if (sourceETag is not null)
+        {
+            _conditionalSources.Add((source, from, sourceETag));
+        }
         foreach (var (first, last) in CopyRanges(offset, length, MaxCopyPartSize))
         {
             var partNumber = ++_partsStarted;
             await _copySlots.WaitAsync(ct).ConfigureAwait(false);
-            _copies.Add(CopyPartAsync(source, from, first, last, partNumber, ct));
+            _copies.Add(CopyPartAsync(source, sourceETag, from, first, last, partNumber, ct));
         }
     }
 
@@ -49,7 +61,33 @@ public sealed partial class S3UploadStream
         }
     }
 
-    private async Task CopyPartAsync(Uri source, S3Address from, long first, long last, int partNumber, CancellationToken ct)
+    /// <summary>
+    /// Before the upload completes, once every copy has finished: each source copied conditionally must still be the
+    /// version asked for. S3 itself refuses a copy from another version (x-amz-copy-source-if-match), but not every
+    /// S3-compatible store does (moto 5.2 ignores the header on UploadPartCopy); if the source changed before its copy,
+    /// it shows here, and the upload is never completed. (One that changed only after its copy fails too: safe.)
+    /// </summary>
+    private async Task CheckCopiedVersionsAsync(CancellationToken ct)
+    {
+        foreach (var (source, from, etag) in _conditionalSources.Distinct())
+        {
+            GetObjectMetadataResponse head;
+            try
+            {
+                head = await _s3.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = from.Bucket, Key = from.Key }, ct).ConfigureAwait(false);
+            }
+            catch (AmazonS3Exception e)
+            {
+                throw S3ObjectStore.Translate(source, e, "checking a copied object's version");
+            }
+            if (head.ETag != etag)
+            {
+                throw ObjectStoreException.VersionChanged(source, etag, head.ETag);
+            }
+        }
+    }
+
+    private async Task CopyPartAsync(Uri source, string? sourceETag, S3Address from, long first, long last, int partNumber, CancellationToken ct)
     {
         try
         {
@@ -63,8 +101,13 @@ public sealed partial class S3UploadStream
                 PartNumber = partNumber,
                 FirstByte = first,
                 LastByte = last,
+                ETagToMatch = sourceETag is null ? null : [sourceETag],
             }, ct).ConfigureAwait(false);
             AddPart(partNumber, response.ETag);
+        }
+        catch (AmazonS3Exception e) when (sourceETag is not null && e.StatusCode == System.Net.HttpStatusCode.PreconditionFailed)
+        {
+            throw ObjectStoreException.VersionChanged(source, sourceETag, null, e);
         }
         catch (AmazonS3Exception e)
         {

@@ -12,7 +12,7 @@ namespace Coordinator.Aws.S3;
 /// multipart upload is aborted so no parts are left billed. The buffer starts small and grows to a part only as bytes
 /// arrive, so many small uploads in flight at once (the store commits tiny batches in parallel) stay small.
 /// <para>
-/// <see cref="CopyAsync"/> adds parts copied inside S3 from ranges of other objects (UploadPartCopy, up to four at
+/// <see cref="CopyAsync(Uri, long, long, CancellationToken)"/> adds parts copied inside S3 from ranges of other objects (UploadPartCopy, up to four at
 /// once), for <see cref="S3ObjectComposition"/>: part numbers are taken in call order, so the object's bytes are in
 /// call order whatever order the copies finish in.
 /// </para>
@@ -33,6 +33,7 @@ public sealed partial class S3UploadStream : Stream
     private readonly int _partSize;
     private readonly List<PartETag> _parts = [];
     private readonly List<Task> _copies = [];
+    private readonly List<(Uri Source, S3Address From, string ETag)> _conditionalSources = [];
     private readonly SemaphoreSlim _copySlots = new(4);
     private byte[] _buffer;
     private byte[] _spare;
@@ -99,6 +100,9 @@ public sealed partial class S3UploadStream : Stream
         }
     }
 
+    /// <summary>The ETag S3 gave the object once <see cref="CompleteAsync"/> made it visible.</summary>
+    public string? ETag { get; private set; }
+
     /// <summary>Upload what was written and make the object visible.</summary>
     public async Task CompleteAsync(CancellationToken ct)
     {
@@ -108,13 +112,14 @@ public sealed partial class S3UploadStream : Stream
             if (_uploadId is null)
             {
                 using var body = new MemoryStream(_buffer, 0, _filled, writable: false);
-                await _s3.PutObjectAsync(new PutObjectRequest
+                var put = await _s3.PutObjectAsync(new PutObjectRequest
                 {
                     BucketName = _location.Bucket,
                     Key = _location.Key,
                     InputStream = body,
                     AutoCloseStream = false,
                 }, ct).ConfigureAwait(false);
+                ETag = put.ETag;
             }
             else
             {
@@ -123,13 +128,15 @@ public sealed partial class S3UploadStream : Stream
                 if (_inFlight is not null)
                     await _inFlight.ConfigureAwait(false);
                 await Task.WhenAll(_copies).ConfigureAwait(false);
-                await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+                await CheckCopiedVersionsAsync(ct).ConfigureAwait(false);
+                var done = await _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
                 {
                     BucketName = _location.Bucket,
                     Key = _location.Key,
                     UploadId = _uploadId,
                     PartETags = Parts(),
                 }, ct).ConfigureAwait(false);
+                ETag = done.ETag;
             }
             _completed = true;
         }

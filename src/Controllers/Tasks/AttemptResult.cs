@@ -12,6 +12,7 @@ public sealed record AttemptResult
     public long? OutputRecords { get; init; }
     public string? ResultKey { get; init; }
     public string? ResultSha256 { get; init; }
+    public string? ResultETag { get; init; }
     public string StderrTail { get; init; } = "";
     /// <summary>A short human-readable cause ("exit code 3", "output line 7 is not valid JSON", …).</summary>
     public string Message { get; init; } = "";

@@ -55,6 +55,7 @@ public static class TaskTransitions
             task.OutputRecords = result.OutputRecords;
             task.ResultKey = result.ResultKey;
             task.ResultSha256 = result.ResultSha256;
+            task.ResultETag = result.ResultETag;
             task.Reason = "Succeeded";
             task.Verdict = TaskVerdict.None;
             return;

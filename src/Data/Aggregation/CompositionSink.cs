@@ -6,7 +6,8 @@ namespace Coordinator.Data.Aggregation;
 /// Feeds an <see cref="IObjectComposition"/>: bytes go into its buffered part until <see cref="CopyPlanner"/> says the
 /// rest of the current result can be copied by the store, which is then asked to copy it; that result's remaining
 /// bytes are still read by the concatenator (for its checksum and the output's) but dropped here. Results whose size
-/// is not known are streamed. A copied result must turn out exactly as long as listed: one that changed between the
+/// is not known are streamed. Copies are conditional on the result's recorded ETag, as the reads are, so the bytes
+/// copied are the version whose bytes were verified. A copied result must turn out exactly as long as listed: one that changed between the
 /// listing and the read fails the pass (the copy may hold other bytes than were verified), and the next pass
 /// aggregates again.
 /// </summary>
@@ -49,7 +50,9 @@ public sealed class CompositionSink(IObjectComposition composition, IReadOnlyLis
         {
             _copying = true;
             var size = sizes[uri];
-            await composition.CopyAsync(uri, from, size - from, ct).ConfigureAwait(false);
+            // Only the recorded version: the verifying read opened that version, and bytes written since (a superseded
+            // attempt resuming) must not be copied in unverified.
+            await composition.CopyAsync(uri, sources[source].ETag, from, size - from, ct).ConfigureAwait(false);
             Copies++;
             CopiedBytes += size - from;
         }

@@ -35,6 +35,8 @@ public sealed class FinalManifestBatch
     public long InputRecords { get; set; }
     public string? ResultKey { get; set; }
     public string? ResultSha256 { get; set; }
+    /// <summary>The version of the result object aggregated (S3 ETag, or a file's version token).</summary>
+    public string? ResultETag { get; set; }
     public long? OutputRecords { get; set; }
     public int Attempts { get; set; }
     public string? Reason { get; set; }

@@ -65,7 +65,7 @@ public static class ParquetMerger
 
     private static async Task DownloadVerifiedAsync(IObjectStore store, ResultSource source, string path, CancellationToken ct)
     {
-        var raw = await store.OpenReadAsync(source.Uri, ct).ConfigureAwait(false);
+        var raw = await store.OpenReadIfMatchAsync(source.Uri, source.ETag, ct).ConfigureAwait(false);
         await using var input = new ChecksumVerifyingStream(raw, source);
         await using var file = File.Create(path);
         await input.CopyToAsync(file, ct).ConfigureAwait(false);

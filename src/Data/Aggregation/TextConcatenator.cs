@@ -6,7 +6,8 @@ namespace Coordinator.Data.Aggregation;
 
 /// <summary>
 /// Concatenates JSONL or CSV results in batch order by streaming — one buffer in memory, never a whole result.
-/// Every result is verified against its recorded sha256 as it passes through. CSV keeps the first result's header
+/// Every result is read as the version its worker recorded (its ETag) and verified against its recorded sha256 as it
+/// passes through. CSV keeps the first result's header
 /// and drops the header line of the others; a part that does not end in a newline gets one, so records never fuse.
 /// The next <see cref="OpenAhead"/> results are opened while the current one streams: with thousands of tiny results
 /// the cost is the GET round trip, not the bytes, and one at a time made aggregation the slowest step of a job. Only
@@ -40,7 +41,8 @@ public static class TextConcatenator
             {
                 while (next < sources.Count && next <= s + OpenAhead)
                 {
-                    opening.Enqueue(store.OpenReadAsync(sources[next++].Uri, ct));
+                    var source = sources[next++];
+                    opening.Enqueue(store.OpenReadIfMatchAsync(source.Uri, source.ETag, ct));
                 }
                 var raw = await opening.Dequeue().ConfigureAwait(false);
                 await using var input = new ChecksumVerifyingStream(raw, sources[s]);

@@ -4,8 +4,10 @@ namespace Coordinator.Data.Layout;
 
 /// <summary>
 /// Deterministic object keys for one job generation, so every side effect outside DynamoDB is idempotent:
-/// {root}/jobs/{name}/{generation}/batches/{index:D6}.{ext}, …/results/{index:D6}.{ext}, …/manifest.json,
+/// {root}/jobs/{name}/{generation}/batches/{index:D6}.{ext}, …/results/{index:D6}.a{attempt}.{ext}, …/manifest.json,
 /// …/tasks/{index:D6}.json. The root is s3://{bucket} or a file:// directory (CoordinatorOptions.DataRoot).
+/// Each attempt has its own result object, so a superseded attempt that still uploads (a worker paused past the
+/// staleness limit, then resumed) can never overwrite the result another attempt recorded.
 /// </summary>
 public sealed class JobLayout(Uri root, string jobName, long generation)
 {
@@ -18,7 +20,9 @@ public sealed class JobLayout(Uri root, string jobName, long generation)
     public Uri Manifest => new($"{_prefix}/manifest.json");
     public Uri FinalManifest => new($"{_prefix}/final-manifest.json");
     public Uri Batch(int index, InputFormat format) => new($"{_prefix}/batches/{index:D6}.{Extension(format)}");
-    public Uri Result(int index, InputFormat format) => new($"{_prefix}/results/{index:D6}.{Extension(format)}");
+    /// <summary>Where attempt <paramref name="attempt"/> of batch <paramref name="index"/> puts its result.</summary>
+    public Uri Result(int index, int attempt, InputFormat format) =>
+        new($"{_prefix}/results/{index:D6}.a{attempt.ToString(System.Globalization.CultureInfo.InvariantCulture)}.{Extension(format)}");
     public Uri TaskManifest(int index) => new($"{_prefix}/tasks/{index:D6}.json");
 
     /// <summary>Everything of one job, all generations: {root}/jobs/{name}/ (what TTL cleanup and delete purge).</summary>

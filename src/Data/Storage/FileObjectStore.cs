@@ -7,6 +7,9 @@ namespace Coordinator.Data.Storage;
 /// directory, are fsynced, then renamed into place, so a reader never sees a half-written object even across a crash.
 /// Committed objects are made read-only (0444): batches are written once. Listing follows S3 prefix semantics (a plain
 /// string prefix of the full path, recursive) in ordinal order, so both adapters yield the same order.
+/// A file's ETag is a version token, its size and last-write time (<see cref="VersionToken(long, DateTime)"/>): every
+/// commit is a new file renamed into place, and the read conditional on a token checks the handle it then reads from,
+/// so the bytes read are that version's.
 /// </summary>
 public sealed class FileObjectStore(bool flushToDisk = true) : IObjectStore
 {
@@ -24,8 +27,16 @@ public sealed class FileObjectStore(bool flushToDisk = true) : IObjectStore
     {
         var path = ToPath(uri);
         var info = new FileInfo(path);
-        return Task.FromResult(info.Exists ? new ObjectInfo(uri, info.Length, info.LastWriteTimeUtc) : null);
+        return Task.FromResult(info.Exists ? new ObjectInfo(uri, info.Length, info.LastWriteTimeUtc, VersionToken(info.Length, info.LastWriteTimeUtc)) : null);
     }
+
+    /// <summary>A file's version token: "{size:x}-{last-write ticks (UTC, 100 ns):x}".</summary>
+    public static string VersionToken(long length, DateTime lastWriteUtc) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{length:x}-{lastWriteUtc.Ticks:x}");
+
+    /// <summary>The version token of an open file.</summary>
+    internal static string VersionToken(Microsoft.Win32.SafeHandles.SafeFileHandle handle) =>
+        VersionToken(RandomAccess.GetLength(handle), File.GetLastWriteTimeUtc(handle));
 
     public async IAsyncEnumerable<ObjectInfo> ListAsync(Uri prefix, [EnumeratorCancellation] CancellationToken ct)
     {
@@ -50,12 +61,19 @@ public sealed class FileObjectStore(bool flushToDisk = true) : IObjectStore
             ct.ThrowIfCancellationRequested();
             var info = new FileInfo(path);
             if (info.Exists)
-                yield return new ObjectInfo(new Uri(path), info.Length, info.LastWriteTimeUtc);
+                yield return new ObjectInfo(new Uri(path), info.Length, info.LastWriteTimeUtc, VersionToken(info.Length, info.LastWriteTimeUtc));
         }
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    public Task<Stream> OpenReadAsync(Uri uri, CancellationToken ct, long offset = 0, long? length = null)
+    public Task<Stream> OpenReadAsync(Uri uri, CancellationToken ct, long offset = 0, long? length = null) =>
+        Task.FromResult(Open(uri, null, offset, length));
+
+    /// <summary>Opens the file, then checks the open handle's version token: the bytes read are that version's.</summary>
+    public Task<Stream> OpenReadIfMatchAsync(Uri uri, string? etag, CancellationToken ct, long offset = 0, long? length = null) =>
+        Task.FromResult(Open(uri, etag, offset, length));
+
+    private static Stream Open(Uri uri, string? etag, long offset, long? length)
     {
         var path = ToPath(uri);
         try
@@ -68,10 +86,14 @@ public sealed class FileObjectStore(bool flushToDisk = true) : IObjectStore
                 BufferSize = 0, // callers read in large blocks; a FileStream buffer would only add a copy
                 Options = FileOptions.SequentialScan,
             });
+            if (etag is not null && VersionToken(stream.SafeFileHandle) is var current && current != etag)
+            {
+                stream.Dispose();
+                throw ObjectStoreException.VersionChanged(uri, etag, current);
+            }
             if (offset > 0)
                 stream.Seek(offset, SeekOrigin.Begin);
-            Stream result = length is { } n ? new RangeLimitedStream(stream, n) : stream;
-            return Task.FromResult(result);
+            return length is { } n ? new RangeLimitedStream(stream, n) : stream;
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

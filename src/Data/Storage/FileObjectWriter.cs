@@ -33,12 +33,17 @@ internal sealed class FileObjectWriter : IObjectWriter
 
     public Stream Stream => _stream;
 
+    /// <summary>The committed file's version token (<see cref="FileObjectStore.VersionToken(long, DateTime)"/>), taken from the handle before the rename.</summary>
+    public string? ETag { get; private set; }
+
     public async Task CommitAsync(CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_committed, this);
         await _stream.FlushAsync(ct).ConfigureAwait(false);
         if (_flushToDisk)
             _stream.Flush(flushToDisk: true); // fsync: the rename must never publish data still only in the page cache
+        // The rename keeps the inode and its mtime, so the token read here is the published file's.
+        var etag = FileObjectStore.VersionToken(_stream.SafeFileHandle);
         await _stream.DisposeAsync().ConfigureAwait(false);
         try
         {
@@ -50,6 +55,7 @@ internal sealed class FileObjectWriter : IObjectWriter
         {
             throw new ObjectStoreException(_uri, ObjectStoreErrorKind.AccessDenied, "access denied committing object", e);
         }
+        ETag = etag;
         _committed = true;
     }
 

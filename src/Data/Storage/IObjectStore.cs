@@ -1,7 +1,10 @@
 namespace Coordinator.Data.Storage;
 
-/// <summary>Metadata of one stored object.</summary>
-public sealed record ObjectInfo(Uri Uri, long Size, DateTimeOffset? LastModified);
+/// <summary>
+/// Metadata of one stored object. <see cref="ETag"/> is the version of its bytes: the S3 ETag, or a file's version
+/// token; null when unknown.
+/// </summary>
+public sealed record ObjectInfo(Uri Uri, long Size, DateTimeOffset? LastModified, string? ETag = null);
 
 /// <summary>
 /// Object storage port: s3://bucket/key and file:///path go through the same code path above it.
@@ -17,6 +20,27 @@ public interface IObjectStore
 
     /// <summary>Open an object for streaming reads, optionally a byte range.</summary>
     Task<Stream> OpenReadAsync(Uri uri, CancellationToken ct, long offset = 0, long? length = null);
+
+    /// <summary>
+    /// Opens exactly version <paramref name="etag"/> of an object (see <see cref="ObjectInfo.ETag"/>; S3 GetObject with
+    /// If-Match), or throws <see cref="ObjectStoreException"/> of kind <see cref="ObjectStoreErrorKind.PreconditionFailed"/>
+    /// when the object is now another version. A null <paramref name="etag"/> opens whatever is there. This default, for
+    /// stores that do not override it, compares <see cref="HeadAsync"/>'s ETag first (not atomic with the read); both
+    /// real adapters override it with a read that is.
+    /// </summary>
+    async Task<Stream> OpenReadIfMatchAsync(Uri uri, string? etag, CancellationToken ct, long offset = 0, long? length = null)
+    {
+        if (etag is not null)
+        {
+            var info = await HeadAsync(uri, ct).ConfigureAwait(false)
+                ?? throw new ObjectStoreException(uri, ObjectStoreErrorKind.NotFound, "no such object");
+            if (info.ETag is { } current && current != etag)
+            {
+                throw ObjectStoreException.VersionChanged(uri, etag, current);
+            }
+        }
+        return await OpenReadAsync(uri, ct, offset, length).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Open a stream whose content becomes the object atomically when <see cref="IObjectWriter.CommitAsync"/> is called;
@@ -55,4 +79,7 @@ public interface IObjectWriter : IAsyncDisposable
 {
     Stream Stream { get; }
     Task CommitAsync(CancellationToken ct);
+
+    /// <summary>Once committed: the version of what was committed (see <see cref="ObjectInfo.ETag"/>); null before, or when unknown.</summary>
+    string? ETag => null;
 }

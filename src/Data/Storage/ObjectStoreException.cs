@@ -13,6 +13,11 @@ public enum ObjectStoreErrorKind
     InvalidUri,
     /// <summary>Anything else the store reported (network, server, filesystem).</summary>
     Failed,
+    /// <summary>
+    /// A read or copy conditional on the object's version (ETag) found another version: the object was overwritten
+    /// since that version was recorded.
+    /// </summary>
+    PreconditionFailed,
 }
 
 /// <summary>
@@ -32,6 +37,11 @@ public sealed class ObjectStoreException : CoordinatorException
     public Uri Uri { get; }
     public ObjectStoreErrorKind Kind { get; }
 
-    /// <summary>True for errors retrying cannot fix (missing object, denied access, bad URI).</summary>
+    /// <summary>The object is no longer version <paramref name="expected"/> (<paramref name="actual"/>, when known).</summary>
+    public static ObjectStoreException VersionChanged(Uri uri, string expected, string? actual, Exception? inner = null) =>
+        new(uri, ObjectStoreErrorKind.PreconditionFailed,
+            $"the object is no longer the version recorded (ETag {expected}{(actual is null ? "" : $", now {actual}")}): it was overwritten", inner);
+
+    /// <summary>True for errors retrying cannot fix (missing object, denied access, bad URI, a changed version).</summary>
     public bool IsPermanent => !IsTransient;
 }

@@ -26,6 +26,8 @@ public sealed class JobTask
     public string InputSha256 { get; set; } = "";
     public string? ResultKey { get; set; }
     public string? ResultSha256 { get; set; }
+    /// <summary>The result object's ETag (S3) or version token (file://) as its worker committed it.</summary>
+    public string? ResultETag { get; set; }
     public long InputRecords { get; set; }
     public long? OutputRecords { get; set; }
     public int? ExitCode { get; set; }

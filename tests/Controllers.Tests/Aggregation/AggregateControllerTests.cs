@@ -28,14 +28,19 @@ public sealed class AggregateControllerTests : IDisposable
     /// <summary>Writes a result object for a batch and marks the task Succeeded with its checksum.</summary>
     private async Task ResultAsync(string job, int index, byte[] content, long records, InputFormat format, bool corrupt = false)
     {
-        var uri = new JobLayout(_fx.Options.DataRootUri, job, 1).Result(index, format);
+        var uri = new JobLayout(_fx.Options.DataRootUri, job, 1).Result(index, 1, format);
+        string? etag;
         await using (var writer = await _fx.Worker.Store.OpenWriteAsync(uri, default))
         {
             await writer.Stream.WriteAsync(content);
             await writer.CommitAsync(default);
+            etag = writer.ETag;
         }
         var sha = corrupt ? new string('f', 64) : Convert.ToHexStringLower(SHA256.HashData(content));
-        await _fx.SetTaskAsync(job, index, t => { t.State = TaskState.Succeeded; t.ResultKey = uri.ToString(); t.ResultSha256 = sha; t.OutputRecords = records; t.Attempt = 1; });
+        await _fx.SetTaskAsync(job, index, t =>
+        {
+            t.State = TaskState.Succeeded; t.ResultKey = uri.ToString(); t.ResultSha256 = sha; t.ResultETag = etag; t.OutputRecords = records; t.Attempt = 1;
+        });
     }
 
     private async Task<Job> AggregatingJobAsync(string name, int tasks, Action<JobSpec> configure)
@@ -114,6 +119,42 @@ public sealed class AggregateControllerTests : IDisposable
         using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(OutDir, "manifest.json")));
         Assert.Equal(4, manifest.RootElement.GetProperty("batches").GetArrayLength());
         Assert.Equal(job.Status.Output.Sha256, manifest.RootElement.GetProperty("outputSha256").GetString());
+    }
+
+    /// <summary>
+    /// A paused first attempt resumes after its batch was rerun and overwrites the result with bytes of the same size
+    /// after the verifying read has opened the object but before the store copies it server-side: those bytes never
+    /// enter the output; the job fails naming the batch and attempt.
+    /// </summary>
+    [Fact]
+    public async Task Composed_AResultOverwrittenAfterItsOutcomeWasRecordedNeverEntersTheOutput()
+    {
+        await AggregatingJobAsync("swap", 2, _ => { });
+        string Lines(int batch, int count) => string.Concat(Enumerable.Range(0, count).Select(i => $"{{\"batch\":{batch},\"i\":{i}}}\n"));
+        await ResultAsync("swap", 0, Encoding.UTF8.GetBytes(Lines(0, 30)), 30, InputFormat.Jsonl);
+        await ResultAsync("swap", 1, Encoding.UTF8.GetBytes(Lines(1, 2)), 2, InputFormat.Jsonl);
+        var recorded = new Uri(_fx.State.Stored("swap", 0).ResultKey!);
+        var store = new ComposingFileStore(minPartSize: 128, partSize: 256);
+        var overwritten = false;
+        store.AfterOpen = async uri =>
+        {
+            if (uri == recorded && !overwritten)
+            {
+                overwritten = true;
+                await using var writer = await _fx.Worker.Store.OpenWriteAsync(recorded, default);
+                await writer.Stream.WriteAsync(Encoding.UTF8.GetBytes(Lines(0, 30).Replace("\"batch\":0", "\"batch\":7", StringComparison.Ordinal)));
+                await writer.CommitAsync(default);
+            }
+        };
+
+        var (job, _) = await _fx.PassAsync("swap", () => new AggregateController(_fx.State, store, _fx.Tallies, NullLogger<AggregateController>.Instance, CoordinatorMetrics.NoOp(), _fx.Options));
+
+        Assert.True(overwritten);
+        var output = Path.Combine(OutDir, "output.jsonl");
+        Assert.False(File.Exists(output) && File.ReadAllText(output).Contains("\"batch\":7", StringComparison.Ordinal),
+            "bytes written after the outcome entered the output: " + (File.Exists(output) ? File.ReadAllText(output)[..60] : ""));
+        Assert.Equal(JobPhase.Failed, job.Status.Phase);
+        Assert.Contains("batch 0 attempt 1", job.Status.Message, StringComparison.Ordinal);
     }
 
     [Fact]

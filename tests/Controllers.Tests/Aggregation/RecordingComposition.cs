@@ -31,14 +31,17 @@ internal sealed class RecordingComposition(IObjectStore store, long minPartSize,
         }
     }
 
-    public async Task CopyAsync(Uri source, long offset, long length, CancellationToken ct)
+    public Task CopyAsync(Uri source, long offset, long length, CancellationToken ct) => CopyAsync(source, null, offset, length, ct);
+
+    /// <summary>Resolves the copy with a read conditional on the source's version, as S3's x-amz-copy-source-if-match does.</summary>
+    public async Task CopyAsync(Uri source, string? sourceETag, long offset, long length, CancellationToken ct)
     {
         if (_buffer.Length > 0)
         {
             Assert.True(_buffer.Length >= minPartSize, $"a {_buffer.Length}-byte part before a copy");
             Ship();
         }
-        await using var range = await store.OpenReadAsync(source, ct, offset, length);
+        await using var range = await store.OpenReadIfMatchAsync(source, sourceETag, ct, offset, length);
         using var copy = new MemoryStream();
         await range.CopyToAsync(copy, ct);
         Parts.Add(("copy", length));

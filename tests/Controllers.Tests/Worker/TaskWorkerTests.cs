@@ -198,4 +198,48 @@ public sealed class TaskWorkerTests : IDisposable
         Assert.True(_fx.State.TaskWrites - before >= 6, $"{_fx.State.TaskWrites - before} writes");
         Assert.Equal(TaskState.Succeeded, _fx.State.Stored("beat", 0).State);
     }
+
+    [Fact]
+    public async Task Run_RecordsItsAttemptsOwnResultKeyWithTheSha256AndETagOfThatObject()
+    {
+        var job = await _fx.SeedAsync(WorkerFixture.NewJob("keyed", "cat"), 1);
+        Assert.Equal(TaskRunOutcome.Recorded, await Run(job));
+        var task = _fx.State.Stored("keyed", 0);
+        var expected = _fx.Options.LayoutFor(job).Prefix + "results/000000.a1.jsonl";
+        Assert.Equal(expected, task.ResultKey);
+        var head = await _fx.Store.HeadAsync(new Uri(task.ResultKey!), default);
+        Assert.NotNull(head);
+        Assert.False(string.IsNullOrEmpty(task.ResultETag), "no ETag recorded");
+        Assert.Equal(head.ETag, task.ResultETag);
+    }
+
+    [Fact]
+    public async Task Run_WhoseClaimWasTakenOverWhileTheHandlerRanNeitherUploadsNorRecords()
+    {
+        // No heartbeat falls between the takeover and the upload (as after a SIGSTOP): only a check before the upload
+        // can notice the claim is gone.
+        _fx.Options.Heartbeat.Interval = TimeSpan.FromHours(1);
+        var job = await _fx.SeedAsync(WorkerFixture.NewJob("paused", "python3", "-c", "import time, sys; time.sleep(1.5); sys.stdout.write(sys.stdin.read())"), 1);
+        var run = Run(job);
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); _fx.State.Stored("paused", 0).State != TaskState.Running; await Task.Delay(20))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "never claimed");
+        }
+        // What the daemon does to a stale claim, then a second attempt's claim.
+        var taken = await _fx.State.GetTaskAsync("paused", 0, default);
+        TaskTransitions.RecordEnd(taken!, AttemptResult.Failed(Coordinator.Controllers.Retry.AttemptEndKind.Lost, "stale", ""), job.Spec.Retry, DateTimeOffset.UtcNow);
+        taken!.Version = await _fx.State.UpdateTaskAsync(taken, default);
+        TaskTransitions.Claim(taken, "node2", "78", "0", DateTimeOffset.UtcNow);
+        await _fx.State.UpdateTaskAsync(taken, default);
+
+        Assert.Equal(TaskRunOutcome.Superseded, await run);
+        var task = _fx.State.Stored("paused", 0);
+        Assert.Equal((TaskState.Running, 2, "node2"), (task.State, task.Attempt, task.Host));
+        var results = new List<string>();
+        await foreach (var info in _fx.Store.ListAsync(new Uri(_fx.Options.LayoutFor(job).Prefix + "results/"), default))
+        {
+            results.Add(info.Uri.ToString());
+        }
+        Assert.True(results.Count == 0, $"the superseded attempt uploaded {string.Join(", ", results)}");
+    }
 }

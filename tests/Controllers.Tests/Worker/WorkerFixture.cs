@@ -80,8 +80,9 @@ internal sealed class WorkerFixture : IDisposable
         return (await State.GetJobAsync(job.Name, default))!;
     }
 
+    /// <summary>The result the task item records (its attempt's own object).</summary>
     public string ReadResult(Job job, int index) =>
-        File.ReadAllText(new Uri(Options.LayoutFor(job).Result(index, InputFormat.Jsonl).ToString()).LocalPath);
+        File.ReadAllText(new Uri(State.Stored(job.Name, index).ResultKey!).LocalPath);
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }

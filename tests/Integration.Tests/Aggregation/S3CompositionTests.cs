@@ -154,6 +154,50 @@ public sealed class S3CompositionTests(LocalStackFixture fixture, ITestOutputHel
     }
 
     /// <summary>
+    /// Issue 14 defect 3 on moto: a result overwritten after its ETag was recorded is neither read (GetObject If-Match)
+    /// nor copied into an output (UploadPartCopy x-amz-copy-source-if-match, which moto 5.2 ignores, so the adapter's
+    /// own version check before completing the upload is what refuses it here); both fail as PreconditionFailed naming
+    /// the result, and no output object appears. The recorded ETag reads while it is current.
+    /// </summary>
+    [Fact]
+    public async Task A_result_overwritten_after_its_ETag_was_recorded_is_neither_read_nor_copied()
+    {
+        var uri = Key("fenced/results/000000.a1.jsonl");
+        string? recorded;
+        await using (var writer = await _store.OpenWriteAsync(uri, default))
+        {
+            await writer.Stream.WriteAsync(Jsonl(0, 6 * MiB));
+            await writer.CommitAsync(default);
+            recorded = writer.ETag;
+        }
+        Assert.False(string.IsNullOrEmpty(recorded));
+        Assert.Equal(recorded, (await _store.HeadAsync(uri, default))!.ETag);
+        await using (var current = await _store.OpenReadIfMatchAsync(uri, recorded, default))
+        {
+            await current.CopyToAsync(Stream.Null);
+        }
+
+        await using (var writer = await _store.OpenWriteAsync(uri, default))
+        {
+            await writer.Stream.WriteAsync(Jsonl(7, 6 * MiB));
+            await writer.CommitAsync(default);
+            Assert.NotEqual(recorded, writer.ETag);
+        }
+        var read = await Assert.ThrowsAsync<Coordinator.Data.Storage.ObjectStoreException>(() => _store.OpenReadIfMatchAsync(uri, recorded, default));
+        Assert.Equal((Coordinator.Data.Storage.ObjectStoreErrorKind.PreconditionFailed, uri), (read.Kind, read.Uri));
+        var target = Key("fenced/out");
+        var copy = await Assert.ThrowsAsync<Coordinator.Data.Storage.ObjectStoreException>(async () =>
+        {
+            await using var composition = (await _store.OpenCompositionAsync(target, default))!;
+            await composition.CopyAsync(uri, recorded, 0, 6 * MiB, default);
+            await composition.CommitAsync(default);
+        });
+        Assert.Equal((Coordinator.Data.Storage.ObjectStoreErrorKind.PreconditionFailed, uri), (copy.Kind, copy.Uri));
+        Assert.Null(await _store.HeadAsync(target, default));
+        output.WriteLine($"read: {read.Message}; copy: {copy.Message}");
+    }
+
+    /// <summary>
     /// The figure for docs/benchmarks.md, only with AGGREGATION_BENCH=1 (it moves 640 MiB through moto): 40 results of
     /// 8 MiB aggregated by streaming and by composition; both outputs must be identical.
     /// </summary>
