@@ -36,6 +36,9 @@ public sealed class CoordinatorOptions
     /// <summary>The layout of <paramref name="job"/>'s current generation under the data root.</summary>
     public JobLayout LayoutFor(Job job) => new(DataRootUri, job.Name, job.Generation);
 
+    /// <summary>This deployment's identity on a shared Slurm (skeleton).</summary>
+    public string? Deployment { get; set; }
+
     public SlurmOptions Slurm { get; set; } = new();
     public HeartbeatOptions Heartbeat { get; set; } = new();
     public DispatchOptions Dispatch { get; set; } = new();

@@ -57,7 +57,7 @@ public static class CoordinatorServices
         services.TryAddSingleton<IObjectStore>(sp => ObjectStoreRouter.Create(sp.GetRequiredService<AwsClientFactory>()));
         services.TryAddSingleton<ICommandRunner, ProcessCommandRunner>();
         services.TryAddSingleton<IScheduler>(sp => new SlurmScheduler(sp.GetRequiredService<ICommandRunner>(),
-            sp.GetRequiredService<ILogger<SlurmScheduler>>(), sp.GetRequiredService<CoordinatorMetrics>(),
+            sp.GetRequiredService<ILogger<SlurmScheduler>>(), sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<CoordinatorOptions>().Deployment ?? "",
             maxRetryAttempts: process == CoordinatorProcess.Cli ? CliSlurmAttempts : SlurmScheduler.DefaultMaxRetryAttempts));
         return services;
     }

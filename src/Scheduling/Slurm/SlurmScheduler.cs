@@ -31,9 +31,13 @@ public sealed partial class SlurmScheduler : IScheduler
     private string _lastUnreachable = "";
     private int? _maxArraySize;
 
+    /// <summary>The deployment whose submissions this adapter sees and acts on.</summary>
+    public string Deployment { get; }
+
     /// <param name="runner">Runs Slurm's commands.</param>
     /// <param name="logger">Logger.</param>
     /// <param name="metrics">Where every command's latency and failures, and every sbatch's result, are recorded (a no-op instance in CLI verbs).</param>
+    /// <param name="deployment">The deployment whose submissions this adapter sees and acts on.</param>
     /// <param name="maxRetryAttempts">Retries of a transient fault.</param>
     /// <param name="retryDelay">First retry delay (exponential with jitter).</param>
     /// <param name="unreachableRetries">
@@ -49,9 +53,10 @@ public sealed partial class SlurmScheduler : IScheduler
     /// every job's pass during an outage would spend the client's ~9 s connect timeout in turn, and with four reconcile
     /// workers a hundred jobs would each be looked at only every few minutes — and resume that late. Default 5 s.
     /// </param>
-    public SlurmScheduler(ICommandRunner runner, ILogger<SlurmScheduler> logger, CoordinatorMetrics metrics, int maxRetryAttempts = DefaultMaxRetryAttempts,
+    public SlurmScheduler(ICommandRunner runner, ILogger<SlurmScheduler> logger, CoordinatorMetrics metrics, string deployment, int maxRetryAttempts = DefaultMaxRetryAttempts,
         TimeSpan? retryDelay = null, int unreachableRetries = 0, TimeSpan? breakDuration = null)
     {
+        Deployment = deployment;
         _runner = runner;
         _logger = logger;
         _metrics = metrics;
