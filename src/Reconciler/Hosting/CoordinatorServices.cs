@@ -8,6 +8,7 @@ using Coordinator.Controllers.Ports;
 using Coordinator.Data.Storage;
 using Coordinator.Reconciler.Configuration;
 using Coordinator.Scheduling.Commands;
+using Coordinator.Scheduling.Shared;
 using Coordinator.Scheduling.Slurm;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,9 +57,12 @@ public static class CoordinatorServices
         services.TryAddSingleton<IStateStore>(sp => sp.GetRequiredService<DynamoStateStore>());
         services.TryAddSingleton<IObjectStore>(sp => ObjectStoreRouter.Create(sp.GetRequiredService<AwsClientFactory>()));
         services.TryAddSingleton<ICommandRunner, ProcessCommandRunner>();
-        services.TryAddSingleton<IScheduler>(sp => new SlurmScheduler(sp.GetRequiredService<ICommandRunner>(),
-            sp.GetRequiredService<ILogger<SlurmScheduler>>(), sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<CoordinatorOptions>().Deployment ?? "",
-            maxRetryAttempts: process == CoordinatorProcess.Cli ? CliSlurmAttempts : SlurmScheduler.DefaultMaxRetryAttempts));
+        // Scoped to this deployment and user (SlurmScheduler), one shared squeue per pass over it (SharedQueueScheduler).
+        services.TryAddSingleton<IScheduler>(sp => new SharedQueueScheduler(
+            new SlurmScheduler(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ILogger<SlurmScheduler>>(), sp.GetRequiredService<CoordinatorMetrics>(),
+                sp.GetRequiredService<CoordinatorOptions>().DeploymentId,
+                maxRetryAttempts: process == CoordinatorProcess.Cli ? CliSlurmAttempts : SlurmScheduler.DefaultMaxRetryAttempts),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CoordinatorOptions>().Slurm.ListingMaxAge));
         return services;
     }
 
