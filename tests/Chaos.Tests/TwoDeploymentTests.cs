@@ -41,16 +41,16 @@ public sealed class TwoDeploymentTests(ITestOutputHelper output)
             foreach (var job in names)
             {
                 // Records name their deployment: a batch run by the wrong one would show in the output.
-                inputs[(tag, job)] = ChaosJobs.Records($"{job}@{tag}", 12, new Random(random.Next()));
+                inputs[(tag, job)] = ChaosJobs.Records($"{job}@{tag}", 24, new Random(random.Next()));
                 await ChaosJobs.SubmitAsync(stack, job, inputs[(tag, job)], maxRecords: 2, edit: Slow);
             }
         }
 
         await WaitForPhaseAsync(a, [suspended, cancelled], "Running", TimeSpan.FromMinutes(2));
-        var suspend = await SetSuspendAsync(a, suspended, true);
-        suspend.EnsureSuccess("aws dynamodb update-item (suspend)");
-        var cancel = await ProcessRunner.RunAsync(ChaosStack.Executable, ["cancel", cancelled], a.Settings, TimeSpan.FromMinutes(2));
-        cancel.EnsureSuccess("coordinator cancel");
+        var suspend = SetSuspendAsync(a, suspended, true);
+        var cancel = ProcessRunner.RunAsync(ChaosStack.Executable, ["cancel", cancelled], a.Settings, TimeSpan.FromMinutes(2));
+        (await suspend).EnsureSuccess("aws dynamodb update-item (suspend)");
+        Assert.Contains("cancelled (", (await cancel).EnsureSuccess("coordinator cancel").StandardOutput, StringComparison.Ordinal);
         await WaitForPhaseAsync(a, [suspended], "Suspended", TimeSpan.FromMinutes(1));
         await Task.Delay(TimeSpan.FromSeconds(5)); // B's same-named job runs on meanwhile
         var resume = await SetSuspendAsync(a, suspended, false);
@@ -93,10 +93,10 @@ public sealed class TwoDeploymentTests(ITestOutputHelper output)
             $"jobs=2x{names.Length} recordsCompared={compared} {summary} load={File.ReadAllText("/proc/loadavg").Trim()}");
     }
 
-    /// <summary>6 batches of 2 records, 2 at a time, 2 s each: the jobs are still running when they are edited.</summary>
+    /// <summary>12 batches of 2 records, 2 at a time, 4 s each: the jobs are still running when they are edited.</summary>
     private static void Slow(JsonObject spec)
     {
-        spec["handler"]!["M"]!["command"] = L(S("sh"), S("-c"), S("sleep 2; exec cat"));
+        spec["handler"]!["M"]!["command"] = L(S("sh"), S("-c"), S("sleep 4; exec cat"));
         spec["slurm"]!["M"]!["maxConcurrent"] = N(2);
     }
 
