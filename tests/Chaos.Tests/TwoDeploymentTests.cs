@@ -50,7 +50,8 @@ public sealed class TwoDeploymentTests(ITestOutputHelper output)
         var suspend = SetSuspendAsync(a, suspended, true);
         var cancel = ProcessRunner.RunAsync(ChaosStack.Executable, ["cancel", cancelled], a.Settings, TimeSpan.FromMinutes(2));
         (await suspend).EnsureSuccess("aws dynamodb update-item (suspend)");
-        Assert.Contains("cancelled (", (await cancel).EnsureSuccess("coordinator cancel").StandardOutput, StringComparison.Ordinal);
+        var cancelOutput = (await cancel).EnsureSuccess("coordinator cancel").StandardOutput;
+        Assert.Contains("cancelled (", cancelOutput, StringComparison.Ordinal);
         await WaitForPhaseAsync(a, [suspended], "Suspended", TimeSpan.FromMinutes(1));
         await Task.Delay(TimeSpan.FromSeconds(5)); // B's same-named job runs on meanwhile
         var resume = await SetSuspendAsync(a, suspended, false);
@@ -77,7 +78,10 @@ public sealed class TwoDeploymentTests(ITestOutputHelper output)
             + string.Join("; ", foreign.Select(c => $"{c.Actor}: {c.Program} {c.Argv} (a submitted {string.Join(",", submittedBy["a"])}, b submitted {string.Join(",", submittedBy["b"])})")));
         Assert.Contains(touching, c => c is { Actor: "a", Action: "scontrol hold" });
         Assert.Contains(touching, c => c is { Actor: "a", Program: "scancel" });
-        Assert.Equal("Cancelled", ChaosStack.Phase(finalsA[cancelled]));
+        // Seen once in three runs of this version (not diagnosed, logs not kept): the cancelled job ended Succeeded. Say everything.
+        Assert.True(ChaosStack.Phase(finalsA[cancelled]) == "Cancelled",
+            $"{cancelled} (cancelled: \"{cancelOutput.Trim()}\") ended {ChaosStack.Describe(finalsA[cancelled])}\n"
+            + string.Join('\n', daemonA.Lines.Where(l => l.Line.Contains(cancelled, StringComparison.Ordinal)).TakeLast(80).Select(l => $"{l.At:HH:mm:ss.fff} {l.Line}")));
         var compared = 0;
         foreach (var ((tag, job), records) in inputs)
         {
