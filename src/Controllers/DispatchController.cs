@@ -11,7 +11,9 @@ namespace Coordinator.Controllers;
 
 /// <summary>
 /// Order 300: submits the job's ready batches to Slurm. Array mode: one array task per batch,
-/// --array=&lt;ranges&gt;%maxConcurrent, split over MaxArraySize and kept under the outstanding-task budget. Pilot mode:
+/// --array=&lt;ranges&gt;%maxConcurrent, split over MaxArraySize and kept under the outstanding-task budget, which is one
+/// budget across all of the deployment's jobs: it is counted from the deployment's whole listing, and the count and the
+/// submissions it allows are made under one lock, so jobs dispatched at the same time cannot together pass it. Pilot mode:
 /// spec.dispatch.workers tasks that each pull batches. Before every sbatch the dispatch intent (a fresh token) is saved
 /// on the job; the token rides in the Slurm --comment, and squeue — read before the tasks — tells which batches are
 /// already in flight, so a daemon restarted between the intent and the status write never submits twice. An edit to
@@ -20,12 +22,17 @@ namespace Coordinator.Controllers;
 /// </summary>
 public sealed partial class DispatchController(
     IScheduler scheduler, TaskTallySource tallies, CoordinatorOptions options, ILogger<DispatchController> logger, SlurmOutage outage,
-    ILeadershipGuard? leadership = null) : IJobController
+    ILeadershipGuard? leadership = null) : IJobController, IDisposable
 {
     private readonly ILeadershipGuard _leadership = leadership ?? Unfenced.Instance;
 
+    /// <summary>Held from counting the deployment's outstanding tasks until the submissions that count allowed are made.</summary>
+    private readonly SemaphoreSlim _budget = new(1, 1);
+
     public string Name => "dispatch";
     public int Order => 300;
+
+    public void Dispose() => _budget.Dispose();
 
     public async Task<ControllerResult> ReconcileAsync(JobContext context, CancellationToken ct)
     {
@@ -49,7 +56,7 @@ public sealed partial class DispatchController(
         var job = context.Job;
         var status = job.Status;
         var snapshot = await tallies.GetAsync(job, context.Now, options.Dispatch.RescanInterval, ct).ConfigureAwait(false);
-        if (WouldSubmit(job, snapshot) && snapshot.FullReadAt != context.Now)
+        if (await WouldSubmitAsync(job, snapshot, ct).ConfigureAwait(false) && snapshot.FullReadAt != context.Now)
         {
             // About to submit: decide on a fresh full read, never a cached one. Only then: in pilot mode batches stay
             // ready while live pilots drain them, and a full read on every task event kept the store busy (O(tasks)
@@ -102,10 +109,17 @@ public sealed partial class DispatchController(
     }
 
     /// <summary>Whether this snapshot would lead to an sbatch (the same tests the two dispatch paths make).</summary>
-    private bool WouldSubmit(Job job, TaskTallySource.Snapshot snapshot) =>
+    private async Task<bool> WouldSubmitAsync(Job job, TaskTallySource.Snapshot snapshot, CancellationToken ct) =>
         snapshot.Tally.Ready.Count > 0 && (job.Spec.Dispatch.Mode == DispatchMode.Pilot
             ? snapshot.InFlight.LivePilots == 0
-            : options.Slurm.MaxOutstandingTasks - snapshot.InFlight.BatchIndexes.Count > 0);
+            : options.Slurm.MaxOutstandingTasks - await OutstandingAsync(ct).ConfigureAwait(false) > 0);
+
+    /// <summary>
+    /// Pending or running array tasks of every job of this deployment, pilots included (what Slurm's MaxJobCount
+    /// counts), from the scheduler's listing of the whole deployment (one shared squeue per pass in the daemon).
+    /// </summary>
+    private async Task<int> OutstandingAsync(CancellationToken ct) =>
+        (await scheduler.ListAsync(null, ct).ConfigureAwait(false)).Sum(j => j.Tasks.Count(t => InFlight.IsLive(t.State)));
 
     private async Task<int> DispatchArrayAsync(JobContext context, TaskTallySource.Snapshot snapshot, CancellationToken ct)
     {
@@ -113,14 +127,24 @@ public sealed partial class DispatchController(
         {
             return 0;
         }
-        var budget = options.Slurm.MaxOutstandingTasks - snapshot.InFlight.BatchIndexes.Count;
         var maxArraySize = await scheduler.GetMaxArraySizeAsync(ct).ConfigureAwait(false);
         var submitted = 0;
-        foreach (var chunk in ArrayPlanner.Plan(snapshot.Tally.Ready, maxArraySize, budget))
+        await _budget.WaitAsync(ct).ConfigureAwait(false);
+        try
         {
-            await SubmitAsync(context, chunk.Indexes, chunk.ArrayIndexes, chunk.Offset,
-                WorkerLaunch.Array(options, context.Job.Name, chunk.Offset), context.Job.Spec.Slurm.MaxConcurrent, ct).ConfigureAwait(false);
-            submitted += chunk.BatchIndexes.Count;
+            // Counted under the lock: another job's submissions made just before are in the listing (the shared
+            // listing is taken again after every sbatch), and none can be made between this count and ours.
+            var budget = options.Slurm.MaxOutstandingTasks - await OutstandingAsync(ct).ConfigureAwait(false);
+            foreach (var chunk in ArrayPlanner.Plan(snapshot.Tally.Ready, maxArraySize, budget))
+            {
+                await SubmitAsync(context, chunk.Indexes, chunk.ArrayIndexes, chunk.Offset,
+                    WorkerLaunch.Array(options, context.Job.Name, chunk.Offset), context.Job.Spec.Slurm.MaxConcurrent, ct).ConfigureAwait(false);
+                submitted += chunk.BatchIndexes.Count;
+            }
+        }
+        finally
+        {
+            _budget.Release();
         }
         return submitted;
     }

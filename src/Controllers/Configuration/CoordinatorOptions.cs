@@ -36,6 +36,18 @@ public sealed class CoordinatorOptions
     /// <summary>The layout of <paramref name="job"/>'s current generation under the data root.</summary>
     public JobLayout LayoutFor(Job job) => new(DataRootUri, job.Name, job.Generation);
 
+    /// <summary>
+    /// This deployment's identity on a Slurm cluster shared with others: carried in every submission's --comment, and
+    /// every squeue, scancel and scontrol is scoped to it (and to the submitting user). Unset: derived from the jobs
+    /// table, tasks table and data root (<see cref="DeploymentIdentity.Derive"/>). Set it when two deployments share
+    /// those three names (for instance in two AWS accounts on one cluster), or to keep the identity across a rename.
+    /// </summary>
+    [RegularExpression(DeploymentIdentity.Pattern)]
+    public string? Deployment { get; set; }
+
+    /// <summary>The deployment identity in force: <see cref="Deployment"/> when set, else the derived one.</summary>
+    public string DeploymentId => Deployment is { Length: > 0 } configured ? configured : DeploymentIdentity.Derive(JobsTable, TasksTable, DataRootUri);
+
     public SlurmOptions Slurm { get; set; } = new();
     public HeartbeatOptions Heartbeat { get; set; } = new();
     public DispatchOptions Dispatch { get; set; } = new();
@@ -51,7 +63,16 @@ public sealed class SlurmOptions
     public string LogDirectory { get; set; } = "/var/log/coordinator/slurm";
     /// <summary>Absolute path of the coordinator executable the batch script runs as the worker.</summary>
     public string? WorkerExecutable { get; set; }
-    /// <summary>Budget of outstanding array tasks across all jobs (stays under Slurm's MaxJobCount).</summary>
+    /// <summary>
+    /// Budget of outstanding (pending or running) array tasks across all of this deployment's jobs, pilots included
+    /// (stays under Slurm's MaxJobCount); enforced across jobs, from one squeue per pass.
+    /// </summary>
     [Range(1, 10_000_000)]
     public int MaxOutstandingTasks { get; set; } = 5000;
+    /// <summary>
+    /// How long one squeue listing of the deployment serves every job's pass (default 1 s). A listing older than this
+    /// daemon's last sbatch, scancel or scontrol is never used.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan ListingMaxAge { get; set; } = TimeSpan.FromSeconds(1);
 }

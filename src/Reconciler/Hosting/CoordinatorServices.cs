@@ -8,6 +8,7 @@ using Coordinator.Controllers.Ports;
 using Coordinator.Data.Storage;
 using Coordinator.Reconciler.Configuration;
 using Coordinator.Scheduling.Commands;
+using Coordinator.Scheduling.Shared;
 using Coordinator.Scheduling.Slurm;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -58,9 +59,13 @@ public static class CoordinatorServices
         services.TryAddSingleton<IStateStore>(sp => sp.GetRequiredService<DynamoStateStore>());
         services.TryAddSingleton<IObjectStore>(sp => ObjectStoreRouter.Create(sp.GetRequiredService<AwsClientFactory>()));
         services.TryAddSingleton<ICommandRunner, ProcessCommandRunner>();
-        services.TryAddSingleton<IScheduler>(sp => Guarded(new SlurmScheduler(sp.GetRequiredService<ICommandRunner>(),
-            sp.GetRequiredService<ILogger<SlurmScheduler>>(), sp.GetRequiredService<CoordinatorMetrics>(),
-            maxRetryAttempts: process == CoordinatorProcess.Cli ? CliSlurmAttempts : SlurmScheduler.DefaultMaxRetryAttempts),
+        // Scoped to this deployment and user (SlurmScheduler), one shared squeue per pass over it (SharedQueueScheduler),
+        // and outermost the leadership guard, so a refused call never reaches Slurm.
+        services.TryAddSingleton<IScheduler>(sp => Guarded(new SharedQueueScheduler(
+            new SlurmScheduler(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ILogger<SlurmScheduler>>(), sp.GetRequiredService<CoordinatorMetrics>(),
+                sp.GetRequiredService<CoordinatorOptions>().DeploymentId,
+                maxRetryAttempts: process == CoordinatorProcess.Cli ? CliSlurmAttempts : SlurmScheduler.DefaultMaxRetryAttempts),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CoordinatorOptions>().Slurm.ListingMaxAge),
             sp.GetRequiredService<ILeadershipGuard>()));
         return services;
     }

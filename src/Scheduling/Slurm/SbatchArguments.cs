@@ -9,13 +9,15 @@ namespace Coordinator.Scheduling.Slurm;
 /// </summary>
 public static class SbatchArguments
 {
-    public static IReadOnlyList<string> Build(SubmitRequest request)
+    /// <param name="request">The submission.</param>
+    /// <param name="comment">The --comment to give it; the request's dispatch token when null.</param>
+    public static IReadOnlyList<string> Build(SubmitRequest request, string? comment = null)
     {
         var args = new List<string>
         {
             "--parsable",
             $"--job-name={Checked(request.JobName, "job name")}",
-            $"--comment={Checked(request.Token, "dispatch token")}",
+            $"--comment={Checked(comment ?? request.Token, "dispatch token")}",
             $"--array={Checked(request.ArrayIndexes, "array indexes")}"
                 + (request.MaxConcurrent is { } max ? $"%{max.ToString(CultureInfo.InvariantCulture)}" : ""),
             $"--output={LogPath(request, "out")}",

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
@@ -17,6 +18,12 @@ namespace Coordinator.Scheduling.Slurm;
 /// scancel, always through an argv list. Transient faults ("Socket timed out", "slurm_load_jobs error",
 /// "Resource temporarily unavailable", controller unreachable) are retried here with exponential backoff; what still
 /// fails surfaces as a <see cref="SchedulerException"/> and the job's reconcile backs off in the work queue.
+/// <para>
+/// Scoped to one deployment on a cluster it may share: every submission's --comment carries the deployment
+/// (<see cref="DeploymentComment"/>), squeue lists only the submitting user's jobs (--me) and of those only the ones
+/// with this deployment's mark, and scancel/scontrol run only on job ids such a listing (or this adapter's own sbatch)
+/// returned; anything else is refused without running a Slurm command.
+/// </para>
 /// </summary>
 public sealed partial class SlurmScheduler : IScheduler
 {
@@ -31,9 +38,19 @@ public sealed partial class SlurmScheduler : IScheduler
     private string _lastUnreachable = "";
     private int? _maxArraySize;
 
+    /// <summary>The deployment whose submissions this adapter sees and acts on.</summary>
+    public string Deployment { get; }
+
+    /// <summary>Job ids this deployment may act on (its own listings and submissions), with when they were last seen.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _owned = new(StringComparer.Ordinal);
+
+    /// <summary>How long a job id no listing shows any more stays actionable (a cancel racing its end, a CLI verb).</summary>
+    private static readonly TimeSpan OwnedGrace = TimeSpan.FromMinutes(10);
+
     /// <param name="runner">Runs Slurm's commands.</param>
     /// <param name="logger">Logger.</param>
     /// <param name="metrics">Where every command's latency and failures, and every sbatch's result, are recorded (a no-op instance in CLI verbs).</param>
+    /// <param name="deployment">The deployment whose submissions this adapter sees and acts on.</param>
     /// <param name="maxRetryAttempts">Retries of a transient fault.</param>
     /// <param name="retryDelay">First retry delay (exponential with jitter).</param>
     /// <param name="unreachableRetries">
@@ -49,9 +66,14 @@ public sealed partial class SlurmScheduler : IScheduler
     /// every job's pass during an outage would spend the client's ~9 s connect timeout in turn, and with four reconcile
     /// workers a hundred jobs would each be looked at only every few minutes — and resume that late. Default 5 s.
     /// </param>
-    public SlurmScheduler(ICommandRunner runner, ILogger<SlurmScheduler> logger, CoordinatorMetrics metrics, int maxRetryAttempts = DefaultMaxRetryAttempts,
+    public SlurmScheduler(ICommandRunner runner, ILogger<SlurmScheduler> logger, CoordinatorMetrics metrics, string deployment, int maxRetryAttempts = DefaultMaxRetryAttempts,
         TimeSpan? retryDelay = null, int unreachableRetries = 0, TimeSpan? breakDuration = null)
     {
+        if (!DeploymentIdentity.IsValid(deployment))
+        {
+            throw new ArgumentException($"deployment \"{deployment}\" must match {DeploymentIdentity.Pattern}", nameof(deployment));
+        }
+        Deployment = deployment;
         _runner = runner;
         _logger = logger;
         _metrics = metrics;
@@ -101,7 +123,7 @@ public sealed partial class SlurmScheduler : IScheduler
     public async Task<string> SubmitAsync(SubmitRequest request, CancellationToken ct)
     {
         var script = BatchScriptBuilder.Build(request);
-        var arguments = SbatchArguments.Build(request);
+        var arguments = SbatchArguments.Build(request, DeploymentComment.Mark(Deployment, request.Token));
         var started = Stopwatch.GetTimestamp();
         var tries = 0;
         string jobId;
@@ -123,6 +145,7 @@ public sealed partial class SlurmScheduler : IScheduler
             throw;
         }
         _metrics.SlurmSubmitted("ok");
+        _owned[jobId] = Environment.TickCount64;
         var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         LogSubmitted(_logger, request.JobName, jobId, request.ArrayIndexes, elapsedMs);
         return jobId;
@@ -131,7 +154,7 @@ public sealed partial class SlurmScheduler : IScheduler
     /// <summary>The id of a live or finished submission of this job carrying exactly this request's comment, if squeue shows one.</summary>
     private async Task<string?> FindSubmittedAsync(SubmitRequest request, CancellationToken ct)
     {
-        var listed = ReadQueue(await RunOnceAsync("squeue", ["--json", $"--name={request.JobName}"], null, ct).ConfigureAwait(false), request.JobName);
+        var listed = Scope(ReadQueue(await RunOnceAsync("squeue", ["--json", "--me", $"--name={request.JobName}"], null, ct).ConfigureAwait(false), request.JobName));
         return listed.FirstOrDefault(j => string.Equals(j.Comment, request.Token, StringComparison.Ordinal))?.JobId;
     }
 
@@ -170,37 +193,92 @@ public sealed partial class SlurmScheduler : IScheduler
         return jobId;
     }
 
+    /// <summary>This deployment's live submissions (this user's, carrying this deployment's mark), comments unmarked.</summary>
     public async Task<IReadOnlyList<ScheduledJob>> ListAsync(string? jobName, CancellationToken ct)
     {
-        List<string> arguments = ["--json"];
+        List<string> arguments = ["--json", "--me"];
         if (jobName is not null)
         {
             arguments.Add($"--name={jobName}");
         }
         // Parsed inside the retry: squeue --json reports an unreachable controller in its output, not its exit code.
-        return await ExecuteAsync(async token =>
-            ReadQueue(await RunOnceAsync("squeue", arguments, null, token).ConfigureAwait(false), jobName), ct).ConfigureAwait(false);
+        var jobs = Scope(await ExecuteAsync(async token =>
+            ReadQueue(await RunOnceAsync("squeue", arguments, null, token).ConfigureAwait(false), jobName), ct).ConfigureAwait(false));
+        if (jobName is null)
+        {
+            ForgetUnlisted(jobs);
+        }
+        return jobs;
+    }
+
+    /// <summary>Keeps this deployment's submissions, their comments without the mark, and remembers their ids as actionable.</summary>
+    private List<ScheduledJob> Scope(IReadOnlyList<ScheduledJob> listed)
+    {
+        var now = Environment.TickCount64;
+        var mine = new List<ScheduledJob>();
+        foreach (var job in listed)
+        {
+            if (DeploymentComment.Unmark(Deployment, job.Comment) is { } comment)
+            {
+                _owned[job.JobId] = now;
+                mine.Add(job with { Comment = comment });
+            }
+        }
+        return mine;
+    }
+
+    /// <summary>After a full listing: ids it no longer shows, and not seen for <see cref="OwnedGrace"/>, are forgotten (memory stays bounded).</summary>
+    private void ForgetUnlisted(List<ScheduledJob> listed)
+    {
+        var cutoff = Environment.TickCount64 - (long)OwnedGrace.TotalMilliseconds;
+        foreach (var (id, seen) in _owned)
+        {
+            if (seen < cutoff && !listed.Exists(j => j.JobId == id))
+            {
+                _owned.TryRemove(id, out _);
+            }
+        }
+    }
+
+    /// <summary>scancel and scontrol only on a job this deployment listed or submitted: never another deployment's or user's.</summary>
+    private void EnsureOwned(string jobId, string action)
+    {
+        if (!_owned.ContainsKey(jobId))
+        {
+            _metrics.SlurmFailed(action, "permanent");
+            throw new SchedulerException(
+                $"{action} of Slurm job {jobId} refused: it is not a submission of deployment {Deployment} (none of its listings or submissions showed it)",
+                transient: false);
+        }
     }
 
     public async Task CancelAsync(string jobId, CancellationToken ct)
     {
-        await RunAsync("scancel", [jobId], null, ct).ConfigureAwait(false);
+        EnsureOwned(jobId, "scancel");
+        await ActAsync("scancel", [jobId], ct).ConfigureAwait(false);
         LogCancelled(_logger, jobId);
     }
 
     public async Task UpdateThrottleAsync(string jobId, int maxConcurrent, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxConcurrent);
-        await RunAsync("scontrol", ["update", $"JobId={jobId}", $"ArrayTaskThrottle={maxConcurrent.ToString(CultureInfo.InvariantCulture)}"], null, ct)
+        EnsureOwned(jobId, "scontrol");
+        await ActAsync("scontrol", ["update", $"JobId={jobId}", $"ArrayTaskThrottle={maxConcurrent.ToString(CultureInfo.InvariantCulture)}"], ct)
             .ConfigureAwait(false);
         LogThrottled(_logger, jobId, maxConcurrent);
     }
 
-    public async Task HoldAsync(string jobId, CancellationToken ct) =>
-        await RunAsync("scontrol", ["hold", jobId], null, ct).ConfigureAwait(false);
+    public async Task HoldAsync(string jobId, CancellationToken ct)
+    {
+        EnsureOwned(jobId, "scontrol");
+        await ActAsync("scontrol", ["hold", jobId], ct).ConfigureAwait(false);
+    }
 
-    public async Task ReleaseAsync(string jobId, CancellationToken ct) =>
-        await RunAsync("scontrol", ["release", jobId], null, ct).ConfigureAwait(false);
+    public async Task ReleaseAsync(string jobId, CancellationToken ct)
+    {
+        EnsureOwned(jobId, "scontrol");
+        await ActAsync("scontrol", ["release", jobId], ct).ConfigureAwait(false);
+    }
 
     public async Task<int> GetMaxArraySizeAsync(CancellationToken ct)
     {
@@ -215,6 +293,10 @@ public sealed partial class SlurmScheduler : IScheduler
 
     private async Task<string> RunAsync(string program, IReadOnlyList<string> arguments, string? stdin, CancellationToken ct) =>
         await ExecuteAsync(async token => await RunOnceAsync(program, arguments, stdin, token).ConfigureAwait(false), ct).ConfigureAwait(false);
+
+    /// <summary>scancel/scontrol on a listed submission: tasks that ended meanwhile are not an error (<see cref="SlurmErrors.OnlyEndedTasks"/>).</summary>
+    private async Task ActAsync(string program, IReadOnlyList<string> arguments, CancellationToken ct) =>
+        await ExecuteAsync(async token => await RunOnceAsync(program, arguments, null, token, endedIsSuccess: true).ConfigureAwait(false), ct).ConfigureAwait(false);
 
     /// <summary>Runs <paramref name="call"/> through the retry and the circuit breaker; an open circuit is an unreachable controller.</summary>
     private async Task<T> ExecuteAsync<T>(Func<CancellationToken, ValueTask<T>> call, CancellationToken ct)
@@ -232,11 +314,15 @@ public sealed partial class SlurmScheduler : IScheduler
     }
 
     /// <summary>One run of a Slurm command; a non-zero exit becomes a <see cref="SchedulerException"/> classified by its message.</summary>
-    private async Task<string> RunOnceAsync(string program, IReadOnlyList<string> arguments, string? stdin, CancellationToken ct)
+    private async Task<string> RunOnceAsync(string program, IReadOnlyList<string> arguments, string? stdin, CancellationToken ct, bool endedIsSuccess = false)
     {
         var started = Stopwatch.GetTimestamp();
         var result = await _runner.RunAsync(program, arguments, stdin, ct).ConfigureAwait(false);
         _metrics.SlurmCommandTook(program, Stopwatch.GetElapsedTime(started));
+        if (result.ExitCode != 0 && endedIsSuccess && SlurmErrors.OnlyEndedTasks(result.StandardError + result.StandardOutput))
+        {
+            return result.StandardOutput;
+        }
         if (result.ExitCode != 0)
         {
             var error = result.StandardError.Trim();

@@ -79,6 +79,25 @@ public sealed class DispatchControllerTests : IDisposable
     }
 
     [Fact]
+    public async Task The_outstanding_task_budget_holds_across_jobs_dispatched_at_the_same_time()
+    {
+        _fx.Options.Slurm.MaxOutstandingTasks = 50;
+        string[] jobs = ["b-one", "b-two", "b-three"];
+        foreach (var name in jobs)
+        {
+            await _fx.StoredJobAsync(name, 40);
+        }
+        var dispatch = _fx.Dispatch(); // one controller, as the daemon registers it
+        for (var round = 0; round < 3; round++)
+        {
+            await Task.WhenAll(jobs.Select(name => Task.Run(() => _fx.PassAsync(name, () => dispatch))));
+            var outstanding = _fx.Scheduler.Snapshot().Sum(j => j.Tasks.Count(t => InFlight.IsLive(t.State)));
+            Assert.True(outstanding <= 50, $"round {round}: {outstanding} outstanding tasks across {jobs.Length} jobs with MaxOutstandingTasks=50");
+        }
+        Assert.Equal(50, _fx.Scheduler.Snapshot().Sum(j => j.Tasks.Count));
+    }
+
+    [Fact]
     public async Task Suspended_DispatchesNothing()
     {
         await _fx.StoredJobAsync("held", 3, s => s.Suspend = true);

@@ -83,7 +83,7 @@ public sealed class CoordinatorMetricsTests
             new CommandResult(1, "", "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation"),
             new CommandResult(0, """{"errors": [], "jobs": []}""", ""),
             new CommandResult(0, "4242\n", ""));
-        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, metrics, maxRetryAttempts: 2, retryDelay: TimeSpan.FromMilliseconds(1));
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, metrics, "test", maxRetryAttempts: 2, retryDelay: TimeSpan.FromMilliseconds(1));
         await scheduler.SubmitAsync(BatchScriptBuilderTests.Request(["w"], new Dictionary<string, string>()), default);
 
         var latency = recorder.Of("coordinator.slurm.latency");
@@ -101,7 +101,7 @@ public sealed class CoordinatorMetricsTests
         using var metrics = new CoordinatorMetrics();
         using var recorder = new MeterRecorder(metrics);
         var runner = new ScriptedRunner(new CommandResult(1, "", "sbatch: error: invalid partition specified: nope"));
-        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, metrics, maxRetryAttempts: 2, retryDelay: TimeSpan.FromMilliseconds(1));
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, metrics, "test", maxRetryAttempts: 2, retryDelay: TimeSpan.FromMilliseconds(1));
         await Assert.ThrowsAsync<SchedulerException>(() => scheduler.SubmitAsync(BatchScriptBuilderTests.Request(["w"], new Dictionary<string, string>()), default));
 
         var error = Assert.Single(recorder.Of("coordinator.slurm.errors"));

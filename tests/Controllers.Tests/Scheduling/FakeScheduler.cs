@@ -30,6 +30,9 @@ internal sealed class FakeScheduler : IScheduler
         }
     }
 
+    /// <summary>squeue calls (<see cref="ListAsync"/>), whatever their job name.</summary>
+    public int Listings { get; private set; }
+
     public async Task<string> SubmitAsync(SubmitRequest request, CancellationToken ct)
     {
         ThrowIfDown();
@@ -37,27 +40,46 @@ internal sealed class FakeScheduler : IScheduler
         {
             await OnSubmit(request);
         }
-        var id = (_next++).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Submitted.Add((id, request));
-        Live.Add(new ScheduledJob(id, request.JobName, request.Token,
-            [.. IndexRanges.Parse(request.ArrayIndexes).Select(i => new ScheduledTask(id, i, SchedulerTaskState.Pending, null))])
+        lock (Live)
         {
-            MaxConcurrent = request.MaxConcurrent,
-        });
-        return id;
+            var id = (_next++).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Submitted.Add((id, request));
+            Live.Add(new ScheduledJob(id, request.JobName, request.Token,
+                [.. IndexRanges.Parse(request.ArrayIndexes).Select(i => new ScheduledTask(id, i, SchedulerTaskState.Pending, null))])
+            {
+                MaxConcurrent = request.MaxConcurrent,
+            });
+            return id;
+        }
     }
 
     public Task<IReadOnlyList<ScheduledJob>> ListAsync(string? jobName, CancellationToken ct)
     {
         ThrowIfDown();
-        return Task.FromResult<IReadOnlyList<ScheduledJob>>([.. Live.Where(j => jobName is null || j.Name == jobName)]);
+        lock (Live)
+        {
+            Listings++;
+            return Task.FromResult<IReadOnlyList<ScheduledJob>>([.. Live.Where(j => jobName is null || j.Name == jobName)]);
+        }
+    }
+
+    /// <summary>What is live now, read under the fake's lock (passes may run concurrently).</summary>
+    public IReadOnlyList<ScheduledJob> Snapshot()
+    {
+        lock (Live)
+        {
+            return [.. Live];
+        }
     }
 
     public Task CancelAsync(string jobId, CancellationToken ct)
     {
         ThrowIfDown();
-        Calls.Add($"cancel {jobId}");
-        Live.RemoveAll(j => j.JobId == jobId);
+        lock (Live)
+        {
+            Calls.Add($"cancel {jobId}");
+            Live.RemoveAll(j => j.JobId == jobId);
+        }
         return Task.CompletedTask;
     }
 

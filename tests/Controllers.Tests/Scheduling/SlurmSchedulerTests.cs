@@ -11,7 +11,7 @@ namespace Coordinator.Controllers.Tests.Scheduling;
 public sealed class SlurmSchedulerTests
 {
     private static SlurmScheduler Scheduler(ScriptedRunner runner) =>
-        new(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), maxRetryAttempts: 3, retryDelay: TimeSpan.FromMilliseconds(1));
+        new(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), "test", maxRetryAttempts: 3, retryDelay: TimeSpan.FromMilliseconds(1));
 
     [Fact]
     public async Task Submit_RetriesTransientErrorsLookingForTheTokenBeforeEachRetryThenReturnsTheJobId()
@@ -71,9 +71,43 @@ public sealed class SlurmSchedulerTests
     [Fact]
     public async Task UpdateThrottle_CallsScontrolWithSeparateArguments()
     {
-        var runner = new ScriptedRunner(new CommandResult(0, "", ""));
-        await Scheduler(runner).UpdateThrottleAsync("77", 3, default);
-        Assert.Equal(["update", "JobId=77", "ArrayTaskThrottle=3"], runner.Calls[0].Args);
+        var runner = new ScriptedRunner(new CommandResult(0, Listing77, ""), new CommandResult(0, "", ""));
+        var scheduler = Scheduler(runner);
+        await scheduler.ListAsync(null, default);
+        await scheduler.UpdateThrottleAsync("77", 3, default);
+        Assert.Equal(["update", "JobId=77", "ArrayTaskThrottle=3"], runner.Calls[1].Args);
+    }
+
+    /// <summary>This deployment's ("test") array 77, as squeue lists it.</summary>
+    private const string Listing77 = """{"errors": [], "jobs": [{"job_id": 77, "name": "j", "comment": "test/t@0", "job_state": "PENDING", "array_task_string": "0-5"}]}""";
+
+    [Theory]
+    [InlineData("hold", "1141_0-1: Job has already finished\n1141_2-5: No error\n")]
+    [InlineData("hold", "77_0-5: Job has already finished")]
+    [InlineData("release", "77_0-1: Job has already finished 77_2-5: No error")]
+    [InlineData("cancel", "scancel: error: Kill job error on job id 77: Job/step already completing or completed")]
+    public async Task Acting_on_an_array_whose_tasks_ended_meanwhile_is_not_an_error(string action, string stderr)
+    {
+        var runner = new ScriptedRunner(new CommandResult(0, Listing77, ""), new CommandResult(1, "", stderr));
+        var scheduler = Scheduler(runner);
+        await scheduler.ListAsync(null, default);
+        await (action switch
+        {
+            "hold" => scheduler.HoldAsync("77", default),
+            "release" => scheduler.ReleaseAsync("77", default),
+            _ => scheduler.CancelAsync("77", default),
+        });
+        Assert.Equal(2, runner.Calls.Count);
+    }
+
+    [Fact]
+    public async Task Acting_on_an_array_still_fails_on_any_other_error()
+    {
+        var runner = new ScriptedRunner(new CommandResult(0, Listing77, ""), new CommandResult(1, "", "77_0-1: Job has already finished\n77_2: Access/permission denied\n"));
+        var scheduler = Scheduler(runner);
+        await scheduler.ListAsync(null, default);
+        var error = await Assert.ThrowsAsync<SchedulerException>(() => scheduler.HoldAsync("77", default));
+        Assert.Contains("permission denied", error.Message, StringComparison.Ordinal);
     }
 
     /// <summary>What squeue 22.05 prints, with exit code 0, when slurmctld is stopped (seen on this machine).</summary>
@@ -99,8 +133,8 @@ public sealed class SlurmSchedulerTests
     {
         var runner = new ScriptedRunner(
             new CommandResult(0, SqueueControllerDown, ""),
-            new CommandResult(0, """{"errors": [], "jobs": [{"job_id": 5, "name": "j", "comment": "t@0", "job_state": "RUNNING"}]}""", ""));
-        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), maxRetryAttempts: 3, retryDelay: TimeSpan.FromMilliseconds(1),
+            new CommandResult(0, """{"errors": [], "jobs": [{"job_id": 5, "name": "j", "comment": "test/t@0", "job_state": "RUNNING"}]}""", ""));
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), "test", maxRetryAttempts: 3, retryDelay: TimeSpan.FromMilliseconds(1),
             unreachableRetries: 1);
         var jobs = await scheduler.ListAsync("j", default);
         Assert.Equal("5", Assert.Single(jobs).JobId);
@@ -112,11 +146,11 @@ public sealed class SlurmSchedulerTests
         var request = BatchScriptBuilderTests.Request(["w"], new Dictionary<string, string>());
         var runner = new ScriptedRunner(
             new CommandResult(1, "", "sbatch: error: Batch job submission failed: Socket timed out on send/recv operation"),
-            new CommandResult(0, $$"""{"errors": [], "jobs": [{"job_id": 9, "name": "{{request.JobName}}", "comment": "{{request.Token}}", "job_state": "PENDING", "array_task_string": "0-3"}]}""", ""));
+            new CommandResult(0, $$"""{"errors": [], "jobs": [{"job_id": 9, "name": "{{request.JobName}}", "comment": "test/{{request.Token}}", "job_state": "PENDING", "array_task_string": "0-3"}]}""", ""));
         var id = await Scheduler(runner).SubmitAsync(request, default);
         Assert.Equal("9", id);
         Assert.Equal(["sbatch", "squeue"], runner.Calls.Select(c => c.Program));
-        Assert.Equal(["--json", $"--name={request.JobName}"], runner.Calls[1].Args);
+        Assert.Equal(["--json", "--me", $"--name={request.JobName}"], runner.Calls[1].Args);
     }
 
     [Fact]
@@ -145,7 +179,7 @@ public sealed class SlurmSchedulerTests
     public async Task Circuit_AfterTwoUnreachableCallsFurtherCallsFailAtOnceWithoutRunningSlurm()
     {
         var runner = new ScriptedRunner(new CommandResult(1, "", "slurm_load_jobs error: Unable to contact slurm controller (connect failure)"));
-        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), retryDelay: TimeSpan.FromMilliseconds(1),
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), "test", retryDelay: TimeSpan.FromMilliseconds(1),
             breakDuration: TimeSpan.FromMinutes(10));
         await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
         await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
@@ -165,7 +199,7 @@ public sealed class SlurmSchedulerTests
             new CommandResult(0, SqueueControllerDown, ""),
             new CommandResult(0, SqueueControllerDown, ""),
             new CommandResult(0, """{"errors": [], "jobs": []}""", ""));
-        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), retryDelay: TimeSpan.FromMilliseconds(1),
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), "test", retryDelay: TimeSpan.FromMilliseconds(1),
             breakDuration: TimeSpan.FromMilliseconds(500));
         await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
         await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ListAsync("j", default));
@@ -189,5 +223,43 @@ public sealed class SlurmSchedulerTests
             Assert.False(error.Unreachable);
         }
         Assert.Equal(12, runner.Calls.Count);
+    }
+
+    /// <summary>
+    /// One user's squeue on a shared cluster: this deployment's submission of job "j", another deployment's
+    /// same-named one (staging beside production), and one with a pre-deployment comment ("{token}@{offset}").
+    /// </summary>
+    private const string SharedQueue = """
+        {"errors": [], "jobs": [
+          {"job_id": 7, "array_job_id": 7, "name": "j", "comment": "prod/tokA@0", "job_state": "PENDING", "array_task_string": "0-3"},
+          {"job_id": 8, "array_job_id": 8, "array_task_id": 0, "name": "j", "comment": "staging/tokB@0", "job_state": "RUNNING"},
+          {"job_id": 9, "array_job_id": 9, "array_task_id": 1, "name": "j", "comment": "tokC@0", "job_state": "RUNNING"}]}
+        """;
+
+    [Fact]
+    public async Task A_listing_holds_only_this_deployments_submissions_by_this_user_and_no_other_is_ever_cancelled_or_held()
+    {
+        var runner = new ScriptedRunner(new CommandResult(0, SharedQueue, ""), new CommandResult(0, "", ""), new CommandResult(0, "4242\n", ""));
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), "prod", maxRetryAttempts: 1, retryDelay: TimeSpan.FromMilliseconds(1));
+
+        var listed = await scheduler.ListAsync("j", default);
+
+        Assert.Contains("--me", runner.Calls[0].Args);
+        var mine = Assert.Single(listed);
+        Assert.Equal(("7", "tokA@0", 4), (mine.JobId, mine.Comment, mine.Tasks.Count));
+        foreach (var foreign in new[] { "8", "9" })
+        {
+            await Assert.ThrowsAsync<SchedulerException>(() => scheduler.CancelAsync(foreign, default));
+            await Assert.ThrowsAsync<SchedulerException>(() => scheduler.HoldAsync(foreign, default));
+            await Assert.ThrowsAsync<SchedulerException>(() => scheduler.ReleaseAsync(foreign, default));
+            await Assert.ThrowsAsync<SchedulerException>(() => scheduler.UpdateThrottleAsync(foreign, 2, default));
+        }
+        Assert.Single(runner.Calls);
+        await scheduler.CancelAsync("7", default);
+        Assert.Equal(("scancel", "7"), (runner.Calls[1].Program, runner.Calls[1].Args[0]));
+
+        var request = BatchScriptBuilderTests.Request(["w"], new Dictionary<string, string>());
+        Assert.Equal("4242", await scheduler.SubmitAsync(request, default));
+        Assert.Contains($"--comment=prod/{request.Token}", runner.Calls[2].Args);
     }
 }

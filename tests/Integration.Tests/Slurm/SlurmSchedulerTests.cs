@@ -13,7 +13,7 @@ namespace Coordinator.Integration.Tests.Slurm;
 public sealed class SlurmSchedulerTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("coord-slurm-").FullName;
-    private readonly SlurmScheduler _slurm = new(new ProcessCommandRunner(), NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp());
+    private readonly SlurmScheduler _slurm = new(new ProcessCommandRunner(), NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), "it");
     private readonly string _name = "it-" + Guid.NewGuid().ToString("N")[..10];
 
     public void Dispose()

@@ -40,7 +40,7 @@ internal sealed class SlurmPipeline : IAsyncDisposable
         Options.Slurm.LogDirectory = logs;
         State = new DynamoStateStore(stack.DynamoDb, Options, _metrics);
         Store = new ObjectStoreRouter(new FileObjectStore(), new Lazy<IObjectStore>(() => new S3ObjectStore(stack.S3)));
-        Scheduler = new SlurmScheduler(new ProcessCommandRunner(), NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp());
+        Scheduler = new SlurmScheduler(new ProcessCommandRunner(), NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), "test");
         Tallies = new TaskTallySource(State, Scheduler, Options);
     }
 

@@ -75,6 +75,21 @@ public sealed partial class CoordinatorConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void The_deployment_identity_is_derived_from_tables_and_data_root_unless_set_and_a_bad_one_is_refused()
+    {
+        var derived = CoordinatorConfiguration.LoadOptions(Build([], new Hashtable())).DeploymentId;
+        Assert.Equal(derived, CoordinatorConfiguration.LoadOptions(Build([], new Hashtable())).DeploymentId);
+        Assert.Matches("^d[0-9a-f]{12}$", derived);
+        Assert.NotEqual(derived, CoordinatorConfiguration.LoadOptions(Build(["--Coordinator:JobsTable=staging-jobs"], new Hashtable())).DeploymentId);
+        Assert.NotEqual(derived, CoordinatorConfiguration.LoadOptions(Build(["--Coordinator:DataRoot=s3://other"], new Hashtable())).DeploymentId);
+        Assert.Equal("prod-eu", CoordinatorConfiguration.LoadOptions(Build(["--Coordinator:Deployment=prod-eu"], new Hashtable())).DeploymentId);
+
+        var error = Assert.Throws<CoordinatorConfigurationException>(() =>
+            CoordinatorConfiguration.LoadOptions(Build(["--Coordinator:Deployment=prod/eu"], new Hashtable())));
+        Assert.StartsWith("Coordinator:Deployment: must match ^[A-Za-z0-9_-]{1,40}$", Assert.Single(error.Errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_bad_setting_is_reported_in_one_error()
     {
         var environment = new Hashtable

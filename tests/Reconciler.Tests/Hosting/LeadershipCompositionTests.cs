@@ -2,6 +2,7 @@ using Coordinator.Aws.DynamoDb;
 using Coordinator.Controllers.Ports;
 using Coordinator.Reconciler.Hosting;
 using Coordinator.Reconciler.LeaderElection;
+using Coordinator.Scheduling.Shared;
 using Coordinator.Scheduling.Slurm;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,7 +25,8 @@ public sealed class LeadershipCompositionTests
         Assert.Same(guard, provider.GetRequiredService<ILeadershipGuard>());
         Assert.Same(guard, provider.GetRequiredService<LeaderElector>().Guard);
         Assert.Same(guard, provider.GetRequiredService<DynamoStateStore>().Leadership);
-        Assert.IsType<SlurmScheduler>(Assert.IsType<GuardedScheduler>(provider.GetRequiredService<IScheduler>()).Inner);
+        var guarded = Assert.IsType<GuardedScheduler>(provider.GetRequiredService<IScheduler>());
+        Assert.IsType<SlurmScheduler>(Assert.IsType<SharedQueueScheduler>(guarded.Inner).Inner);
     }
 
     [Theory]
@@ -35,6 +37,6 @@ public sealed class LeadershipCompositionTests
         using var provider = CoordinatorServices.BuildProvider(Configuration, process);
 
         Assert.IsType<Unfenced>(provider.GetRequiredService<DynamoStateStore>().Leadership);
-        Assert.IsType<SlurmScheduler>(provider.GetRequiredService<IScheduler>());
+        Assert.IsType<SlurmScheduler>(Assert.IsType<SharedQueueScheduler>(provider.GetRequiredService<IScheduler>()).Inner);
     }
 }
