@@ -31,6 +31,13 @@ internal sealed class ControllerFixture : IDisposable
     public WorkerFixture Worker => _worker;
     public DateTimeOffset Now { get; set; } = new(2026, 11, 29, 10, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Moves the daemon's clock: the passes' time and the clock the daemon measures its waits on.</summary>
+    public void Advance(TimeSpan by)
+    {
+        Now += by;
+        Clock.Advance(by);
+    }
+
     /// <summary>What the outage backoff measures its waits on.</summary>
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.Zero));
 
