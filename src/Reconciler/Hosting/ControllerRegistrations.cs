@@ -36,8 +36,9 @@ public static class ControllerRegistrations
     public static IServiceCollection AddControllerDependencies(this IServiceCollection services)
     {
         services.TryAddSingleton<TaskEventLog>();
+        services.TryAddSingleton(sp => new TaskWatch(sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => new TaskTallySource(sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<IScheduler>(), sp.GetRequiredService<CoordinatorOptions>(),
-            sp.GetRequiredService<TaskEventLog>()));
+            sp.GetRequiredService<TaskEventLog>(), sp.GetRequiredService<TaskWatch>()));
         services.TryAddSingleton<JobCleanup>();
         services.TryAddSingleton<SlurmOutage>();
         return services;

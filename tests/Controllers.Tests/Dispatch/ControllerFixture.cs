@@ -21,7 +21,7 @@ internal sealed class ControllerFixture : IDisposable
     public ControllerFixture()
     {
         Options.Slurm.LogDirectory = Path.Combine(_worker.Root, "logs");
-        Tallies = new TaskTallySource(State, Scheduler, Options);
+        Tallies = new TaskTallySource(State, Scheduler, Options, watch: new TaskWatch(Clock));
     }
 
     public InMemoryStateStore State => _worker.State;
