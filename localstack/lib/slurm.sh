@@ -23,6 +23,22 @@ slurm_install_if_missing() {
     || die "apt-get install -y slurmctld slurmd slurm-client munge failed"
 }
 
+# Debian's faketime (libfaketime): the skewed-clock chaos tests run Slurm workers under it
+# (tests/Chaos.Tests/SkewedClockTests.cs). Installed with Slurm's tools; a machine without root only gets a warning.
+faketime_install_if_missing() {
+  if command -v faketime >/dev/null; then
+    return 0
+  fi
+  if ! is_root; then
+    warn "faketime is not installed (the skewed-clock tests need it): apt-get install -y faketime"
+    return 0
+  fi
+  log "installing Debian's faketime"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq faketime >&2 || { apt-get update -qq >&2 && apt-get install -y -qq faketime >&2; } \
+    || warn "apt-get install -y faketime failed; the skewed-clock tests will fail"
+}
+
 # The conf of a slurmctld somebody else started (another worktree's up, say), read from its command line.
 slurm_foreign_conf() {
   local pid arg prev=""
@@ -112,6 +128,7 @@ slurm_node_idle() {
 
 slurm_up() {
   slurm_install_if_missing
+  faketime_install_if_missing
   mkdir -p "$SLURM_DIR"
   local conf="$SLURM_CONF_FILE"
   if pid_alive "$SLURMCTLD_PID" && pid_alive "$SLURMD_PID"; then

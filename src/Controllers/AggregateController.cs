@@ -79,7 +79,7 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         }
 
         job.Status.Output = new OutputStatus { Uri = manifest.Output, Manifest = target.Manifest.ToString(), Sha256 = manifest.OutputSha256 };
-        var tally = TaskTally.From(tasks, new InFlight(), context.Now, options.Heartbeat.StaleAfter, arrayMode: false);
+        var tally = TaskTally.From(tasks, new InFlight(), watch: null, options.Heartbeat.StaleAfter, arrayMode: false);
         StatusController.Publish(job.Status, tally);
         metrics.TasksObserved(job.Name, StatusController.CountsByState(tally));
         metrics.RecordsProcessed("output", tally.OutputRecords);

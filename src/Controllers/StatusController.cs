@@ -14,8 +14,9 @@ namespace Coordinator.Controllers;
 
 /// <summary>
 /// Order 400: keeps status in step with the tasks — counts, completed/failed index ranges, record counts — and acts
-/// on them: lost tasks (Slurm no longer runs them, or their heartbeat is stale) count as failed attempts under the
-/// retry policy; a FailJob rule, a failure count past the policy, or activeDeadline fail the job and cancel what is
+/// on them: lost tasks (Slurm no longer runs them, or this daemon has not seen their heartbeat change for StaleAfter)
+/// count as failed attempts under the retry policy; batches whose retry backoff has passed on this daemon's clock are
+/// released for dispatch; a FailJob rule, a failure count past the policy, or activeDeadline fail the job and cancel what is
 /// left in Slurm; suspend holds pending array tasks and resume releases them; a cancelled job has its submissions
 /// cancelled; once every batch has ended the job moves to Aggregating. Finished jobs: redrive on a bumped
 /// spec.retryGeneration, and cleanup after ttlAfterFinished. While Slurm is unavailable nothing is decided (no task is
@@ -51,7 +52,9 @@ public sealed partial class StatusController(
 
         var snapshot = await tallies.GetAsync(job, context.Now, options.Dispatch.RescanInterval, ct).ConfigureAwait(false);
         outage.Answered(context);
-        if (await RecordLostAsync(job, snapshot.Tally, context.Now, ct).ConfigureAwait(false))
+        var lost = await RecordLostAsync(job, snapshot.Tally, context.Now, ct).ConfigureAwait(false);
+        var released = await ReleaseDueAsync(snapshot.Tally, ct).ConfigureAwait(false);
+        if (lost || released)
         {
             tallies.Invalidate(job.Name);
             snapshot = await tallies.GetAsync(job, context.Now, TimeSpan.Zero, ct).ConfigureAwait(false);
@@ -113,10 +116,11 @@ public sealed partial class StatusController(
                 $"{tally.Succeeded} succeeded, {tally.Failed} failed (tolerated), {tally.Ignored} ignored", job.Generation, context.Now);
             return ControllerResult.Continue;
         }
-        var requeue = options.Dispatch.RunningRequeue;
-        if (tally.NextNotBefore is { } next && next - context.Now < requeue)
+        // A released batch is dispatched by the very next pass; a backoff ending sooner than the usual requeue is met on time.
+        var requeue = released ? TimeSpan.Zero : options.Dispatch.RunningRequeue;
+        if (tally.NextRelease is { } next && next < requeue)
         {
-            requeue = next - context.Now < TimeSpan.Zero ? TimeSpan.Zero : next - context.Now;
+            requeue = next;
         }
         return ControllerResult.StopAndRequeueAfter(requeue);
     }
@@ -169,6 +173,29 @@ public sealed partial class StatusController(
         return changed;
     }
 
+    /// <summary>
+    /// Held batches whose backoff has passed on this daemon's clock (<see cref="TaskWatch"/>) become claimable again:
+    /// dispatch submits them and pilots claim them. A worker's clock never decides when a retry may start.
+    /// </summary>
+    private async Task<bool> ReleaseDueAsync(TaskTally tally, CancellationToken ct)
+    {
+        var changed = false;
+        foreach (var task in tally.Due)
+        {
+            TaskTransitions.Release(task);
+            try
+            {
+                task.Version = await state.UpdateTaskAsync(task, ct).ConfigureAwait(false);
+                changed = true;
+            }
+            catch (ConflictException)
+            {
+                // Moved meanwhile (a pilot that waited the backoff out itself claimed it, or a redrive): that stands.
+            }
+        }
+        return changed;
+    }
+
     private async Task<ControllerResult> FailAsync(JobContext context, string reason, string message, CancellationToken ct)
     {
         var status = context.Job.Status;
@@ -195,6 +222,7 @@ public sealed partial class StatusController(
     {
         var job = context.Job;
         var status = job.Status;
+        tallies.Watch.Forget(job.Name);
         var redriven = status.Conditions.FirstOrDefault(c => c.Type == Redrive.ConditionType)?.ObservedGeneration ?? 0;
         if (status.Phase == JobPhase.Failed && job.Spec.RetryGeneration > redriven)
         {

@@ -15,9 +15,16 @@ namespace Coordinator.Worker;
 /// conditional writes overlap (<see cref="IStateStore.TryUpdateTasksAsync"/>). Pilots walk the task pages in the
 /// same order but each starts at a different place within a page, so they rarely race for the same item; a lost race
 /// only drops that task from the group.
+/// <para>
+/// A batch backing off after a failed attempt is claimed once the daemon has released it, or once this pilot has itself
+/// seen it held for its backoff delay, measured on the pilot's own monotonic clock (<see cref="TaskWatch"/>): the
+/// notBefore stamped by another host is never compared with this host's clock.
+/// </para>
 /// </summary>
 public sealed partial class PilotWorker(IStateStore state, TaskWorker worker, TimeProvider clock, ILogger<PilotWorker> logger)
 {
+    private readonly TaskWatch _holds = new(clock);
+
     /// <summary>Longest a pilot waits for a batch that is backing off before it looks again.</summary>
     public static readonly TimeSpan MaxIdleWait = TimeSpan.FromSeconds(30);
 
@@ -43,11 +50,10 @@ public sealed partial class PilotWorker(IStateStore state, TaskWorker worker, Ti
             {
                 continue;
             }
-            if (pass.NextNotBefore is not { } next)
+            if (pass.NextHoldEnds is not { } wait)
             {
                 break;
             }
-            var wait = next - clock.GetUtcNow();
             wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxIdleWait ? MaxIdleWait : wait;
             try
             {
@@ -68,14 +74,17 @@ public sealed partial class PilotWorker(IStateStore state, TaskWorker worker, Ti
         return recorded;
     }
 
-    /// <summary>One walk over the job's task pages, claiming and running what is claimable.</summary>
-    private async Task<(int Recorded, DateTimeOffset? NextNotBefore)> PassAsync(
+    /// <summary>
+    /// One walk over the job's task pages, claiming and running what is claimable; also how soon the first batch still
+    /// backing off may be claimed (null when none is).
+    /// </summary>
+    private async Task<(int Recorded, TimeSpan? NextHoldEnds)> PassAsync(
         Job job, int pilot, int pilots, WorkerIdentity identity, CancellationToken disruption, CancellationToken ct)
     {
         var concurrency = Math.Max(1, Concurrency);
         using var slots = new SemaphoreSlim(concurrency, concurrency);
         var running = new List<Task<TaskRunOutcome>>();
-        DateTimeOffset? nextNotBefore = null;
+        TimeSpan? nextHoldEnds = null;
         try
         {
             await foreach (var tasks in TaskReader.ReadPagesAsync(state, job.Name, job.Generation, ct).ConfigureAwait(false))
@@ -85,13 +94,21 @@ public sealed partial class PilotWorker(IStateStore state, TaskWorker worker, Ti
                 for (var i = 0; i < tasks.Count; i++)
                 {
                     var task = tasks[(start + i) % tasks.Count];
-                    if (TaskTransitions.CanClaim(task, clock.GetUtcNow()))
+                    if (TaskTransitions.CanClaim(task))
                     {
                         candidates.Enqueue(task);
                     }
-                    else if (task is { State: TaskState.Pending, NotBefore: { } notBefore })
+                    else if (TaskTransitions.IsHeld(task))
                     {
-                        nextNotBefore = nextNotBefore is { } n && n < notBefore ? n : notBefore;
+                        var left = TaskTransitions.HoldLength(task) - _holds.Unchanged(task);
+                        if (left <= TimeSpan.Zero)
+                        {
+                            candidates.Enqueue(task);
+                        }
+                        else
+                        {
+                            nextHoldEnds = nextHoldEnds is { } n && n < left ? n : left;
+                        }
                     }
                 }
                 while (candidates.Count > 0 && !disruption.IsCancellationRequested)
@@ -131,7 +148,7 @@ public sealed partial class PilotWorker(IStateStore state, TaskWorker worker, Ti
             throw;
         }
         var outcomes = await Task.WhenAll(running).ConfigureAwait(false);
-        return (outcomes.Count(o => o == TaskRunOutcome.Recorded), nextNotBefore);
+        return (outcomes.Count(o => o == TaskRunOutcome.Recorded), nextHoldEnds);
     }
 
     /// <summary>Marks every task of the group Running and writes them in one batched conditional write; returns the winners.</summary>

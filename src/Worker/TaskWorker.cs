@@ -32,7 +32,7 @@ public sealed partial class TaskWorker(
     public async Task<TaskRunOutcome> RunAsync(Job job, int index, WorkerIdentity identity, CancellationToken disruption, CancellationToken ct)
     {
         var task = await state.GetTaskAsync(job.Name, index, ct).ConfigureAwait(false);
-        if (task is null || !TaskTransitions.CanClaim(task, clock.GetUtcNow()))
+        if (task is null || !TaskTransitions.CanClaim(task))
         {
             LogNotClaimable(logger, job.Name, index, task?.State);
             return TaskRunOutcome.NotClaimed;

@@ -68,7 +68,7 @@ public sealed class CoordinatorMetrics : IDisposable
         _queueRetries = _meter.CreateCounter<long>("coordinator.queue.retries", "{key}", "Rate-limited re-adds after errors.");
         _meter.CreateObservableGauge("coordinator.queue.depth", () => _queueDepth(), "{key}", "Keys ready to be processed.");
         _meter.CreateObservableGauge("coordinator.memory.jobs", () => _rememberedJobs(), "{job}",
-            "Per-job entries the daemon holds (task snapshots, waiting stream images, Slurm outage backoffs), summed: unfinished jobs only.");
+            "Per-job entries the daemon holds (task snapshots, waiting stream images, heartbeat watches, Slurm outage backoffs), summed: unfinished jobs only.");
         _streamRecords = _meter.CreateCounter<long>("coordinator.stream.records", "{record}", "Stream records read, by table.");
         _streamUndecodable = _meter.CreateCounter<long>("coordinator.stream.undecodable", "{record}",
             "Stream records that could not be decoded and were skipped, by table.");

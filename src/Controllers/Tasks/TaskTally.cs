@@ -20,30 +20,35 @@ public sealed class TaskTally
     public long FailedRecords { get; private set; }
     public List<int> SucceededIndexes { get; } = [];
     public List<int> FailedIndexes { get; } = [];
-    /// <summary>Pending, past their backoff, and not already queued in Slurm: what dispatch may submit now.</summary>
+    /// <summary>Pending, not backing off, and not already queued in Slurm: what dispatch may submit now.</summary>
     public List<int> Ready { get; } = [];
-    /// <summary>Running tasks whose worker is gone: Slurm no longer runs them, or their heartbeat is stale.</summary>
+    /// <summary>Running tasks whose worker is gone: Slurm no longer runs them, or their heartbeat stopped changing.</summary>
     public List<JobTask> Lost { get; } = [];
+    /// <summary>Held tasks whose backoff has passed on this daemon's clock: the status controller releases them.</summary>
+    public List<JobTask> Due { get; } = [];
     /// <summary>Failed tasks whose failure fails the whole job (a FailJob rule matched).</summary>
     public List<JobTask> FailingJob { get; } = [];
     /// <summary>The first failure reasons, by index, for the job's message.</summary>
     public List<string> FailureReasons { get; } = [];
-    /// <summary>The soonest time a backing-off task becomes ready.</summary>
-    public DateTimeOffset? NextNotBefore { get; private set; }
+    /// <summary>How soon the first backing-off task is due, on this daemon's clock.</summary>
+    public TimeSpan? NextRelease { get; private set; }
 
     /// <summary>True when every batch has ended (succeeded, failed for good, or ignored).</summary>
     public bool AllEnded => Total > 0 && Succeeded + Failed + Ignored == Total;
 
     /// <summary>
-    /// A Running task whose heartbeat is older than <paramref name="heartbeatStaleAfter"/> is lost; in array mode one
-    /// absent from squeue (after a short grace, so a task just claimed is not misjudged) is lost too.
+    /// Liveness and backoff are judged by <paramref name="watch"/>, on this daemon's clock, never from timestamps a
+    /// worker stamped: a Running task whose item this daemon has not seen change for
+    /// <paramref name="heartbeatStaleAfter"/> is lost; in array mode one absent from squeue is lost after a short grace
+    /// without a change (so a task just claimed, or still beating, is not misjudged); a held task is due once this
+    /// daemon has seen it held for its backoff. Without a watch (aggregation: nothing runs) nothing is judged.
     /// </summary>
     /// <param name="tasks">Every task of the job.</param>
     /// <param name="inFlight">What squeue shows live for the job.</param>
-    /// <param name="now">The pass's time.</param>
-    /// <param name="heartbeatStaleAfter">Heartbeat age after which a Running task is lost.</param>
+    /// <param name="watch">This daemon's observations of the task items, or null to judge nothing.</param>
+    /// <param name="heartbeatStaleAfter">How long a Running task's item may stay unchanged before it is lost.</param>
     /// <param name="arrayMode">Whether batch indices map to Slurm array tasks.</param>
-    public static TaskTally From(IEnumerable<JobTask> tasks, InFlight inFlight, DateTimeOffset now, TimeSpan heartbeatStaleAfter, bool arrayMode)
+    public static TaskTally From(IEnumerable<JobTask> tasks, InFlight inFlight, TaskWatch? watch, TimeSpan heartbeatStaleAfter, bool arrayMode)
     {
         var tally = new TaskTally();
         var grace = TimeSpan.FromSeconds(30) < heartbeatStaleAfter ? TimeSpan.FromSeconds(30) : heartbeatStaleAfter;
@@ -57,6 +62,7 @@ public sealed class TaskTally
                     tally.Succeeded++;
                     tally.SucceededIndexes.Add(task.Index);
                     tally.OutputRecords += task.OutputRecords ?? 0;
+                    watch?.Ended(task);
                     break;
                 case TaskState.Failed:
                     tally.Failed++;
@@ -70,29 +76,44 @@ public sealed class TaskTally
                     {
                         tally.FailingJob.Add(task);
                     }
+                    watch?.Ended(task);
                     break;
                 case TaskState.Ignored:
                     tally.Ignored++;
                     tally.FailedRecords += task.InputRecords;
+                    watch?.Ended(task);
                     break;
                 case TaskState.Running:
                     tally.Running++;
-                    var beat = task.Heartbeat ?? task.StartedAt ?? now;
-                    var gone = arrayMode && !inFlight.BatchIndexes.Contains(task.Index) && now - beat > grace;
-                    if (gone || now - beat > heartbeatStaleAfter)
+                    if (watch?.Unchanged(task) is { } unchanged
+                        && (unchanged > heartbeatStaleAfter || (arrayMode && !inFlight.BatchIndexes.Contains(task.Index) && unchanged > grace)))
                     {
                         tally.Lost.Add(task);
                     }
                     break;
                 default:
                     tally.Pending++;
-                    if (task.NotBefore is { } notBefore && notBefore > now)
+                    if (TaskTransitions.IsHeld(task))
                     {
-                        tally.NextNotBefore = tally.NextNotBefore is { } n && n < notBefore ? n : notBefore;
+                        if (watch is not null && TaskTransitions.HoldLength(task) - watch.Unchanged(task) is var left)
+                        {
+                            if (left <= TimeSpan.Zero)
+                            {
+                                tally.Due.Add(task);
+                            }
+                            else
+                            {
+                                tally.NextRelease = tally.NextRelease is { } n && n < left ? n : left;
+                            }
+                        }
                     }
-                    else if (!inFlight.BatchIndexes.Contains(task.Index))
+                    else
                     {
-                        tally.Ready.Add(task.Index);
+                        watch?.Ended(task);
+                        if (!inFlight.BatchIndexes.Contains(task.Index))
+                        {
+                            tally.Ready.Add(task.Index);
+                        }
                     }
                     break;
             }

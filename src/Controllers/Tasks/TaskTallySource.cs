@@ -20,10 +20,13 @@ namespace Coordinator.Controllers.Tasks;
 /// for one (maxAge zero: dispatch does before it submits), and after <see cref="Invalidate"/>.
 /// </para>
 /// </summary>
-public sealed class TaskTallySource(IStateStore state, IScheduler scheduler, CoordinatorOptions options, TaskEventLog? events = null)
+public sealed class TaskTallySource(IStateStore state, IScheduler scheduler, CoordinatorOptions options, TaskEventLog? events = null, TaskWatch? watch = null)
     : IJobMemory
 {
     private readonly ConcurrentDictionary<string, Snapshot> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>This daemon's own observations of the task items, which liveness and backoff are judged by.</summary>
+    public TaskWatch Watch { get; } = watch ?? new TaskWatch();
 
     /// <param name="ReadAt">When squeue and the tasks were last brought up to date.</param>
     /// <param name="FullReadAt">When every task was last read from the store (ReadAt when this pass did).</param>
@@ -49,7 +52,7 @@ public sealed class TaskTallySource(IStateStore state, IScheduler scheduler, Coo
             && now - cached.FullReadAt < options.Dispatch.FullRecountInterval)
         {
             var tasks = Patch(cached.Tasks, events.Drain(job.Name), job.Generation);
-            var tally = TaskTally.From(tasks, inFlight, now, options.Heartbeat.StaleAfter, arrayMode);
+            var tally = TaskTally.From(tasks, inFlight, Watch, options.Heartbeat.StaleAfter, arrayMode);
             snapshot = cached with { ReadAt = now, Tasks = tasks, InFlight = inFlight, Tally = tally };
         }
         else
@@ -57,7 +60,7 @@ public sealed class TaskTallySource(IStateStore state, IScheduler scheduler, Coo
             var gaps = events?.Gaps ?? 0;
             events?.Watch(job.Name);
             var tasks = await TaskReader.ReadAllAsync(state, job.Name, job.Generation, ct).ConfigureAwait(false);
-            var tally = TaskTally.From(tasks, inFlight, now, options.Heartbeat.StaleAfter, arrayMode);
+            var tally = TaskTally.From(tasks, inFlight, Watch, options.Heartbeat.StaleAfter, arrayMode);
             snapshot = new Snapshot(now, now, job.Generation, tasks, inFlight, tally, gaps);
         }
         _cache[job.Name] = snapshot;

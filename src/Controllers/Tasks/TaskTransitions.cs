@@ -18,12 +18,28 @@ public static class TaskTransitions
     public const string FailJobReason = "FailJob";
 
     /// <summary>
-    /// A task may be claimed while Pending or Dispatched, once its retry backoff has passed. The task's own generation
-    /// (the partition it belongs to) locates its batch, so a spec edit such as maxConcurrent never strands it.
+    /// A task may be claimed while Pending or Dispatched and not held by a retry backoff. No clock is consulted: the
+    /// daemon releases a held task (<see cref="Release"/>) once the backoff has passed on its own clock, so a worker
+    /// whose clock is off neither claims early nor refuses what the daemon dispatched. The task's own generation (the
+    /// partition it belongs to) locates its batch, so a spec edit such as maxConcurrent never strands it.
     /// </summary>
-    public static bool CanClaim(JobTask task, DateTimeOffset now) =>
-        task.State is TaskState.Pending or TaskState.Dispatched
-        && (task.NotBefore is null || task.NotBefore <= now);
+    public static bool CanClaim(JobTask task) =>
+        task.State is TaskState.Pending or TaskState.Dispatched && task.NotBefore is null;
+
+    /// <summary>A Pending task waiting out a retry backoff: <see cref="JobTask.NotBefore"/> is set until released.</summary>
+    public static bool IsHeld(JobTask task) =>
+        task.State is TaskState.Pending or TaskState.Dispatched && task.NotBefore is not null;
+
+    /// <summary>
+    /// How long a held task is held: its notBefore less its finishedAt. Both are stamped by whoever recorded the failed
+    /// attempt, in one <see cref="RecordEnd"/>, on one clock, so the difference is the backoff delay whatever that
+    /// clock's offset; each observer waits it out on its own clock from when it first saw the hold (<see cref="TaskWatch"/>).
+    /// </summary>
+    public static TimeSpan HoldLength(JobTask task) =>
+        task.NotBefore is { } notBefore && task.FinishedAt is { } finished && notBefore > finished ? notBefore - finished : TimeSpan.Zero;
+
+    /// <summary>Ends a held task's backoff: it is claimable (and dispatchable) again.</summary>
+    public static void Release(JobTask task) => task.NotBefore = null;
 
     /// <summary>Moves a claimable task to Running as a new attempt.</summary>
     public static void Claim(JobTask task, string host, string? slurmJobId, string? arrayTaskId, DateTimeOffset now)

@@ -36,14 +36,16 @@ public static class ControllerRegistrations
     public static IServiceCollection AddControllerDependencies(this IServiceCollection services)
     {
         services.TryAddSingleton<TaskEventLog>();
+        services.TryAddSingleton(sp => new TaskWatch(sp.GetService<TimeProvider>()));
         services.TryAddSingleton(sp => new TaskTallySource(sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<IScheduler>(), sp.GetRequiredService<CoordinatorOptions>(),
-            sp.GetRequiredService<TaskEventLog>()));
+            sp.GetRequiredService<TaskEventLog>(), sp.GetRequiredService<TaskWatch>()));
         services.TryAddSingleton<JobCleanup>();
         services.TryAddSingleton<SlurmOutage>();
         // The per-job memories the reconciler forgets finished jobs from (and everything at each new term).
         services.AddSingleton<IJobMemory>(sp => sp.GetRequiredService<TaskTallySource>());
         services.AddSingleton<IJobMemory>(sp => sp.GetRequiredService<TaskEventLog>());
         services.AddSingleton<IJobMemory>(sp => sp.GetRequiredService<SlurmOutage>());
+        services.AddSingleton<IJobMemory>(sp => sp.GetRequiredService<TaskWatch>());
         return services;
     }
 }

@@ -21,7 +21,7 @@ internal sealed class ControllerFixture : IDisposable
     public ControllerFixture()
     {
         Options.Slurm.LogDirectory = Path.Combine(_worker.Root, "logs");
-        Tallies = new TaskTallySource(State, Scheduler, Options);
+        Tallies = new TaskTallySource(State, Scheduler, Options, watch: new TaskWatch(Clock));
     }
 
     public InMemoryStateStore State => _worker.State;
@@ -30,6 +30,13 @@ internal sealed class ControllerFixture : IDisposable
     public TaskTallySource Tallies { get; }
     public WorkerFixture Worker => _worker;
     public DateTimeOffset Now { get; set; } = new(2026, 11, 29, 10, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Moves the daemon's clock: the passes' time and the clock the daemon measures its waits on.</summary>
+    public void Advance(TimeSpan by)
+    {
+        Now += by;
+        Clock.Advance(by);
+    }
 
     /// <summary>What the outage backoff measures its waits on.</summary>
     public ManualClock Clock { get; } = new(new DateTimeOffset(2026, 11, 29, 10, 0, 0, TimeSpan.Zero));

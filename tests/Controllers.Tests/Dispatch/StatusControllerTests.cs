@@ -79,6 +79,10 @@ public sealed class StatusControllerTests : IDisposable
     {
         await RunningJobAsync("lost", 2);
         await _fx.SetTaskAsync("lost", 1, t => { t.State = TaskState.Running; t.Attempt = 1; t.Heartbeat = _fx.Now.AddMinutes(-10); t.Host = "n1"; });
+        // Staleness is this daemon not seeing the item change, on its own clock; the stamp's age says nothing.
+        await _fx.PassAsync("lost", _fx.Status);
+        Assert.Equal(TaskState.Running, _fx.State.Stored("lost", 1).State);
+        _fx.Advance(_fx.Options.Heartbeat.StaleAfter + TimeSpan.FromMilliseconds(1));
         await _fx.PassAsync("lost", _fx.Status);
         var task = _fx.State.Stored("lost", 1);
         Assert.Equal(TaskState.Pending, task.State);
@@ -89,9 +93,14 @@ public sealed class StatusControllerTests : IDisposable
     [Fact]
     public async Task LostTask_AbsentFromSqueueInArrayModeIsLostAfterAShortGrace()
     {
+        _fx.Options.Heartbeat.Interval = TimeSpan.FromSeconds(15);
         await RunningJobAsync("vanished", 1);
         _fx.Scheduler.Drain();
-        await _fx.SetTaskAsync("vanished", 0, t => { t.State = TaskState.Running; t.Attempt = 3; t.Heartbeat = _fx.Now.AddSeconds(-45); });
+        await _fx.SetTaskAsync("vanished", 0, t => { t.State = TaskState.Running; t.Attempt = 3; t.Heartbeat = _fx.Now; });
+        await _fx.PassAsync("vanished", _fx.Status);
+        Assert.Equal(TaskState.Running, _fx.State.Stored("vanished", 0).State);
+        // 31 s without a change: past the 30 s grace for a task squeue no longer shows, well before StaleAfter (90 s).
+        _fx.Advance(TimeSpan.FromSeconds(31));
         var (job, _) = await _fx.PassAsync("vanished", _fx.Status);
         Assert.Equal(TaskState.Failed, _fx.State.Stored("vanished", 0).State);
         Assert.Equal(JobPhase.Failed, job.Status.Phase);

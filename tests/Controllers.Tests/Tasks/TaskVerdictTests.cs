@@ -26,7 +26,7 @@ public sealed class TaskVerdictTests
     };
 
     private static TaskTally Tally(params JobTask[] tasks) =>
-        TaskTally.From(tasks, new InFlight(), Now, new HeartbeatOptions().StaleAfter, arrayMode: false);
+        TaskTally.From(tasks, new InFlight(), new TaskWatch(), new HeartbeatOptions().StaleAfter, arrayMode: false);
 
     private static JobTask Failed(int index, string reason, TaskVerdict verdict) =>
         new() { Job = "v", Index = index, State = TaskState.Failed, Reason = reason, Verdict = verdict };

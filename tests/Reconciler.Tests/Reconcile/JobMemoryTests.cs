@@ -30,11 +30,13 @@ public sealed class JobMemoryTests : IDisposable
     private readonly TaskEventLog _events = new();
     private readonly TaskTallySource _tallies;
     private readonly SlurmOutage _outage;
+    private readonly TaskWatch _watch;
 
     public JobMemoryTests()
     {
         _tallies = new TaskTallySource(_store, _scheduler, _options, _events);
         _outage = new SlurmOutage(NullLogger<SlurmOutage>.Instance, _time);
+        _watch = new TaskWatch(_time);
     }
 
     public void Dispose() => _metrics.Dispose();
@@ -47,7 +49,7 @@ public sealed class JobMemoryTests : IDisposable
         await Reconciler(new Finisher()).ReconcileAsync(new JobKey("done"), default);
 
         Assert.Equal(JobPhase.Failed, _store.Peek("done")!.Status.Phase);
-        Assert.Equal((0, 0, 0), (_tallies.Jobs, _events.Jobs, _outage.Jobs));
+        Assert.Equal((0, 0, 0, 0), (_tallies.Jobs, _events.Jobs, _outage.Jobs, _watch.Jobs));
         Assert.NotNull(job);
     }
 
@@ -59,7 +61,7 @@ public sealed class JobMemoryTests : IDisposable
 
         await Reconciler().ReconcileAsync(new JobKey("gone"), default);
 
-        Assert.Equal((0, 0, 0), (_tallies.Jobs, _events.Jobs, _outage.Jobs));
+        Assert.Equal((0, 0, 0, 0), (_tallies.Jobs, _events.Jobs, _outage.Jobs, _watch.Jobs));
     }
 
     [Fact]
@@ -101,14 +103,15 @@ public sealed class JobMemoryTests : IDisposable
         await _store.PutTasksAsync([.. Enumerable.Range(0, 3).Select(i => new JobTask { Job = name, Generation = 1, Index = i, State = TaskState.Pending })], default);
         await _tallies.GetAsync(job, _time.GetUtcNow(), TimeSpan.Zero, default);
         _events.Record(new JobTask { Job = name, Generation = 1, Index = 1, Version = 5, State = TaskState.Running });
+        _watch.Unchanged(new JobTask { Job = name, Generation = 1, Index = 1, Version = 5, State = TaskState.Running });
         _outage.Unavailable(new JobContext(job, _time.GetUtcNow(), (_, _) => Task.FromResult(job.Version)), "dispatch",
             new SchedulerException("squeue: slurm_load_jobs error: Unable to contact slurm controller", transient: true));
-        Assert.Equal((1, 1, 1), (_tallies.Jobs, _events.Jobs, _outage.Jobs));
+        Assert.Equal((1, 1, 1, 1), (_tallies.Jobs, _events.Jobs, _outage.Jobs, _watch.Jobs));
         return job;
     }
 
     private JobReconciler Reconciler(params IJobController[] controllers) =>
-        new(_store, controllers, _options, _metrics, NullLogger<JobReconciler>.Instance, _time, _scheduler, [_tallies, _events, _outage]);
+        new(_store, controllers, _options, _metrics, NullLogger<JobReconciler>.Instance, _time, _scheduler, [_tallies, _events, _outage, _watch]);
 
     /// <summary>Ends the job Failed, as the status controller does when its failure policy is exceeded.</summary>
     private sealed class Finisher : IJobController
