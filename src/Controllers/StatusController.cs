@@ -222,7 +222,6 @@ public sealed partial class StatusController(
     {
         var job = context.Job;
         var status = job.Status;
-        tallies.Watch.Forget(job.Name);
         var redriven = status.Conditions.FirstOrDefault(c => c.Type == Redrive.ConditionType)?.ObservedGeneration ?? 0;
         if (status.Phase == JobPhase.Failed && job.Spec.RetryGeneration > redriven)
         {

@@ -115,6 +115,17 @@ internal sealed class ChaosStack : IAsyncDisposable
         return item.Item is { } found && found.TryGetValue("status", out var status) ? status.M : null;
     }
 
+    /// <summary>The job's task items as stored: one strongly consistent Query (these tests' jobs fit in one page).</summary>
+    public async Task<List<Dictionary<string, AttributeValue>>> TaskItemsAsync(string job) =>
+        (await Dynamo.QueryAsync(new QueryRequest
+        {
+            TableName = TasksTable,
+            KeyConditionExpression = "#j = :j",
+            ExpressionAttributeNames = new() { ["#j"] = "job" },
+            ExpressionAttributeValues = new() { [":j"] = new AttributeValue { S = job } },
+            ConsistentRead = true,
+        })).Items ?? [];
+
     public static string Phase(Dictionary<string, AttributeValue>? status) =>
         status is not null && status.TryGetValue("phase", out var p) ? p.S ?? "" : "";
 

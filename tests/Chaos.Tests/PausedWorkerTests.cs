@@ -138,18 +138,8 @@ public sealed class PausedWorkerTests(PausedWorkerStackFixture fixture, ITestOut
         return records.Length;
     }
 
-    private async Task<Dictionary<string, AttributeValue>?> TaskAsync(string job, int index)
-    {
-        var page = await Stack.Dynamo.QueryAsync(new QueryRequest
-        {
-            TableName = Stack.TasksTable,
-            KeyConditionExpression = "#j = :j",
-            ExpressionAttributeNames = new() { ["#j"] = "job" },
-            ExpressionAttributeValues = new() { [":j"] = new AttributeValue { S = job } },
-            ConsistentRead = true,
-        });
-        return page.Items.FirstOrDefault(t => t.TryGetValue("index", out var i) && i.N == index.ToString(CultureInfo.InvariantCulture));
-    }
+    private async Task<Dictionary<string, AttributeValue>?> TaskAsync(string job, int index) =>
+        (await Stack.TaskItemsAsync(job)).FirstOrDefault(t => t.TryGetValue("index", out var i) && i.N == index.ToString(CultureInfo.InvariantCulture));
 
     private static string State(Dictionary<string, AttributeValue> task) => ChaosStack.Text(task, "state");
 

@@ -152,15 +152,7 @@ public sealed class SkewedClockTests(SkewedClockStackFixture fixture, ITestOutpu
     /// <summary>Minutes between the worker's finishedAt stamp and this host's clock (the job finished moments ago).</summary>
     private static double Skewed(Dictionary<string, AttributeValue> task) => (Time(task, "finishedAt") - DateTimeOffset.UtcNow).TotalMinutes;
 
-    private async Task<List<Dictionary<string, AttributeValue>>> TasksAsync(string job) =>
-        (await Stack.Dynamo.QueryAsync(new QueryRequest
-        {
-            TableName = Stack.TasksTable,
-            KeyConditionExpression = "#j = :j",
-            ExpressionAttributeNames = new() { ["#j"] = "job" },
-            ExpressionAttributeValues = new() { [":j"] = new AttributeValue { S = job } },
-            ConsistentRead = true,
-        })).Items;
+    private Task<List<Dictionary<string, AttributeValue>>> TasksAsync(string job) => Stack.TaskItemsAsync(job);
 
     private static long Number(Dictionary<string, AttributeValue> item, string name) =>
         item.TryGetValue(name, out var v) && v.N is { } n ? long.Parse(n, CultureInfo.InvariantCulture) : -1;

@@ -194,18 +194,7 @@ public sealed partial class SlurmOutageTests(WorkerFaultStackFixture fixture, IT
         Assert.Equal(Enumerable.Range(0, batches), indexes);
     }
 
-    private async Task<List<JobTask>> TasksAsync(string job)
-    {
-        var page = await Stack.Dynamo.QueryAsync(new QueryRequest
-        {
-            TableName = Stack.TasksTable,
-            KeyConditionExpression = "#j = :j",
-            ExpressionAttributeNames = new() { ["#j"] = "job" },
-            ExpressionAttributeValues = new() { [":j"] = new AttributeValue { S = job } },
-            ConsistentRead = true,
-        });
-        return [.. page.Items.Select(TaskItemCodec.Decode)];
-    }
+    private async Task<List<JobTask>> TasksAsync(string job) => [.. (await Stack.TaskItemsAsync(job)).Select(TaskItemCodec.Decode)];
 
     private static Dictionary<string, AttributeValue>? Condition(Dictionary<string, AttributeValue> status) =>
         status.TryGetValue("conditions", out var list) && list.L is { } conditions

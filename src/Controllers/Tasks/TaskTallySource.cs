@@ -97,19 +97,11 @@ public sealed class TaskTallySource(IStateStore state, IScheduler scheduler, Coo
     }
 
     /// <summary>Forget a job's last read (after this pass changed tasks, or when the job is gone).</summary>
-    public void Invalidate(string jobName)
-    {
-        _cache.TryRemove(jobName, out _);
-        events?.Forget(jobName);
-    }
+    public void Invalidate(string jobName) => _cache.TryRemove(jobName, out _);
 
     public int Jobs => _cache.Count;
 
     public void Forget(string job) => Invalidate(job);
 
-    public void ForgetAll()
-    {
-        _cache.Clear();
-        events?.ForgetAll();
-    }
+    public void ForgetAll() => _cache.Clear();
 }
