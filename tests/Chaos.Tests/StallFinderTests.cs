@@ -15,6 +15,7 @@ namespace Coordinator.Chaos.Tests;
 /// behind); a failing job Failed; a job retried after it failed, while the daemon may be dead, Succeeded; a job with a
 /// TTL deleted; a job refused by Slurm or with a corrupt item terminal or carrying a condition that names its problem.
 /// CI runs a short version (2 jobs of each case, about 45 s of kills); `./test --soak` the issue's 150 jobs and 10 minutes.
+/// <para>Gated by CHAOS_STALL_FINDER=1 until issue 15's fixes land: on d299870 it is red (12 of 18 jobs stalled).</para>
 /// </summary>
 public sealed class StallFinderTests(ITestOutputHelper output)
 {
@@ -26,6 +27,9 @@ public sealed class StallFinderTests(ITestOutputHelper output)
     public async Task Every_job_ends_as_its_case_expects_within_two_minutes_of_the_last_daemon_kill()
     {
         Skip.If(ChaosStack.Unavailable is not null, ChaosStack.Unavailable);
+        Skip.IfNot(Environment.GetEnvironmentVariable("CHAOS_STALL_FINDER") is "1",
+            "issue 15 is open: the paths this test finds (descendant handlers, TTL lost on restart, a malformed version) still stall; "
+            + "run it with CHAOS_STALL_FINDER=1, and remove this gate with the fixes");
         var (jobCount, killFor) = ChaosMode.Pick((18, TimeSpan.FromSeconds(45)), (150, TimeSpan.FromMinutes(10)));
         var random = new Random(ChaosMode.Seed);
         await using var stack = new ChaosStack("stall");
