@@ -266,12 +266,12 @@ public sealed class JobReconcilerTests : IDisposable
     {
         // Issue 15 path 5: an exception out of a controller used to be only in the daemon's log, retried forever.
         _store.UserPut(ValidJob("err"));
-        var failing = new DelegateController("dispatch", 300, _ => throw new InvalidOperationException("sbatch printed garbage"));
+        var failing = new DelegateController("dispatch", 300, _ => throw new SchedulerException("sbatch printed garbage", transient: false));
         var reconciler = Reconciler(new ValidationController(), failing);
         var started = _time.GetUtcNow();
         for (var pass = 0; pass < 5; pass++)
         {
-            await Assert.ThrowsAsync<InvalidOperationException>(() => reconciler.ReconcileAsync(new JobKey("err"), default));
+            await Assert.ThrowsAsync<SchedulerException>(() => reconciler.ReconcileAsync(new JobKey("err"), default));
             _time.Advance(TimeSpan.FromSeconds(5));
         }
         var first = Assert.Single(_store.Peek("err")!.Status.Events);
@@ -280,7 +280,7 @@ public sealed class JobReconcilerTests : IDisposable
         var writes = _store.StatusWrites;
 
         _time.Advance(TimeSpan.FromSeconds(10)); // 35 s after the first: the repeats are written, once
-        await Assert.ThrowsAsync<InvalidOperationException>(() => reconciler.ReconcileAsync(new JobKey("err"), default));
+        await Assert.ThrowsAsync<SchedulerException>(() => reconciler.ReconcileAsync(new JobKey("err"), default));
 
         var repeated = Assert.Single(_store.Peek("err")!.Status.Events);
         Assert.Equal(6, repeated.Count);
@@ -306,7 +306,7 @@ public sealed class JobReconcilerTests : IDisposable
 
         var job = _store.Peek("kept")!;
         Assert.Equal(2, job.Generation);
-        Assert.Equal("store: disk full", Assert.Single(job.Status.Events).Message);
+        Assert.Equal("store: InvalidOperationException: disk full", Assert.Single(job.Status.Events).Message); // not one of ours: the type is named
     }
 
     public void Dispose() => _metrics.Dispose();
