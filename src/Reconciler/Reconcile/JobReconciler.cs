@@ -228,7 +228,8 @@ public sealed partial class JobReconciler(
                 JobEvents.Record(fresh.Status.Events, e);
             }
             await store.UpdateJobStatusAsync(fresh, ct).ConfigureAwait(false);
-            LogEventRecorded(name, due.Sum(e => e.Count), what);
+            var count = due.Sum(e => e.Count);
+            LogEventRecorded(name, count, what);
         }
         catch (Exception writeError)
         {

@@ -72,7 +72,7 @@ public sealed class JobDescriptionTests
 
         var events = text[text.IndexOf("\nEvents:\n", StringComparison.Ordinal)..];
         Assert.Matches(@"^\nEvents:\n  TYPE\s+REASON\s+AGE\s+MESSAGE\n", events);
-        Assert.Matches(@"\n  Warning\s+ReconcileError\s+1m0s \(x12 over 10m0s\)\s+dispatch: sbatch printed garbage\n", events);
+        Assert.Matches(@"\n  Warning\s+ReconcileError\s+1m0s \(x12 over 9m0s\)\s+dispatch: sbatch printed garbage\n", events);
         Assert.Matches(@"\n  Warning\s+UnreadableTaskItem\s+30s\s+task 3: heartbeat: expected an ISO-8601 time\n$", events);
         Assert.True(text.IndexOf("Spec:", StringComparison.Ordinal) < text.IndexOf("Events:", StringComparison.Ordinal), "events come last, as in kubectl");
     }

@@ -76,7 +76,7 @@ public static class JobDescription
     }
 
     /// <summary>kubectl's Events table: oldest first, AGE since the last time, and "(xN over D)" for repeats.</summary>
-    private static void AppendEvents(StringBuilder sb, IReadOnlyList<JobEvent> events, DateTimeOffset now, int width)
+    private static void AppendEvents(StringBuilder sb, List<JobEvent> events, DateTimeOffset now, int width)
     {
         sb.Append("Events:\n");
         if (events.Count == 0)
