@@ -8,7 +8,7 @@ public static class CorpusCatalog
     public static readonly IReadOnlyList<CorpusCase> All =
     [
         .. SpecCases.All(), .. YamlCases.All(), .. ItemTypeCases.All(), .. RecordCases.All(), .. CsvCases.All(),
-        .. ParquetCases.All(), .. ObjectStoreCases.All(), .. HandlerFaultCases.All(),
+        .. ParquetCases.All(), .. ObjectStoreCases.All(), .. HandlerFaultCases.All(), .. SchedulerCases.All(),
     ];
 
     public static CorpusCase Get(string name) => All.Single(c => c.Name == name);

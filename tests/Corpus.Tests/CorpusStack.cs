@@ -19,7 +19,7 @@ public sealed class CorpusStack() : CoordinatorStack("corpus", 8)
     private readonly HashSet<string> _jobNames = new(StringComparer.Ordinal);
     private AmazonDynamoDBClient? _dynamo;
 
-    private AmazonDynamoDBClient Dynamo => _dynamo ??= new AmazonDynamoDBClient(
+    public AmazonDynamoDBClient Dynamo => _dynamo ??= new AmazonDynamoDBClient(
         new BasicAWSCredentials(Environment["AWS_ACCESS_KEY_ID"] ?? "test", Environment["AWS_SECRET_ACCESS_KEY"] ?? "test"),
         new AmazonDynamoDBConfig { ServiceURL = Environment["AWS_ENDPOINT_URL"], AuthenticationRegion = "us-east-1" });
 

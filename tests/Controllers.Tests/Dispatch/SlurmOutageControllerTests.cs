@@ -97,6 +97,52 @@ public sealed class SlurmOutageControllerTests : IDisposable
     }
 
     [Fact]
+    public async Task Dispatch_ASlurmClientWithoutItsConfigurationMarksTheJobMisconfiguredSaysWhereToLookAndRetriesWithBackoff()
+    {
+        await _fx.StoredJobAsync("noconf", 2);
+        _fx.Scheduler.Down = new SchedulerException(
+            "squeue exited with 1: squeue: error: resolve_ctls_from_dns_srv: res_nsearch error: Unknown host\nsqueue: fatal: Could not establish a configuration source",
+            transient: false, fault: SchedulerFault.Configuration);
+        var delays = new List<TimeSpan>();
+        Coordinator.Model.Spec.Job job = null!;
+        for (var pass = 0; pass < 3; pass++)
+        {
+            (job, var result) = await _fx.PassAsync("noconf", _fx.Dispatch);
+            delays.Add(result.RequeueAfter!.Value);
+            _fx.Clock.Advance(result.RequeueAfter.Value);
+        }
+        Assert.Equal([1, 2, 4], delays.Select(d => d.TotalSeconds));
+        var condition = Reachable(job);
+        Assert.Equal((StatusEditor.False, "SlurmMisconfigured"), (condition.Status, condition.Reason));
+        Assert.Contains("SLURM_CONF", condition.Message, StringComparison.Ordinal);
+        Assert.Contains("Could not establish a configuration source", condition.Message, StringComparison.Ordinal);
+        Assert.NotEqual(JobPhase.Failed, job.Status.Phase);
+        Assert.Empty(_fx.Scheduler.Submitted);
+    }
+
+    [Fact]
+    public async Task Dispatch_ASubmissionSlurmRefusesForWhatTheSpecAsksFailsTheJobWithSlurmsMessageAndCancelsItsOtherSubmissions()
+    {
+        await _fx.StoredJobAsync("badpart", 2);
+        _fx.Scheduler.Live.Add(new Ports.ScheduledJob("55", "badpart", "t0@0",
+            [new Ports.ScheduledTask("55", 0, Ports.SchedulerTaskState.Pending, null)]));
+        _fx.Scheduler.OnSubmit = _ => throw new SchedulerException(
+            "sbatch exited with 1: sbatch: error: invalid partition specified: no-such-partition\nsbatch: error: Batch job submission failed: Invalid partition name specified",
+            transient: false, fault: SchedulerFault.Refused);
+
+        var (job, result) = await _fx.PassAsync("badpart", _fx.Dispatch);
+
+        Assert.False(result.ContinuePipeline);
+        Assert.Equal(JobPhase.Failed, job.Status.Phase);
+        var failed = Assert.Single(job.Status.Conditions, c => c.Type == ConditionTypes.Failed);
+        Assert.Equal((StatusEditor.True, "SubmitRejected"), (failed.Status, failed.Reason));
+        Assert.Contains("Invalid partition name specified", failed.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Slurm refused the submission", job.Status.Message, StringComparison.Ordinal);
+        Assert.Contains("cancel 55", _fx.Scheduler.Calls);
+        Assert.NotNull(job.Status.CompletedAt);
+    }
+
+    [Fact]
     public async Task Status_WhileSlurmIsDownDeclaresNoTaskLostAndFailsNothing()
     {
         await _fx.StoredJobAsync("run", 2);

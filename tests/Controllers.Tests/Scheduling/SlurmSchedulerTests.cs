@@ -262,4 +262,42 @@ public sealed class SlurmSchedulerTests
         Assert.Equal("4242", await scheduler.SubmitAsync(request, default));
         Assert.Contains($"--comment=prod/{request.Token}", runner.Calls[2].Args);
     }
+
+    [Theory]
+    [InlineData("sbatch: error: invalid partition specified: no-such-partition\nsbatch: error: Batch job submission failed: Invalid partition name specified")]
+    [InlineData("sbatch: error: Invalid generic resource (gres) specification")]
+    [InlineData("sbatch: error: Memory specification can not be satisfied\nsbatch: error: Batch job submission failed: Requested node configuration is not available")]
+    [InlineData("sbatch: error: Batch job submission failed: Invalid account or account/partition combination specified")]
+    [InlineData("sbatch: error: Batch job submission failed: Invalid qos specification")]
+    public async Task Submit_ARefusalOfWhatTheSpecAsksForIsARefusedFaultWithSlurmsWordsAndIsNotRetried(string stderr)
+    {
+        var runner = new ScriptedRunner(new CommandResult(1, "", stderr));
+        var error = await Assert.ThrowsAsync<SchedulerException>(() =>
+            Scheduler(runner).SubmitAsync(BatchScriptBuilderTests.Request(["w"], new Dictionary<string, string>()), default));
+        Assert.Equal(SchedulerFault.Refused, error.Fault);
+        Assert.Contains(stderr.Split('\n')[^1], error.Message, StringComparison.Ordinal);
+        Assert.Single(runner.Calls);
+    }
+
+    [Fact]
+    public async Task List_ASlurmClientThatFindsNoConfigurationIsAConfigurationFaultNotRetriedNorAnOutage()
+    {
+        var runner = new ScriptedRunner(new CommandResult(1, "",
+            "squeue: error: resolve_ctls_from_dns_srv: res_nsearch error: Unknown host\nsqueue: error: fetch_config: DNS SRV lookup failed\n" +
+            "squeue: error: _establish_config_source: failed to fetch config\nsqueue: fatal: Could not establish a configuration source"));
+        var error = await Assert.ThrowsAsync<SchedulerException>(() => Scheduler(runner).ListAsync("j", default));
+        Assert.Equal(SchedulerFault.Configuration, error.Fault);
+        Assert.False(error.Transient);
+        Assert.Contains("Could not establish a configuration source", error.Message, StringComparison.Ordinal);
+        Assert.Single(runner.Calls);
+    }
+
+    [Fact]
+    public async Task A_Slurm_command_that_is_not_installed_is_a_configuration_fault()
+    {
+        var error = await Assert.ThrowsAsync<SchedulerException>(() =>
+            new ProcessCommandRunner().RunAsync("no-such-slurm-command-7f3a", [], null, default));
+        Assert.Equal(SchedulerFault.Configuration, error.Fault);
+        Assert.Contains("no-such-slurm-command-7f3a", error.Message, StringComparison.Ordinal);
+    }
 }

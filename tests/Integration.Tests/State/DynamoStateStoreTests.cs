@@ -115,6 +115,46 @@ public sealed class DynamoStateStoreTests
 
     [SkippableTheory]
     [MemberData(nameof(DynamoBackend.All), MemberType = typeof(DynamoBackend))]
+    public async Task A_job_whose_version_was_written_as_a_string_takes_its_Invalid_status_conditional_on_that_value(string kind)
+    {
+        await using var backend = await StartAsync(kind);
+        using var metrics = new CoordinatorMetrics();
+        var store = new DynamoStateStore(backend.Client, backend.Options, metrics);
+        await store.PutJobSpecAsync(NewJob("vstr", "s3://in/a/"), false, default);
+        await SetVersionAsync(backend, "vstr", new AttributeValue { S = "3" });
+
+        var job = (await store.GetJobAsync("vstr", default))!;
+        Assert.Contains(job.DecodeErrors, e => e.StartsWith("version: expected a number (N), got S \"3\"", StringComparison.Ordinal));
+        var stale = (await store.GetJobAsync("vstr", default))!;
+        job.Generation = 1;
+        job.SpecHash = "hash-1";
+        job.Status.Phase = JobPhase.Invalid;
+        job.Status.Message = "version: expected a number (N), got S \"3\"";
+        await store.UpdateJobStatusAsync(job, default);
+
+        var item = (await backend.Client.GetItemAsync(backend.Options.JobsTable,
+            new Dictionary<string, AttributeValue> { ["name"] = new() { S = "vstr" } })).Item;
+        Assert.Equal("Invalid", item["status"].M["phase"].S);
+        Assert.Equal("3", item["version"].S);
+
+        // Still an optimistic lock: once the attribute changed, a write from the earlier read is refused.
+        await SetVersionAsync(backend, "vstr", new AttributeValue { S = "4" });
+        stale.Status.Phase = JobPhase.Invalid;
+        await Assert.ThrowsAsync<ConflictException>(() => store.UpdateJobStatusAsync(stale, default));
+    }
+
+    private static async Task SetVersionAsync(DynamoBackend backend, string name, AttributeValue version) =>
+        await backend.Client.UpdateItemAsync(new UpdateItemRequest
+        {
+            TableName = backend.Options.JobsTable,
+            Key = new() { ["name"] = new() { S = name } },
+            UpdateExpression = "SET #v = :v",
+            ExpressionAttributeNames = new() { ["#v"] = "version" },
+            ExpressionAttributeValues = new() { [":v"] = version },
+        });
+
+    [SkippableTheory]
+    [MemberData(nameof(DynamoBackend.All), MemberType = typeof(DynamoBackend))]
     public async Task A_deposed_leaders_status_write_is_refused_even_at_the_version_it_read(string kind)
     {
         await using var backend = await StartAsync(kind);

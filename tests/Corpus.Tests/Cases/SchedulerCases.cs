@@ -1,0 +1,71 @@
+using Amazon.DynamoDBv2.Model;
+using static Coordinator.Testing.Items.JobItems;
+
+namespace Coordinator.Corpus.Tests.Cases;
+
+/// <summary>
+/// What Slurm refuses because of the spec (a partition, gres or memory the cluster does not have): the job fails at
+/// once with Slurm's own words and the spec.slurm fields it set, instead of backing off forever with the error only in
+/// the daemon's log. Daemon fields written with the wrong type (version as a string or a boolean): the job is Invalid
+/// naming the attribute, instead of a status write whose condition fails forever. One task item with a corrupt
+/// attribute: that batch fails naming the attribute, and the rest of the job is not held up by it.
+/// </summary>
+public static class SchedulerCases
+{
+    public const string Category = "scheduler";
+
+    private static CorpusCase Refused(string name, string message, Action<System.Text.Json.Nodes.JsonObject> slurm) =>
+        new(name, Category, "Failed", message) { Item = (i, _) => slurm(Section(i, "slurm")) };
+
+    public static IEnumerable<CorpusCase> All() =>
+    [
+        Refused("slurm-unknown-partition",
+            "Slurm refused the submission; check spec.slurm (partition=no-such-partition): invalid partition specified: no-such-partition; Batch job submission failed: Invalid partition name specified",
+            s => s["partition"] = S("no-such-partition")),
+        Refused("slurm-unknown-gres",
+            "Slurm refused the submission; check spec.slurm (gres=gpu:9): Invalid generic resource (gres) specification",
+            s => s["gres"] = S("gpu:9")),
+        Refused("slurm-memory-unsatisfiable",
+            "Slurm refused the submission; check spec.slurm (memory=100000G): Memory specification can not be satisfied; Batch job submission failed: Requested node configuration is not available",
+            s => s["memory"] = S("100000G")),
+        new("item-version-as-s", Category, "Invalid", SpecCases.Invalid("version: expected a number (N), got S \"3\""))
+        {
+            Item = (i, _) => i["version"] = S("3"),
+        },
+        new("item-version-as-bool", Category, "Invalid", SpecCases.Invalid("version: expected a number (N), got BOOL true"))
+        {
+            Item = (i, _) => i["version"] = B(true),
+        },
+        CorruptTaskItem(),
+    ];
+
+    /// <summary>Submitted suspended; once stored, batch 1's task item gets attempt = S "x" (with the AWS CLI); then resumed.</summary>
+    private static CorpusCase CorruptTaskItem() => new("task-item-corrupt-attempt", Category, "Failed",
+        "1 of 2 batches failed (tolerated: 0); batch 1: task item unreadable: attempt: expected a number (N), got S \"x\"{any}")
+    {
+        Item = (i, _) =>
+        {
+            Section(i, "batching")["maxRecords"] = N(10);
+            Spec(i)["suspend"] = B(true);
+        },
+        Act = async (stack, c) =>
+        {
+            await stack.WaitForJobAsync(c.Job, TimeSpan.FromMinutes(4), item =>
+                item.TryGetValue("status", out var s) && s.M is { } m && CaseOutcome.Text(m, "phase") == "Suspended");
+            await stack.Dynamo.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = stack.TasksTable,
+                Key = new() { ["job"] = new() { S = c.Job }, ["index"] = new() { N = "1" } },
+                UpdateExpression = "SET #a = :x",
+                ExpressionAttributeNames = new() { ["#a"] = "attempt" },
+                ExpressionAttributeValues = new() { [":x"] = new() { S = "x" } },
+            });
+            (await stack.RunAsync(CorpusStack.Executable, "resume", c.Job)).EnsureSuccess("coordinator resume");
+        },
+        Verify = async (stack, c, _) =>
+        {
+            var tasks = await stack.TasksAsync(c.Job);
+            Assert.Equal("Succeeded", CaseOutcome.Text(tasks.Single(t => CaseOutcome.Text(t, "index") == "0"), "state"));
+        },
+    };
+}
