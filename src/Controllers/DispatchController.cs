@@ -48,7 +48,15 @@ public sealed partial class DispatchController(
             StatusEditor.SetPhase(status, JobPhase.Dispatching);
             status.StartedAt ??= context.Now;
         }
-        return await outage.GuardAsync(context, Name, () => DispatchAsync(context, ct)).ConfigureAwait(false);
+        try
+        {
+            return await outage.GuardAsync(context, Name, () => DispatchAsync(context, ct)).ConfigureAwait(false);
+        }
+        catch (SchedulerException e) when (e.Fault == SchedulerFault.Refused)
+        {
+            LogRefused(logger, job.Name, e.Message);
+            return await SubmitRefusal.FailAsync(context, scheduler, e, ct).ConfigureAwait(false);
+        }
     }
 
     private async Task<ControllerResult> DispatchAsync(JobContext context, CancellationToken ct)
@@ -206,6 +214,9 @@ public sealed partial class DispatchController(
 
     [LoggerMessage(EventId = 6302, Level = LogLevel.Warning, Message = "Found submission {SlurmJobId} for dispatch token {Token} after a restart; not submitting again")]
     private static partial void LogRecovered(ILogger logger, string token, string slurmJobId);
+
+    [LoggerMessage(EventId = 6304, Level = LogLevel.Warning, Message = "{JobName}: Slurm refused the submission, failing the job: {Error}")]
+    private static partial void LogRefused(ILogger logger, string jobName, string error);
 
     [LoggerMessage(EventId = 6303, Level = LogLevel.Information, Message = "{JobName}: throttle of Slurm job {SlurmJobId} changed from {From} to {To}")]
     private static partial void LogThrottle(ILogger logger, string jobName, string slurmJobId, int from, int to);

@@ -24,7 +24,37 @@ public sealed partial class DynamoStateStore
             Key = JobKey(name),
             ConsistentRead = true,
         }, token).ConfigureAwait(false), ct).ConfigureAwait(false);
-        return response.Item is { Count: > 0 } item && !IsTemplate(item) ? await ResolveAsync(item, ct).ConfigureAwait(false) : null;
+        return response.Item is { Count: > 0 } item && !IsTemplate(item) ? Remember(item, await ResolveAsync(item, ct).ConfigureAwait(false)) : null;
+    }
+
+    /// <summary>
+    /// The version attribute of jobs read with a version that is not a number (a user's put-item wrote
+    /// <c>"version": {"S": "3"}</c>): the job decodes with an error on <c>version</c> and turns Invalid, and
+    /// <see cref="UpdateJobStatusAsync"/> writes that status conditional on the attribute as it was read (its value, or
+    /// for a map, list or set its type), leaving it as it is. Without this the write's condition (no version, or
+    /// version = N) could never hold, and the job would sit without any status, the failure only in the log.
+    /// </summary>
+    private readonly ConditionalWeakTable<Job, AttributeValue> _malformedVersions = new();
+
+    private Job Remember(Dictionary<string, AttributeValue> item, Job job)
+    {
+        if (item.TryGetValue(StateAttributes.Version, out var version) && version.N is null)
+        {
+            _malformedVersions.AddOrUpdate(job, version);
+        }
+        return job;
+    }
+
+    /// <summary>The condition on a malformed version as read: equal to it where DynamoDB compares the type, else of its type.</summary>
+    private static string MalformedVersionCondition(AttributeValue version, Dictionary<string, AttributeValue> values)
+    {
+        if (version.S is not null || version.B is not null)
+        {
+            values[":readVersion"] = version;
+            return "#version = :readVersion";
+        }
+        values[":readVersionType"] = new() { S = AttributeReader.TypeCode(version) };
+        return "attribute_type(#version, :readVersionType)";
     }
 
     /// <summary>
@@ -91,7 +121,7 @@ public sealed partial class DynamoStateStore
         {
             if (!IsTemplate(item))
             {
-                yield return JobItemCodec.Decode(item);
+                yield return Remember(item, JobItemCodec.Decode(item));
             }
         }
     }
@@ -177,7 +207,14 @@ public sealed partial class DynamoStateStore
             [":newVersion"] = Number(newVersion),
         };
         string condition;
-        if (job.Version == 0)
+        var malformed = _malformedVersions.TryGetValue(job, out var readVersion);
+        if (malformed)
+        {
+            condition = "attribute_exists(#name) AND " + MalformedVersionCondition(readVersion!, values);
+            values.Remove(":newVersion");
+            newVersion = job.Version;
+        }
+        else if (job.Version == 0)
         {
             condition = "attribute_exists(#name) AND attribute_not_exists(#version)";
         }
@@ -194,7 +231,7 @@ public sealed partial class DynamoStateStore
             ["#specHash"] = StateAttributes.SpecHash,
             ["#version"] = StateAttributes.Version,
         };
-        var update = "SET #status = :status, #generation = :generation, #specHash = :specHash, #version = :newVersion";
+        var update = "SET #status = :status, #generation = :generation, #specHash = :specHash" + (malformed ? "" : ", #version = :newVersion");
         if (Leadership.Term is { } term)
         {
             condition += " AND (attribute_not_exists(#leaderTerm) OR #leaderTerm <= :term)";

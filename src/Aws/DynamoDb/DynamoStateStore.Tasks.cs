@@ -36,7 +36,7 @@ public sealed partial class DynamoStateStore
             Limit = pageSize,
             ConsistentRead = true,
         }, token).ConfigureAwait(false), ct).ConfigureAwait(false);
-        var tasks = (response.Items ?? []).Select(TaskItemCodec.Decode).ToList();
+        var tasks = (response.Items ?? []).Select(TaskItemCodec.DecodeOrUnreadable).ToList();
         return new TaskPage(tasks, TaskPageToken.FromLastEvaluatedKey(response.LastEvaluatedKey));
     }
 

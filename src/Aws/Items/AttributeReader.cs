@@ -108,6 +108,19 @@ public sealed class AttributeReader(Dictionary<string, AttributeValue> map, stri
 
     private ItemFormatException Missing(string key) => new($"{Path(key)}: is required");
 
+    /// <summary>DynamoDB's type code of a value (S, N, BOOL, M, L, NULL, SS, NS, BS, B), as attribute_type takes it.</summary>
+    internal static string TypeCode(AttributeValue v) =>
+        v.S is not null ? "S"
+        : v.N is not null ? "N"
+        : v.BOOL is not null ? "BOOL"
+        : v.M is not null ? "M"
+        : v.L is not null ? "L"
+        : v.NULL == true ? "NULL"
+        : v.SS is not null ? "SS"
+        : v.NS is not null ? "NS"
+        : v.BS is not null ? "BS"
+        : "B";
+
     internal static string Describe(AttributeValue v) =>
         v.S is not null ? $"S \"{v.S}\""
         : v.N is not null ? $"N {v.N}"

@@ -76,36 +76,78 @@ public static class TaskItemCodec
         .Map;
 
     /// <summary>Throws <see cref="ItemFormatException"/> naming the attribute when the item is not a task.</summary>
-    public static JobTask Decode(Dictionary<string, AttributeValue> item)
+    public static JobTask Decode(Dictionary<string, AttributeValue> item) => Decode(item, errors: null);
+
+    /// <summary>
+    /// For the daemon's reads of a job's tasks: an item with an attribute it cannot read (written by hand, or by a
+    /// buggy tool) must not make every read of the job throw and hold up its other batches. Such a task comes back
+    /// Failed, with reason "task item unreadable: attempt: expected a number (N), got S \"x\"", so the failure policy
+    /// judges it like any failed batch and the job says which one; what could be read (keys, checksums, version) is
+    /// kept, and each unreadable attribute takes its default, which a redrive then writes back. Only the key (job,
+    /// index), which DynamoDB itself types, must be readable.
+    /// </summary>
+    public static JobTask DecodeOrUnreadable(Dictionary<string, AttributeValue> item)
+    {
+        var errors = new List<string>();
+        var task = Decode(item, errors);
+        if (errors.Count > 0)
+        {
+            task.State = TaskState.Failed;
+            task.Verdict = TaskVerdict.None;
+            task.Reason = $"{UnreadableReason}: {string.Join("; ", errors)}";
+        }
+        return task;
+    }
+
+    /// <summary>Start of the reason of a task whose item could not be read.</summary>
+    public const string UnreadableReason = "task item unreadable";
+
+    private static JobTask Decode(Dictionary<string, AttributeValue> item, List<string>? errors)
     {
         var r = new AttributeReader(item, "");
+        T Read<T>(Func<T> read, T fallback)
+        {
+            if (errors is null)
+            {
+                return read();
+            }
+            try
+            {
+                return read();
+            }
+            catch (ItemFormatException e)
+            {
+                errors.Add(e.Message);
+                return fallback;
+            }
+        }
         var task = new JobTask
         {
             Job = r.RequiredString(JobKey),
             Index = r.RequiredInt(IndexKey),
-            Generation = r.Long(Names.Generation),
-            State = r.Enum(Names.State, TaskState.Pending),
-            Attempt = r.Int(Names.Attempt),
-            SlurmJobId = r.OptionalString(Names.SlurmJobId),
-            SlurmArrayTaskId = r.OptionalString(Names.SlurmArrayTaskId),
-            DispatchToken = r.OptionalString(Names.DispatchToken),
-            Host = r.OptionalString(Names.Host),
-            Heartbeat = r.OptionalTime(Names.Heartbeat),
-            StartedAt = r.OptionalTime(Names.StartedAt),
-            FinishedAt = r.OptionalTime(Names.FinishedAt),
-            NotBefore = r.OptionalTime(Names.NotBefore),
-            InputKey = r.String(Names.InputKey),
-            InputSha256 = r.String(Names.InputSha256),
-            ResultKey = r.OptionalString(Names.ResultKey),
-            ResultSha256 = r.OptionalString(Names.ResultSha256),
-            ResultETag = r.OptionalString(Names.ResultETag),
-            InputRecords = r.Long(Names.InputRecords),
-            OutputRecords = r.OptionalLong(Names.OutputRecords),
-            ExitCode = r.OptionalInt(Names.ExitCode),
-            StderrTail = r.OptionalString(Names.StderrTail),
-            Reason = r.OptionalString(Names.Reason),
-            Verdict = r.Enum(Names.Verdict, TaskVerdict.None),
-            Version = r.Long(Names.Version),
+            Generation = Read(() => r.Long(Names.Generation), 0),
+            State = Read(() => r.Enum(Names.State, TaskState.Pending), TaskState.Pending),
+            Attempt = Read(() => r.Int(Names.Attempt), 0),
+            SlurmJobId = Read(() => r.OptionalString(Names.SlurmJobId), null),
+            SlurmArrayTaskId = Read(() => r.OptionalString(Names.SlurmArrayTaskId), null),
+            DispatchToken = Read(() => r.OptionalString(Names.DispatchToken), null),
+            Host = Read(() => r.OptionalString(Names.Host), null),
+            Heartbeat = Read(() => r.OptionalTime(Names.Heartbeat), null),
+            StartedAt = Read(() => r.OptionalTime(Names.StartedAt), null),
+            FinishedAt = Read(() => r.OptionalTime(Names.FinishedAt), null),
+            NotBefore = Read(() => r.OptionalTime(Names.NotBefore), null),
+            InputKey = Read(() => r.String(Names.InputKey), ""),
+            InputSha256 = Read(() => r.String(Names.InputSha256), ""),
+            ResultKey = Read(() => r.OptionalString(Names.ResultKey), null),
+            ResultSha256 = Read(() => r.OptionalString(Names.ResultSha256), null),
+            ResultETag = Read(() => r.OptionalString(Names.ResultETag), null),
+            InputRecords = Read(() => r.Long(Names.InputRecords), 0),
+            OutputRecords = Read(() => r.OptionalLong(Names.OutputRecords), null),
+            ExitCode = Read(() => r.OptionalInt(Names.ExitCode), null),
+            StderrTail = Read(() => r.OptionalString(Names.StderrTail), null),
+            Reason = Read(() => r.OptionalString(Names.Reason), null),
+            Verdict = Read(() => r.Enum(Names.Verdict, TaskVerdict.None), TaskVerdict.None),
+            Version = Read(() => r.Long(Names.Version), 0),
         };
         if (!r.Has(Names.Verdict) && task.State == TaskState.Failed
             && task.Reason?.StartsWith(TaskTransitions.FailJobReason, StringComparison.Ordinal) == true)

@@ -35,6 +35,12 @@ public sealed partial class SlurmOutage(ILogger<SlurmOutage> logger, TimeProvide
     /// <summary>Reason of the False condition.</summary>
     public const string UnavailableReason = "SlurmUnavailable";
 
+    /// <summary>
+    /// Reason of the False condition when the Slurm client on the daemon's host cannot work at all
+    /// (<see cref="SchedulerFault.Configuration"/>): an operator's problem, retried with the same backoff.
+    /// </summary>
+    public const string MisconfiguredReason = "SlurmMisconfigured";
+
     /// <summary>Delay after the first failed pass; it doubles with every further one.</summary>
     public static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
 
@@ -74,7 +80,7 @@ public sealed partial class SlurmOutage(ILogger<SlurmOutage> logger, TimeProvide
         {
             return await pass().ConfigureAwait(false);
         }
-        catch (SchedulerException e) when (e.IsTransient)
+        catch (SchedulerException e) when (e.IsTransient || e.Fault == SchedulerFault.Configuration)
         {
             return Unavailable(context, controller, e);
         }
@@ -90,7 +96,9 @@ public sealed partial class SlurmOutage(ILogger<SlurmOutage> logger, TimeProvide
         var now = _time.GetUtcNow();
         var (failures, next) = _jobs.AddOrUpdate(job.Name, _ => (1, now + RetryDelay(1)), (_, o) => (o.Failures + 1, now + RetryDelay(o.Failures + 1)));
         var delay = next - now;
-        StatusEditor.SetCondition(context, ConditionType, false, UnavailableReason, Message(failures, delay, error.Message));
+        var misconfigured = error.Fault == SchedulerFault.Configuration;
+        StatusEditor.SetCondition(context, ConditionType, false, misconfigured ? MisconfiguredReason : UnavailableReason,
+            misconfigured ? MisconfiguredMessage(failures, delay, error.Message) : Message(failures, delay, error.Message));
         LogUnavailable(logger, job.Name, controller, failures, delay.TotalSeconds, error.Message);
         return ControllerResult.StopAndRequeueAfter(delay);
     }
@@ -125,10 +133,24 @@ public sealed partial class SlurmOutage(ILogger<SlurmOutage> logger, TimeProvide
     /// <summary>The False condition's message: how many passes failed, when the next one is, and Slurm's own words (cut).</summary>
     public static string Message(int failures, TimeSpan delay, string error)
     {
-        var cut = error.Length > MaxErrorLength ? error[..MaxErrorLength] + "…" : error;
+        var cut = Cut(error);
         return string.Create(CultureInfo.InvariantCulture,
             $"Slurm did not answer (failed pass {failures}, next try in {delay.TotalSeconds:F0} s; nothing is failed or resubmitted meanwhile): {cut}");
     }
+
+    /// <summary>Slurm's error cut to <see cref="MaxErrorLength"/>.</summary>
+    public static string Cut(string error) => error.Length > MaxErrorLength ? error[..MaxErrorLength] + "…" : error;
+
+    /// <summary>The False condition's message when the Slurm client itself cannot work: what is wrong and where to look.</summary>
+    public static string MisconfiguredMessage(int failures, TimeSpan delay, string error)
+    {
+        var cut = Cut(error);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"the Slurm client on the daemon's host cannot work (failed pass {failures}, next try in {delay.TotalSeconds:F0} s; nothing is failed or resubmitted meanwhile): {cut}. {Advice}");
+    }
+
+    private const string Advice =
+        "Check SLURM_CONF in the daemon's environment (the systemd unit's EnvironmentFile, /etc/coordinator/coordinator.env), that the slurm.conf it names is readable, that munged runs, and that the Slurm commands are on the daemon's PATH";
 
     [LoggerMessage(EventId = 6010, Level = LogLevel.Warning,
         Message = "{JobName}: Slurm unavailable during {Controller}, failed pass {Failures}, next try in {DelaySeconds} s: {Error}")]

@@ -27,7 +27,7 @@ public sealed class ProcessCommandRunner : ICommandRunner
         }
         catch (Win32Exception e)
         {
-            throw new SchedulerException($"cannot run {program}: {e.Message} (is it installed and on PATH?)", transient: false, e);
+            throw new SchedulerException($"cannot run {program}: {e.Message} (is it installed and on PATH?)", transient: false, e, fault: SchedulerFault.Configuration);
         }
         var stdout = process.StandardOutput.ReadToEndAsync(ct);
         var stderr = process.StandardError.ReadToEndAsync(ct);

@@ -23,6 +23,52 @@ public static partial class SlurmErrors
         "Zero Bytes were transmitted or received",
     ];
 
+    /// <summary>
+    /// The Slurm client on this host cannot work at all: no configuration found (no SLURM_CONF, no
+    /// /etc/slurm/slurm.conf, and no DNS SRV record for configless mode), or munge authentication failing. Seen
+    /// here with Slurm 22.05: "fatal: Could not establish a configuration source" after "resolve_ctls_from_dns_srv".
+    /// </summary>
+    private static readonly string[] ConfigurationMarkers =
+    [
+        "Could not establish a configuration source",
+        "resolve_ctls_from_dns_srv",
+        "_establish_config_source",
+        "Unable to process configuration file",
+        "s_p_parse_file: unable to",
+        "Munge encode failed",
+        "auth_g_create: ",
+        "Invalid authentication credential",
+        "Protocol authentication error",
+    ];
+
+    /// <summary>
+    /// sbatch refusing what the job asks for: the same request fails the same way until the spec changes.
+    /// </summary>
+    private static readonly string[] RefusalMarkers =
+    [
+        "invalid partition specified",
+        "Invalid partition name specified",
+        "Invalid account",
+        "Invalid qos specification",
+        "Invalid generic resource (gres) specification",
+        "Invalid feature specification",
+        "Invalid wckey specification",
+        "Requested node configuration is not available",
+        "Memory specification can not be satisfied",
+        "Requested time limit is invalid",
+        "Job violates accounting/QOS policy",
+        "Invalid Trackable RESource (TRES) specification",
+        "More processors requested than permitted",
+        "Node count specification invalid",
+        "Requested partition configuration not available now",
+    ];
+
+    public static bool IsConfiguration(string stderr) =>
+        ConfigurationMarkers.Any(m => stderr.Contains(m, StringComparison.OrdinalIgnoreCase));
+
+    public static bool IsRefusal(string stderr) =>
+        RefusalMarkers.Any(m => stderr.Contains(m, StringComparison.OrdinalIgnoreCase));
+
     public static bool IsTransient(string stderr) =>
         TransientMarkers.Any(m => stderr.Contains(m, StringComparison.OrdinalIgnoreCase));
 

@@ -327,11 +327,17 @@ public sealed partial class SlurmScheduler : IScheduler
         {
             var error = result.StandardError.Trim();
             var text = result.StandardError + result.StandardOutput;
-            var transient = SlurmErrors.IsTransient(text);
-            _metrics.SlurmFailed(program, transient ? "transient" : "permanent");
+            // A client without its configuration also prints "Unable to contact slurm controller": configuration first.
+            var configuration = SlurmErrors.IsConfiguration(text);
+            var transient = !configuration && SlurmErrors.IsTransient(text);
+            var fault = configuration ? SchedulerFault.Configuration
+                : transient ? (SlurmErrors.IsUnreachable(text) ? SchedulerFault.Unreachable : SchedulerFault.Transient)
+                : program == "sbatch" && SlurmErrors.IsRefusal(text) ? SchedulerFault.Refused
+                : SchedulerFault.Other;
+            _metrics.SlurmFailed(program, transient ? "transient" : fault == SchedulerFault.Configuration ? "configuration" : "permanent");
             throw new SchedulerException(
                 $"{program} exited with {result.ExitCode}: {(error.Length > 0 ? error : result.StandardOutput.Trim())}", transient,
-                unreachable: transient && SlurmErrors.IsUnreachable(text));
+                unreachable: fault == SchedulerFault.Unreachable, fault: fault);
         }
         return result.StandardOutput;
     }
