@@ -139,8 +139,8 @@ public sealed class StallFinderTests(ITestOutputHelper output)
             Case.Failing => phase == "Failed" ? phase : null,
             Case.InvalidSpec => phase == "Invalid" ? phase : null,
             Case.Ttl => item is null ? "Deleted" : null,
-            Case.BadPartition => Terminal.Contains(phase) || Mentions(item, "partition") ? "Refused:" + phase : null,
-            Case.VersionString => Terminal.Contains(phase) || Mentions(item, "version") ? "Refused:" + phase : null,
+            Case.BadPartition => phase == "Failed" && Mentions(item, "Invalid partition name specified") ? "Refused:" + phase : null,
+            Case.VersionString => phase == "Invalid" && Mentions(item, "version: expected a number") ? "Refused:" + phase : null,
             _ => null,
         };
     }

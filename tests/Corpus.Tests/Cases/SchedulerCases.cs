@@ -8,7 +8,7 @@ namespace Coordinator.Corpus.Tests.Cases;
 /// once with Slurm's own words and the spec.slurm fields it set, instead of backing off forever with the error only in
 /// the daemon's log. Daemon fields written with the wrong type (version as a string or a boolean): the job is Invalid
 /// naming the attribute, instead of a status write whose condition fails forever. One task item with a corrupt
-/// attribute: that batch fails naming the attribute, and the rest of the job is not held up by it.
+/// attribute: that batch fails naming the attribute, instead of every read of the job's tasks throwing.
 /// </summary>
 public static class SchedulerCases
 {
@@ -64,8 +64,11 @@ public static class SchedulerCases
         },
         Verify = async (stack, c, _) =>
         {
+            // The job fails at once (nothing tolerated); batch 0 was read and judged as it is, and the corrupt item
+            // was reported, not rewritten.
             var tasks = await stack.TasksAsync(c.Job);
-            Assert.Equal("Succeeded", CaseOutcome.Text(tasks.Single(t => CaseOutcome.Text(t, "index") == "0"), "state"));
+            Assert.NotEqual("Failed", CaseOutcome.Text(tasks.Single(t => CaseOutcome.Text(t, "index") == "0"), "state"));
+            Assert.Equal("x", tasks.Single(t => CaseOutcome.Text(t, "index") == "1")["attempt"].S);
         },
     };
 }
