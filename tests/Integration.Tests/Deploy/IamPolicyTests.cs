@@ -49,6 +49,17 @@ public sealed partial class IamPolicyTests
     }
 
     [Fact]
+    public void AdminPolicyAllowsWhatInitDoesAndNothingThatDestroys()
+    {
+        var admin = Policy("admin-policy.json");
+        string[] destructive = ["dynamodb:DeleteTable", "s3:DeleteBucket", "s3:DeleteObject"];
+        Assert.Empty(admin.Actions.Intersect(destructive, StringComparer.Ordinal));
+        var init = SdkCalls.Find().Where(c => c.Value.EndsWith("StackProvisioner.cs", StringComparison.Ordinal))
+            .Select(c => SdkCalls.IamActionOf[c.Key]).ToHashSet(StringComparer.Ordinal);
+        Assert.Empty(init.Intersect(destructive, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void WorkerPolicyAllowsEveryCallTheWorkerMakes()
     {
         var worker = Policy("worker-policy.json");
