@@ -80,7 +80,7 @@ internal static class StoreBench
         }
         finally
         {
-            await provisioner.DeleteAsync(options, CancellationToken.None);
+            await Coordinator.Testing.Provisioning.StackTeardown.DeleteAsync(dynamo, s3, options, CancellationToken.None);
         }
     }
 }

@@ -36,23 +36,6 @@ public sealed class StackProvisioner(IAmazonDynamoDB dynamoDb, IAmazonS3 s3, ILo
         return steps;
     }
 
-    /// <summary>Deletes the tables and the bucket with every object in it. For test fixtures and teardown, not for the daemon.</summary>
-    public async Task<IReadOnlyList<ProvisioningStep>> DeleteAsync(CoordinatorOptions options, CancellationToken ct)
-    {
-        var steps = new List<ProvisioningStep>();
-        foreach (var table in StackLayout.Tables(options))
-        {
-            steps.Add(new ProvisioningStep("table", table.Name, await DeleteTableAsync(table.Name, ct).ConfigureAwait(false)));
-        }
-        // A file:// data root is a shared filesystem directory that may hold other data: never deleted here.
-        var root = options.DataRootUri;
-        if (root.Scheme == "s3")
-        {
-            steps.Add(new ProvisioningStep("bucket", root.Host, await DeleteBucketAsync(root.Host, ct).ConfigureAwait(false)));
-        }
-        return steps;
-    }
-
     private async Task<ProvisioningAction> EnsureTableAsync(TableDefinition table, CancellationToken ct)
     {
         var existing = await DescribeOrNullAsync(table.Name, ct).ConfigureAwait(false);
@@ -240,50 +223,6 @@ public sealed class StackProvisioner(IAmazonDynamoDB dynamoDb, IAmazonS3 s3, ILo
         {
             throw new ProvisioningException(
                 $"bucket name {bucket} is taken by another AWS account; choose another name with Coordinator:Bucket", e);
-        }
-    }
-
-    private async Task<ProvisioningAction> DeleteTableAsync(string table, CancellationToken ct)
-    {
-        try
-        {
-            await dynamoDb.DeleteTableAsync(table, ct).ConfigureAwait(false);
-            StackProvisionerLog.Deleted(_logger, "table", table);
-            return ProvisioningAction.Deleted;
-        }
-        catch (ResourceNotFoundException)
-        {
-            return ProvisioningAction.NotFound;
-        }
-    }
-
-    private async Task<ProvisioningAction> DeleteBucketAsync(string bucket, CancellationToken ct)
-    {
-        try
-        {
-            var request = new ListObjectsV2Request { BucketName = bucket };
-            ListObjectsV2Response page;
-            do
-            {
-                page = await s3.ListObjectsV2Async(request, ct).ConfigureAwait(false);
-                if (page.S3Objects is { Count: > 0 } objects)
-                {
-                    await s3.DeleteObjectsAsync(new DeleteObjectsRequest
-                    {
-                        BucketName = bucket,
-                        Objects = objects.Select(o => new KeyVersion { Key = o.Key }).ToList(),
-                    }, ct).ConfigureAwait(false);
-                }
-                request.ContinuationToken = page.NextContinuationToken;
-            }
-            while (page.IsTruncated == true);
-            await s3.DeleteBucketAsync(bucket, ct).ConfigureAwait(false);
-            StackProvisionerLog.Deleted(_logger, "bucket", bucket);
-            return ProvisioningAction.Deleted;
-        }
-        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
-        {
-            return ProvisioningAction.NotFound;
         }
     }
 }

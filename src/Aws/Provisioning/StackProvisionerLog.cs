@@ -21,6 +21,4 @@ internal static partial class StackProvisionerLog
     [LoggerMessage(EventId = 1005, Level = LogLevel.Debug, Message = "Table {Table} is {Status}; waiting for ACTIVE")]
     public static partial void WaitingForTable(ILogger logger, string table, string status);
 
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Deleted {Kind} {Name}")]
-    public static partial void Deleted(ILogger logger, string kind, string name);
 }

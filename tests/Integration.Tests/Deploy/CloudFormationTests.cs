@@ -99,7 +99,7 @@ public sealed class CloudFormationTests(LocalStackFixture stack)
         {
             await AwsCli.RunAsync(stack.EndpointUrl, "cloudformation", "delete-stack", "--stack-name", stackName);
             // DeletionPolicy: Retain keeps the tables and bucket after the stack; remove them ourselves.
-            await new StackProvisioner(dynamoDb, s3).DeleteAsync(options, CancellationToken.None);
+            await Coordinator.Testing.Provisioning.StackTeardown.DeleteAsync(dynamoDb, s3, options, CancellationToken.None);
         }
     }
 

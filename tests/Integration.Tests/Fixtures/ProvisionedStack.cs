@@ -69,7 +69,7 @@ public sealed class ProvisionedStack : IAsyncDisposable
     {
         try
         {
-            await new StackProvisioner(DynamoDb, S3).DeleteAsync(Options, CancellationToken.None);
+            await Coordinator.Testing.Provisioning.StackTeardown.DeleteAsync(DynamoDb, S3, Options, CancellationToken.None);
         }
         finally
         {

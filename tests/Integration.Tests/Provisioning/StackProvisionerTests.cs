@@ -34,7 +34,7 @@ public sealed class StackProvisionerTests(LocalStackFixture stack)
             }
             finally
             {
-                await new StackProvisioner(dynamoDb, s3).DeleteAsync(options, CancellationToken.None);
+                await Coordinator.Testing.Provisioning.StackTeardown.DeleteAsync(dynamoDb, s3, options, CancellationToken.None);
             }
         }
     }
@@ -61,7 +61,7 @@ public sealed class StackProvisionerTests(LocalStackFixture stack)
             }
             finally
             {
-                await new StackProvisioner(dynamoDb, s3).DeleteAsync(options, CancellationToken.None);
+                await Coordinator.Testing.Provisioning.StackTeardown.DeleteAsync(dynamoDb, s3, options, CancellationToken.None);
             }
         }
     }
@@ -102,7 +102,7 @@ public sealed class StackProvisionerTests(LocalStackFixture stack)
             }
             finally
             {
-                await new StackProvisioner(dynamoDb, s3).DeleteAsync(options, CancellationToken.None);
+                await Coordinator.Testing.Provisioning.StackTeardown.DeleteAsync(dynamoDb, s3, options, CancellationToken.None);
                 Directory.Delete(Path.GetDirectoryName(root)!, recursive: true);
             }
         }

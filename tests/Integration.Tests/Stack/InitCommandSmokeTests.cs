@@ -1,7 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Coordinator.Aws;
-using Coordinator.Aws.Provisioning;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Integration.Tests.Fixtures;
 
@@ -58,7 +57,7 @@ public sealed class InitCommandSmokeTests(LocalStackFixture stack)
         }
         finally
         {
-            await new StackProvisioner(dynamoDb, s3).DeleteAsync(options, CancellationToken.None);
+            await Coordinator.Testing.Provisioning.StackTeardown.DeleteAsync(dynamoDb, s3, options, CancellationToken.None);
         }
     }
 
