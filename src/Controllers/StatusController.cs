@@ -235,9 +235,10 @@ public sealed partial class StatusController(
             status.Message = "";
             return ControllerResult.StopAndRequeueAfter(TimeSpan.Zero);
         }
-        if (job.Spec.TtlAfterFinished is { } ttl && status.CompletedAt is { } done)
+        status.ExpiresAt = Expiry.Of(job);
+        if (status.ExpiresAt is { } expires)
         {
-            var left = done + ttl - context.Now;
+            var left = expires - context.Now;
             if (left > TimeSpan.Zero)
             {
                 return ControllerResult.StopAndRequeueAfter(left);

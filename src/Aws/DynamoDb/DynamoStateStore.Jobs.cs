@@ -84,6 +84,40 @@ public sealed partial class DynamoStateStore
         }
     }
 
+    /// <summary>
+    /// Names of jobs due for deletion under ttlAfterFinished: a Scan, paged (at most <see cref="ExpirySweepPageSize"/>
+    /// items evaluated a call), filtered on <c>status.expiresAt &lt;= now</c> (ISO-8601 UTC strings sort as times) with
+    /// only the name and kind projected. Templates never carry a status, so they never match.
+    /// </summary>
+    public async IAsyncEnumerable<string> ListExpiredJobNamesAsync(DateTimeOffset now, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var request = new ScanRequest
+        {
+            TableName = _options.JobsTable,
+            ProjectionExpression = "#name, #kind",
+            FilterExpression = "#status.#expiresAt <= :now",
+            ExpressionAttributeNames = new Dictionary<string, string>
+            {
+                ["#name"] = StateAttributes.Name,
+                ["#kind"] = StateAttributes.Kind,
+                ["#status"] = StateAttributes.Status,
+                ["#expiresAt"] = StateAttributes.ExpiresAt,
+            },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":now"] = new() { S = ItemTime.Format(now) } },
+            Limit = ExpirySweepPageSize,
+        };
+        await foreach (var item in ScanAsync(request, ct).ConfigureAwait(false))
+        {
+            if (!IsTemplate(item) && item.TryGetValue(StateAttributes.Name, out var name) && name.S is { Length: > 0 } jobName)
+            {
+                yield return jobName;
+            }
+        }
+    }
+
+    /// <summary>Items one Scan call of the expiry sweep evaluates (the filter applies after the limit).</summary>
+    public const int ExpirySweepPageSize = 500;
+
     /// <summary>Every job (not templates), decoded; undecodable items come back with DecodeErrors set.</summary>
     public async IAsyncEnumerable<Job> ListJobsAsync([EnumeratorCancellation] CancellationToken ct)
     {

@@ -29,6 +29,7 @@ public static class StatusItemCodec
                 .String("uri", s.Output.Uri).String("manifest", s.Output.Manifest).String("sha256", s.Output.Sha256))
             .Time("startedAt", s.StartedAt)
             .Time("completedAt", s.CompletedAt)
+            .Time("expiresAt", s.ExpiresAt)
             .String("message", s.Message)
             .Nested("dispatch", s.Dispatch is null ? null : new AttributeWriter()
                 .String("token", s.Dispatch.Token).String("indexes", s.Dispatch.Indexes)
@@ -53,6 +54,7 @@ public static class StatusItemCodec
             FailedIndexes = r.String("failedIndexes"),
             StartedAt = r.OptionalTime("startedAt"),
             CompletedAt = r.OptionalTime("completedAt"),
+            ExpiresAt = r.OptionalTime("expiresAt"),
             Message = r.String("message"),
         };
         if (r.OptionalMap("batches") is { } b)

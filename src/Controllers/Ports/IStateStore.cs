@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Coordinator.Model.Errors;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Tasks;
@@ -20,6 +21,22 @@ public interface IStateStore
     /// <summary>Names of jobs whose phase is not terminal (for list-then-watch).</summary>
     IAsyncEnumerable<string> ListActiveJobNamesAsync(CancellationToken ct);
     IAsyncEnumerable<Job> ListJobsAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Names of jobs whose <c>status.expiresAt</c> (ttlAfterFinished) is at or before <paramref name="now"/>: what the
+    /// daemon's expiry sweep enqueues. This default filters <see cref="ListJobsAsync"/>; the DynamoDB adapter pages a
+    /// Scan with the condition as a filter and only the name projected.
+    /// </summary>
+    async IAsyncEnumerable<string> ListExpiredJobNamesAsync(DateTimeOffset now, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var job in ListJobsAsync(ct).ConfigureAwait(false))
+        {
+            if (job.Status.ExpiresAt is { } expires && expires <= now)
+            {
+                yield return job.Name;
+            }
+        }
+    }
     /// <summary>Create a job item; fails with ConflictException if it exists and <paramref name="replace"/> is false. Never wipes status.</summary>
     Task PutJobSpecAsync(Job job, bool replace, CancellationToken ct);
     /// <summary>Write status (and generation/specHash) conditional on job.Version; returns the new version.</summary>

@@ -14,6 +14,11 @@ public sealed class JobStatus
     public OutputStatus? Output { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+    /// <summary>
+    /// When a finished job with spec.ttlAfterFinished is due for deletion (completedAt + ttl), written with the status
+    /// that makes it terminal; null otherwise. Persisted so any later leader's sweep finds due jobs after a restart.
+    /// </summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
     public string Message { get; set; } = "";
     /// <summary>Dispatch intent: the token written before sbatch, so a restarted daemon finds its submission.</summary>
     public DispatchIntent? Dispatch { get; set; }

@@ -18,7 +18,8 @@ namespace Coordinator.Reconciler.Feed;
 /// List, then watch. The jobs and tasks streams are positioned first, then every job that is not finished is listed
 /// and enqueued, then records flow: a job record enqueues its job, a task record enqueues its owner. Every resync
 /// period (jittered) and whenever a follower reports a gap, the list runs again. A list that fails is retried with
-/// backoff; nothing here ever gives up while the daemon runs.
+/// backoff; nothing here ever gives up while the daemon runs. After the first list the term's <see cref="ExpirySweep"/>
+/// runs beside it (finished jobs past their ttlAfterFinished).
 /// </summary>
 public sealed partial class ChangeFeed(
     IStateStore store,
@@ -46,11 +47,13 @@ public sealed partial class ChangeFeed(
             new StreamFollower(StreamTable.Tasks, token => StreamArnAsync(options.TasksTable, token), streams, sink, feedOptions, metrics, followerLogger, _time),
         };
         var following = followers.Select(f => Task.Run(() => f.RunAsync(ct), CancellationToken.None)).ToArray();
+        var sweeping = Task.CompletedTask;
         try
         {
             await Task.WhenAll(followers.Select(f => f.Positioned)).WaitAsync(ct).ConfigureAwait(false);
             await ListAsync(queue, "start", ct).ConfigureAwait(false);
             firstList?.TrySetResult();
+            sweeping = new ExpirySweep(store, feedOptions, loggers.CreateLogger<ExpirySweep>(), _time).RunAsync(queue, ct);
             var random = new Random();
             while (!ct.IsCancellationRequested)
             {
@@ -73,7 +76,7 @@ public sealed partial class ChangeFeed(
         }
         finally
         {
-            await Task.WhenAll(following).ConfigureAwait(false);
+            await Task.WhenAll([.. following, sweeping]).ConfigureAwait(false);
         }
     }
 

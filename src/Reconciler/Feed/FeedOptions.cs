@@ -34,6 +34,12 @@ public sealed class FeedOptions
     [Range(1, 1000)]
     public int GetRecordsLimit { get; set; } = 1000;
 
+    /// <summary>
+    /// How often the leader sweeps the jobs table for finished jobs whose <c>status.expiresAt</c> (ttlAfterFinished)
+    /// has passed and enqueues them for deletion (default 30 s; also once at the start of every term).
+    /// </summary>
+    public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Longest backoff after throttling or a failing connection (default 10 s).</summary>
     public TimeSpan MaxErrorBackoff { get; set; } = TimeSpan.FromSeconds(10);
 }

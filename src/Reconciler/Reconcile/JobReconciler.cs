@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Coordinator.Controllers.Cleanup;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Pipeline;
@@ -103,6 +104,14 @@ public sealed partial class JobReconciler(
 
         var requeue = await RunPipelineAsync(context, ct).ConfigureAwait(false);
         job.Status.ObservedGeneration = job.Generation;
+        // Persisted with the write that makes the job terminal, so a later leader's sweep finds it when due;
+        // the requeue is only the fast path of this process.
+        job.Status.ExpiresAt = Expiry.Of(job);
+        // When it is already due the status controller deleted it (or backed off): no requeue here, the sweep is the net.
+        if (job.Status.ExpiresAt is { } expires && expires - context.Now is var left && left > TimeSpan.Zero)
+        {
+            requeue = requeue is { } asked && asked < left ? asked : left;
+        }
         if (Snapshot(job.Status) != saved)
         {
             await context.SaveStatusAsync(ct).ConfigureAwait(false);

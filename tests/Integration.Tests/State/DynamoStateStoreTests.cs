@@ -208,6 +208,54 @@ public sealed class DynamoStateStoreTests
         Assert.Null(await store.GetJobAsync("template-base", default));
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(DynamoBackend.All), MemberType = typeof(DynamoBackend))]
+    public async Task ListExpiredJobNames_returns_exactly_the_jobs_whose_expiry_has_passed(string kind)
+    {
+        await using var backend = await StartAsync(kind);
+        using var metrics = new CoordinatorMetrics();
+        var store = new DynamoStateStore(backend.Client, backend.Options, metrics);
+        var now = new DateTimeOffset(2026, 12, 7, 5, 0, 0, TimeSpan.Zero);
+        var expected = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            var name = $"ttl-{i:D3}";
+            await store.PutJobSpecAsync(NewJob(name, "s3://in/"), false, default);
+            if (i % 4 == 0)
+            {
+                continue; // never finished: no status at all
+            }
+            var job = (await store.GetJobAsync(name, default))!;
+            job.Status.Phase = JobPhase.Succeeded;
+            // i % 4 == 1: due a millisecond ago; 2: due exactly now; 3: due in a second, or no TTL at all.
+            job.Status.ExpiresAt = (i % 4) switch
+            {
+                1 => now.AddMilliseconds(-1),
+                2 => now,
+                _ => i % 8 == 3 ? now.AddSeconds(1) : null,
+            };
+            await store.UpdateJobStatusAsync(job, default);
+            if (i % 4 is 1 or 2)
+            {
+                expected.Add(name);
+            }
+        }
+        await backend.Client.PutItemAsync(backend.Options.JobsTable, new Dictionary<string, AttributeValue>
+        {
+            ["name"] = new() { S = "template:base" },
+            ["kind"] = new() { S = "JobTemplate" },
+        });
+
+        var names = new List<string>();
+        await foreach (var name in store.ListExpiredJobNamesAsync(now, default))
+        {
+            names.Add(name);
+        }
+
+        Assert.Equal(expected.Order(), names.Order());
+        Assert.Equal(now.AddMilliseconds(-1), (await store.GetJobAsync("ttl-001", default))!.Status.ExpiresAt);
+    }
+
     internal static async Task<DynamoBackend> StartAsync(string kind)
     {
         var backend = await DynamoBackend.StartAsync(kind);

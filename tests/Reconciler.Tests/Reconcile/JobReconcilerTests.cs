@@ -278,6 +278,49 @@ public sealed class JobReconcilerTests : IDisposable
         },
     };
 
+    [Fact]
+    public async Task The_status_write_that_fails_a_job_with_a_ttl_carries_its_expiry_and_the_pass_requeues_for_it()
+    {
+        var job = ValidJob("ttl");
+        job.Spec.TtlAfterFinished = TimeSpan.FromSeconds(30);
+        _store.UserPut(job);
+        var failer = new DelegateController("status", 400, ctx =>
+        {
+            StatusEditor.SetPhase(ctx.Job.Status, JobPhase.Failed);
+            ctx.Job.Status.CompletedAt = ctx.Now;
+            return ControllerResult.Stop;
+        });
+
+        var result = await Reconciler(new ValidationController(), failer).ReconcileAsync(new JobKey("ttl"), default);
+
+        var stored = _store.Peek("ttl")!;
+        Assert.Equal(JobPhase.Failed, stored.Status.Phase);
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(30), stored.Status.ExpiresAt);
+        Assert.Equal(ReconcileResult.RequeueAfter(TimeSpan.FromSeconds(30)), result);
+    }
+
+    [Fact]
+    public async Task A_job_without_a_ttl_or_not_finished_has_no_expiry()
+    {
+        var job = ValidJob("keep");
+        _store.UserPut(job);
+        var finisher = new DelegateController("status", 400, ctx =>
+        {
+            StatusEditor.SetPhase(ctx.Job.Status, JobPhase.Failed);
+            ctx.Job.Status.CompletedAt = ctx.Now;
+            return ControllerResult.Stop;
+        });
+        var withTtl = ValidJob("running");
+        withTtl.Spec.TtlAfterFinished = TimeSpan.FromSeconds(30);
+        _store.UserPut(withTtl);
+
+        Assert.Equal(ReconcileResult.Done, await Reconciler(new ValidationController(), finisher).ReconcileAsync(new JobKey("keep"), default));
+        await Reconciler(new ValidationController()).ReconcileAsync(new JobKey("running"), default);
+
+        Assert.Null(_store.Peek("keep")!.Status.ExpiresAt);
+        Assert.Null(_store.Peek("running")!.Status.ExpiresAt);
+    }
+
     private sealed class RecordingController(string name, int order, ControllerResult result, List<string>? log = null) : IJobController
     {
         public int Calls { get; private set; }
