@@ -235,8 +235,8 @@ public sealed partial class StatusController(
             status.Message = "";
             return ControllerResult.StopAndRequeueAfter(TimeSpan.Zero);
         }
-        status.ExpiresAt = Expiry.Of(job);
-        if (status.ExpiresAt is { } expires)
+        // The reconciler records Expiry.Of(job) as status.expiresAt after the pipeline (the sweep's persisted half).
+        if (Expiry.Of(job) is { } expires)
         {
             var left = expires - context.Now;
             if (left > TimeSpan.Zero)
@@ -245,6 +245,7 @@ public sealed partial class StatusController(
             }
             await cleanup.DeleteAsync(job, ct).ConfigureAwait(false);
             tallies.Invalidate(job.Name);
+            context.MarkDeleted();
         }
         return ControllerResult.Stop;
     }

@@ -123,6 +123,13 @@ public sealed partial class JobReconciler(
         }
 
         var requeue = await RunPipelineAsync(context, stage, ct).ConfigureAwait(false);
+        if (context.Deleted)
+        {
+            // ttlAfterFinished deleted it: nothing left to write (a save would only conflict).
+            metrics.JobForgotten(job.Name);
+            Forget(job.Name);
+            return ReconcileResult.Done;
+        }
         stage.Value = "status write";
         job.Status.ObservedGeneration = job.Generation;
         // Persisted with the write that makes the job terminal, so a later leader's sweep finds it when due;

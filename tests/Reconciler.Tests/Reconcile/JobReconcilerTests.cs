@@ -369,6 +369,28 @@ public sealed class JobReconcilerTests : IDisposable
         Assert.Null(_store.Peek("running")!.Status.ExpiresAt);
     }
 
+    [Fact]
+    public async Task A_pass_whose_controller_deleted_the_job_writes_nothing_after_it()
+    {
+        var job = ValidJob("gone");
+        job.Spec.TtlAfterFinished = TimeSpan.FromSeconds(1);
+        _store.UserPut(job);
+        var deleter = new DelegateController("status", 400, ctx =>
+        {
+            // A shortened TTL already past: the status controller computes the expiry, deletes, and marks it.
+            StatusEditor.SetPhase(ctx.Job.Status, JobPhase.Failed);
+            ctx.Job.Status.CompletedAt = ctx.Now.AddMinutes(-5);
+            _store.DeleteJobAsync("gone", default).GetAwaiter().GetResult();
+            ctx.MarkDeleted();
+            return ControllerResult.Stop;
+        });
+
+        var result = await Reconciler(new ValidationController(), deleter).ReconcileAsync(new JobKey("gone"), default);
+
+        Assert.Equal(ReconcileResult.Done, result);
+        Assert.Null(_store.Peek("gone"));
+    }
+
     private sealed class RecordingController(string name, int order, ControllerResult result, List<string>? log = null) : IJobController
     {
         public int Calls { get; private set; }
