@@ -222,8 +222,7 @@ public sealed partial class StatusController(
     {
         var job = context.Job;
         var status = job.Status;
-        var redriven = status.Conditions.FirstOrDefault(c => c.Type == Redrive.ConditionType)?.ObservedGeneration ?? 0;
-        if (status.Phase == JobPhase.Failed && job.Spec.RetryGeneration > redriven)
+        if (Redrive.IsRequested(job))
         {
             var reset = await Redrive.ResetFailedTasksAsync(state, job.Name, job.Generation, ct).ConfigureAwait(false);
             tallies.Invalidate(job.Name);

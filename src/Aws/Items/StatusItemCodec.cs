@@ -17,6 +17,7 @@ public static class StatusItemCodec
         var w = new AttributeWriter()
             .String("phase", s.Phase.ToString())
             .Number("observedGeneration", s.ObservedGeneration)
+            .String("observedReconcileRequest", s.ObservedReconcileRequest)
             .List("conditions", s.Conditions.Select(EncodeCondition))
             .Nested("batches", new AttributeWriter()
                 .Number("total", s.Batches.Total).Number("pending", s.Batches.Pending).Number("running", s.Batches.Running)
@@ -53,6 +54,7 @@ public static class StatusItemCodec
         {
             Phase = r.Enum("phase", JobPhase.Pending),
             ObservedGeneration = r.Long("observedGeneration"),
+            ObservedReconcileRequest = r.String("observedReconcileRequest"),
             Conditions = r.MapList("conditions").Select(DecodeCondition).ToList(),
             CompletedIndexes = r.String("completedIndexes"),
             FailedIndexes = r.String("failedIndexes"),

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Coordinator.Model.Errors;
 using Coordinator.Model.Spec;
+using Coordinator.Model.Status;
 using Coordinator.Model.Tasks;
 
 namespace Coordinator.Controllers.Ports;
@@ -37,6 +38,23 @@ public interface IStateStore
             }
         }
     }
+
+    /// <summary>
+    /// Every finished job (Succeeded, Failed, Cancelled; templates excluded), decoded: what the relist compares with
+    /// what the daemon last observed. This default filters <see cref="ListJobsAsync"/>; the DynamoDB adapter pages a
+    /// Scan filtered on the phase.
+    /// </summary>
+    async IAsyncEnumerable<Job> ListFinishedJobsAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var job in ListJobsAsync(ct).ConfigureAwait(false))
+        {
+            if (PhaseTransitions.IsTerminal(job.Status.Phase))
+            {
+                yield return job;
+            }
+        }
+    }
+
     /// <summary>Create a job item; fails with ConflictException if it exists and <paramref name="replace"/> is false. Never wipes status.</summary>
     Task PutJobSpecAsync(Job job, bool replace, CancellationToken ct);
     /// <summary>Write status (and generation/specHash) conditional on job.Version; returns the new version.</summary>

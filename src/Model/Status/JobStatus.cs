@@ -5,6 +5,11 @@ public sealed class JobStatus
 {
     public JobPhase Phase { get; set; } = JobPhase.Pending;
     public long ObservedGeneration { get; set; }
+    /// <summary>
+    /// The job's <c>reconcileRequestedAt</c> stamp (a CLI cancel) as of the daemon's last pass, "" for none: a finished
+    /// job whose stamp differs was changed while no daemon watched, and the relist takes it.
+    /// </summary>
+    public string ObservedReconcileRequest { get; set; } = "";
     public List<Condition> Conditions { get; set; } = [];
     public BatchCounts Batches { get; set; } = new();
     /// <summary>Range string such as "0-3,7".</summary>

@@ -16,7 +16,9 @@ namespace Coordinator.Reconciler.Feed;
 
 /// <summary>
 /// List, then watch. The jobs and tasks streams are positioned first, then every job that is not finished is listed
-/// and enqueued, then records flow: a job record enqueues its job, a task record enqueues its owner. Every resync
+/// and enqueued, and so is every finished job whose item shows a change the daemon has not observed
+/// (<see cref="UnobservedChange"/>: a retry, a spec edit, a cancel stamp or a TTL edit made while no daemon watched);
+/// then records flow: a job record enqueues its job, a task record enqueues its owner. Every resync
 /// period (jittered) and whenever a follower reports a gap, the list runs again. A list that fails is retried with
 /// backoff; nothing here ever gives up while the daemon runs. After the first list the term's <see cref="ExpirySweep"/>
 /// runs beside it (finished jobs past their ttlAfterFinished).
@@ -101,8 +103,26 @@ public sealed partial class ChangeFeed(
             }
             return listed;
         }, ct).ConfigureAwait(false);
+        var changed = await CreateListRetry().ExecuteAsync(async token =>
+        {
+            var listed = 0;
+            await foreach (var job in store.ListFinishedJobsAsync(token).ConfigureAwait(false))
+            {
+                if (UnobservedChange.Of(job) is { } change)
+                {
+                    queue.Add(new JobKey(job.Name));
+                    LogFinishedChanged(job.Name, change);
+                    listed++;
+                }
+            }
+            return listed;
+        }, ct).ConfigureAwait(false);
         metrics.Relisted(reason);
         LogListed(count, reason);
+        if (changed > 0)
+        {
+            LogListedFinished(changed, reason);
+        }
     }
 
     /// <summary>A list that fails is retried until it succeeds or the daemon stops, with <see cref="ListRetryBackoff"/>.</summary>
@@ -132,6 +152,12 @@ public sealed partial class ChangeFeed(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Listed {Count} active jobs ({Reason})")]
     private partial void LogListed(int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listed {Count} finished jobs changed since the daemon last observed them ({Reason})")]
+    private partial void LogListedFinished(int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{JobName}: finished, but its {Change} changed while no daemon was watching; enqueued")]
+    private partial void LogFinishedChanged(string jobName, string change);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listing active jobs failed (attempt {Attempt}); retrying in {Backoff}")]
     private partial void LogListFailed(Exception exception, int attempt, TimeSpan backoff);

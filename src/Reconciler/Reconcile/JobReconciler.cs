@@ -132,6 +132,8 @@ public sealed partial class JobReconciler(
         }
         stage.Value = "status write";
         job.Status.ObservedGeneration = job.Generation;
+        // The CLI's cancel stamp as of this pass: a finished job whose stamp differs is taken by the relist.
+        job.Status.ObservedReconcileRequest = job.ReconcileRequestedAt;
         // Persisted with the write that makes the job terminal, so a later leader's sweep finds it when due;
         // the requeue is only the fast path of this process.
         job.Status.ExpiresAt = Expiry.Of(job);

@@ -391,6 +391,31 @@ public sealed class JobReconcilerTests : IDisposable
         Assert.Null(_store.Peek("gone"));
     }
 
+    [Fact]
+    public async Task A_pass_records_the_cancel_stamp_it_saw_so_the_relist_no_longer_takes_the_job()
+    {
+        var job = ValidJob("stamped");
+        _store.UserPut(job);
+        var canceller = new DelegateController("status", 400, ctx =>
+        {
+            StatusEditor.SetPhase(ctx.Job.Status, JobPhase.Cancelled);
+            ctx.Job.Status.CompletedAt = ctx.Now;
+            return ControllerResult.Stop;
+        });
+        var reconciler = Reconciler(new ValidationController(), canceller);
+        await reconciler.ReconcileAsync(new JobKey("stamped"), default);
+        var stored = _store.Peek("stamped")!;
+        stored.ReconcileRequestedAt = "2026-12-07T05:01:00.0000000+00:00"; // `coordinator cancel` while no daemon ran
+        _store.Seed(stored);
+        Assert.Equal("reconcileRequestedAt", Coordinator.Reconciler.Feed.UnobservedChange.Of(stored));
+
+        await reconciler.ReconcileAsync(new JobKey("stamped"), default);
+
+        stored = _store.Peek("stamped")!;
+        Assert.Equal("2026-12-07T05:01:00.0000000+00:00", stored.Status.ObservedReconcileRequest);
+        Assert.Null(Coordinator.Reconciler.Feed.UnobservedChange.Of(stored));
+    }
+
     private sealed class RecordingController(string name, int order, ControllerResult result, List<string>? log = null) : IJobController
     {
         public int Calls { get; private set; }
