@@ -21,9 +21,11 @@ public sealed partial class StreamFollower(
     FeedOptions options,
     CoordinatorMetrics metrics,
     ILogger logger,
-    TimeProvider? time = null)
+    TimeProvider? time = null,
+    IShardCheckpoints? checkpoints = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    public IShardCheckpoints? Checkpoints { get; } = checkpoints;
     private readonly TaskCompletionSource _positioned = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly string _label = table.ToString().ToLowerInvariant();
 
