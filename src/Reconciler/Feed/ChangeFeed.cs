@@ -32,7 +32,8 @@ public sealed partial class ChangeFeed(
     CoordinatorMetrics metrics,
     ILoggerFactory loggers,
     TimeProvider? time = null,
-    TaskEventLog? taskEvents = null)
+    TaskEventLog? taskEvents = null,
+    IShardCheckpoints? checkpoints = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ILogger _logger = loggers.CreateLogger<ChangeFeed>();
@@ -45,8 +46,9 @@ public sealed partial class ChangeFeed(
         var followerLogger = loggers.CreateLogger<StreamFollower>();
         var followers = new[]
         {
-            new StreamFollower(StreamTable.Jobs, token => StreamArnAsync(options.JobsTable, token), streams, sink, feedOptions, metrics, followerLogger, _time),
-            new StreamFollower(StreamTable.Tasks, token => StreamArnAsync(options.TasksTable, token), streams, sink, feedOptions, metrics, followerLogger, _time),
+            new StreamFollower(StreamTable.Jobs, token => StreamArnAsync(options.JobsTable, token), streams, sink, feedOptions, metrics, followerLogger, _time, checkpoints),
+            new StreamFollower(StreamTable.Tasks, token => StreamArnAsync(options.TasksTable, token), streams, sink, feedOptions, metrics, followerLogger, _time,
+                checkpoints),
         };
         var following = followers.Select(f => Task.Run(() => f.RunAsync(ct), CancellationToken.None)).ToArray();
         var sweeping = Task.CompletedTask;
