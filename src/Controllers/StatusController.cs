@@ -222,8 +222,7 @@ public sealed partial class StatusController(
     {
         var job = context.Job;
         var status = job.Status;
-        var redriven = status.Conditions.FirstOrDefault(c => c.Type == Redrive.ConditionType)?.ObservedGeneration ?? 0;
-        if (status.Phase == JobPhase.Failed && job.Spec.RetryGeneration > redriven)
+        if (Redrive.IsRequested(job))
         {
             var reset = await Redrive.ResetFailedTasksAsync(state, job.Name, job.Generation, ct).ConfigureAwait(false);
             tallies.Invalidate(job.Name);
@@ -235,15 +234,17 @@ public sealed partial class StatusController(
             status.Message = "";
             return ControllerResult.StopAndRequeueAfter(TimeSpan.Zero);
         }
-        if (job.Spec.TtlAfterFinished is { } ttl && status.CompletedAt is { } done)
+        // The reconciler records Expiry.Of(job) as status.expiresAt after the pipeline (the sweep's persisted half).
+        if (Expiry.Of(job) is { } expires)
         {
-            var left = done + ttl - context.Now;
+            var left = expires - context.Now;
             if (left > TimeSpan.Zero)
             {
                 return ControllerResult.StopAndRequeueAfter(left);
             }
             await cleanup.DeleteAsync(job, ct).ConfigureAwait(false);
             tallies.Invalidate(job.Name);
+            context.MarkDeleted();
         }
         return ControllerResult.Stop;
     }

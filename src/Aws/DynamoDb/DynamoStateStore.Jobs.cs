@@ -114,6 +114,76 @@ public sealed partial class DynamoStateStore
         }
     }
 
+    /// <summary>
+    /// Names of jobs due for deletion under ttlAfterFinished: a Scan, paged (at most <see cref="ExpirySweepPageSize"/>
+    /// items evaluated a call), filtered on <c>status.expiresAt &lt;= now</c> (ISO-8601 UTC strings sort as times) with
+    /// only the name and kind projected. Templates never carry a status, so they never match.
+    /// </summary>
+    public async IAsyncEnumerable<string> ListExpiredJobNamesAsync(DateTimeOffset now, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var request = new ScanRequest
+        {
+            TableName = _options.JobsTable,
+            ProjectionExpression = "#name, #kind",
+            FilterExpression = "#status.#expiresAt <= :now",
+            ExpressionAttributeNames = new Dictionary<string, string>
+            {
+                ["#name"] = StateAttributes.Name,
+                ["#kind"] = StateAttributes.Kind,
+                ["#status"] = StateAttributes.Status,
+                ["#expiresAt"] = StateAttributes.ExpiresAt,
+            },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":now"] = new() { S = ItemTime.Format(now) } },
+            Limit = ExpirySweepPageSize,
+        };
+        await foreach (var item in ScanAsync(request, ct).ConfigureAwait(false))
+        {
+            if (!IsTemplate(item) && item.TryGetValue(StateAttributes.Name, out var name) && name.S is { Length: > 0 } jobName)
+            {
+                yield return jobName;
+            }
+        }
+    }
+
+    /// <summary>Items one Scan call of the expiry sweep evaluates (the filter applies after the limit).</summary>
+    public const int ExpirySweepPageSize = 500;
+
+    /// <summary>
+    /// Every finished job (status.phase Succeeded, Failed or Cancelled; templates excluded), decoded with its templates
+    /// merged as <see cref="GetJobAsync"/> does, so the relist's spec-hash comparison sees what a pass would: a Scan
+    /// filtered on the phase, paged (<see cref="FinishedJobsPageSize"/> items evaluated a call).
+    /// </summary>
+    public async IAsyncEnumerable<Job> ListFinishedJobsAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        var request = new ScanRequest
+        {
+            TableName = _options.JobsTable,
+            FilterExpression = "#status.#phase IN (:succeeded, :failed, :cancelled)",
+            ExpressionAttributeNames = new Dictionary<string, string>
+            {
+                ["#status"] = StateAttributes.Status,
+                ["#phase"] = StateAttributes.Phase,
+            },
+            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+            {
+                [":succeeded"] = new() { S = nameof(JobPhase.Succeeded) },
+                [":failed"] = new() { S = nameof(JobPhase.Failed) },
+                [":cancelled"] = new() { S = nameof(JobPhase.Cancelled) },
+            },
+            Limit = FinishedJobsPageSize,
+        };
+        await foreach (var item in ScanAsync(request, ct).ConfigureAwait(false))
+        {
+            if (!IsTemplate(item))
+            {
+                yield return await ResolveAsync(item, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Items one Scan call of the finished-job relist evaluates.</summary>
+    public const int FinishedJobsPageSize = 200;
+
     /// <summary>Every job (not templates), decoded; undecodable items come back with DecodeErrors set.</summary>
     public async IAsyncEnumerable<Job> ListJobsAsync([EnumeratorCancellation] CancellationToken ct)
     {

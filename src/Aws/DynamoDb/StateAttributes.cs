@@ -15,6 +15,8 @@ public static class StateAttributes
     public const string ReconcileRequestedAt = "reconcileRequestedAt";
     public const string Status = "status";
     public const string Phase = "phase";
+    /// <summary><c>status.expiresAt</c>: when a finished job is due for deletion under ttlAfterFinished.</summary>
+    public const string ExpiresAt = "expiresAt";
     public const string Version = "version";
     public const string Generation = "generation";
     public const string SpecHash = "specHash";

@@ -29,6 +29,7 @@ public static class JobItemCodec
         public const string Generation = "generation";
         public const string SpecHash = "specHash";
         public const string LeaderTerm = "leaderTerm";
+        public const string ReconcileRequestedAt = "reconcileRequestedAt";
     }
 
     public const string TemplatePrefix = "template:";
@@ -184,6 +185,8 @@ public static class JobItemCodec
         Guard(ctx, () => job.Version = r.Long(Names.Version));
         Guard(ctx, () => job.Generation = r.Long(Names.Generation));
         Guard(ctx, () => job.SpecHash = r.String(Names.SpecHash));
+        // Only a wake-up stamp: a value of another type is ignored, never an error that would make the job Invalid.
+        job.ReconcileRequestedAt = item.TryGetValue(Names.ReconcileRequestedAt, out var requested) ? requested.S ?? "" : "";
         if (item.TryGetValue(Names.LeaderTerm, out var term) && term.N is not null)
         {
             Guard(ctx, () => job.LeaderTerm = r.Long(Names.LeaderTerm));

@@ -17,6 +17,7 @@ public static class StatusItemCodec
         var w = new AttributeWriter()
             .String("phase", s.Phase.ToString())
             .Number("observedGeneration", s.ObservedGeneration)
+            .String("observedReconcileRequest", s.ObservedReconcileRequest)
             .List("conditions", s.Conditions.Select(EncodeCondition))
             .Nested("batches", new AttributeWriter()
                 .Number("total", s.Batches.Total).Number("pending", s.Batches.Pending).Number("running", s.Batches.Running)
@@ -29,6 +30,7 @@ public static class StatusItemCodec
                 .String("uri", s.Output.Uri).String("manifest", s.Output.Manifest).String("sha256", s.Output.Sha256))
             .Time("startedAt", s.StartedAt)
             .Time("completedAt", s.CompletedAt)
+            .Time("expiresAt", s.ExpiresAt)
             .String("message", s.Message)
             .Nested("dispatch", s.Dispatch is null ? null : new AttributeWriter()
                 .String("token", s.Dispatch.Token).String("indexes", s.Dispatch.Indexes)
@@ -52,11 +54,13 @@ public static class StatusItemCodec
         {
             Phase = r.Enum("phase", JobPhase.Pending),
             ObservedGeneration = r.Long("observedGeneration"),
+            ObservedReconcileRequest = r.String("observedReconcileRequest"),
             Conditions = r.MapList("conditions").Select(DecodeCondition).ToList(),
             CompletedIndexes = r.String("completedIndexes"),
             FailedIndexes = r.String("failedIndexes"),
             StartedAt = r.OptionalTime("startedAt"),
             CompletedAt = r.OptionalTime("completedAt"),
+            ExpiresAt = r.OptionalTime("expiresAt"),
             Message = r.String("message"),
             Events = r.MapList("events").Select(DecodeEvent).ToList(),
         };

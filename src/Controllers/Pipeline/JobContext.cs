@@ -19,6 +19,13 @@ public sealed class JobContext(Job job, DateTimeOffset now, Func<Job, Cancellati
     /// <summary>Layout of this job's objects (batches, results, manifests).</summary>
     public JobLayout? Layout { get; init; }
 
+    /// <summary>
+    /// Set by a controller that deleted the job (ttlAfterFinished): the reconciler writes nothing more for this pass.
+    /// </summary>
+    public bool Deleted { get; private set; }
+
+    public void MarkDeleted() => Deleted = true;
+
     /// <summary>Conditionally write Job.Status (and generation); updates Job.Version on success.</summary>
     public async Task SaveStatusAsync(CancellationToken ct)
     {

@@ -1,5 +1,7 @@
+using System.Runtime.CompilerServices;
 using Coordinator.Model.Errors;
 using Coordinator.Model.Spec;
+using Coordinator.Model.Status;
 using Coordinator.Model.Tasks;
 
 namespace Coordinator.Controllers.Ports;
@@ -20,6 +22,39 @@ public interface IStateStore
     /// <summary>Names of jobs whose phase is not terminal (for list-then-watch).</summary>
     IAsyncEnumerable<string> ListActiveJobNamesAsync(CancellationToken ct);
     IAsyncEnumerable<Job> ListJobsAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Names of jobs whose <c>status.expiresAt</c> (ttlAfterFinished) is at or before <paramref name="now"/>: what the
+    /// daemon's expiry sweep enqueues. This default filters <see cref="ListJobsAsync"/>; the DynamoDB adapter pages a
+    /// Scan with the condition as a filter and only the name projected.
+    /// </summary>
+    async IAsyncEnumerable<string> ListExpiredJobNamesAsync(DateTimeOffset now, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var job in ListJobsAsync(ct).ConfigureAwait(false))
+        {
+            if (job.Status.ExpiresAt is { } expires && expires <= now)
+            {
+                yield return job.Name;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every finished job (Succeeded, Failed, Cancelled; templates excluded), decoded: what the relist compares with
+    /// what the daemon last observed. This default filters <see cref="ListJobsAsync"/>; the DynamoDB adapter pages a
+    /// Scan filtered on the phase.
+    /// </summary>
+    async IAsyncEnumerable<Job> ListFinishedJobsAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var job in ListJobsAsync(ct).ConfigureAwait(false))
+        {
+            if (PhaseTransitions.IsTerminal(job.Status.Phase))
+            {
+                yield return job;
+            }
+        }
+    }
+
     /// <summary>Create a job item; fails with ConflictException if it exists and <paramref name="replace"/> is false. Never wipes status.</summary>
     Task PutJobSpecAsync(Job job, bool replace, CancellationToken ct);
     /// <summary>Write status (and generation/specHash) conditional on job.Version; returns the new version.</summary>

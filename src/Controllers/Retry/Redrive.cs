@@ -1,5 +1,7 @@
 using Coordinator.Controllers.Ports;
 using Coordinator.Controllers.Tasks;
+using Coordinator.Model.Spec;
+using Coordinator.Model.Status;
 using Coordinator.Model.Tasks;
 
 namespace Coordinator.Controllers.Retry;
@@ -12,6 +14,15 @@ namespace Coordinator.Controllers.Retry;
 public static class Redrive
 {
     public const string ConditionType = "Redriven";
+
+    /// <summary>
+    /// Whether a redrive is asked and not yet done: the job is Failed and spec.retryGeneration is above the
+    /// observedGeneration of its Redriven condition (0 when it was never redriven). The status controller acts on it;
+    /// the relist takes a finished job for which it holds.
+    /// </summary>
+    public static bool IsRequested(Job job) =>
+        job.Status.Phase == JobPhase.Failed
+        && job.Spec.RetryGeneration > (job.Status.Conditions.FirstOrDefault(c => c.Type == ConditionType)?.ObservedGeneration ?? 0);
 
     /// <summary>Returns the indices put back to Pending.</summary>
     public static async Task<IReadOnlyList<int>> ResetFailedTasksAsync(IStateStore state, string job, long generation, CancellationToken ct)

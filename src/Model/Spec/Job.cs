@@ -28,6 +28,12 @@ public sealed class Job
     /// (a user's put-item, or only CLI writes). A daemon's status write is refused when this is newer than its own term.
     /// </summary>
     public long? LeaderTerm { get; set; }
+    /// <summary>
+    /// The item's <c>reconcileRequestedAt</c> stamp as written by the CLI (`coordinator cancel`; a user-side attribute,
+    /// outside spec and status), "" when absent. The daemon records the stamp it acted on as
+    /// <see cref="JobStatus.ObservedReconcileRequest"/>, so a relist sees a stamp made while no daemon followed the stream.
+    /// </summary>
+    public string ReconcileRequestedAt { get; set; } = "";
     /// <summary>Errors met while decoding the item; a non-empty list makes the job Invalid.</summary>
     public List<string> DecodeErrors { get; set; } = [];
 

@@ -5,6 +5,11 @@ public sealed class JobStatus
 {
     public JobPhase Phase { get; set; } = JobPhase.Pending;
     public long ObservedGeneration { get; set; }
+    /// <summary>
+    /// The job's <c>reconcileRequestedAt</c> stamp (a CLI cancel) as of the daemon's last pass, "" for none: a finished
+    /// job whose stamp differs was changed while no daemon watched, and the relist takes it.
+    /// </summary>
+    public string ObservedReconcileRequest { get; set; } = "";
     public List<Condition> Conditions { get; set; } = [];
     public BatchCounts Batches { get; set; } = new();
     /// <summary>Range string such as "0-3,7".</summary>
@@ -14,6 +19,11 @@ public sealed class JobStatus
     public OutputStatus? Output { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+    /// <summary>
+    /// When a finished job with spec.ttlAfterFinished is due for deletion (completedAt + ttl), written with the status
+    /// that makes it terminal; null otherwise. Persisted so any later leader's sweep finds due jobs after a restart.
+    /// </summary>
+    public DateTimeOffset? ExpiresAt { get; set; }
     public string Message { get; set; } = "";
     /// <summary>Dispatch intent: the token written before sbatch, so a restarted daemon finds its submission.</summary>
     public DispatchIntent? Dispatch { get; set; }

@@ -1,3 +1,4 @@
+using Coordinator.Controllers.Cleanup;
 using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Ports;
@@ -64,6 +65,7 @@ public sealed class JobControl(IStateStore state, IScheduler? scheduler, Func<st
             }
             StatusEditor.SetPhase(job.Status, JobPhase.Cancelled);
             job.Status.CompletedAt = now;
+            job.Status.ExpiresAt = Expiry.Of(job);
             job.Status.Message = "cancelled by the user";
             StatusEditor.SetCondition(job.Status, ConditionTypes.Failed, StatusEditor.True, "Cancelled", "cancelled by the user", job.Generation, now);
             return null;

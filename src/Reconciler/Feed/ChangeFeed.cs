@@ -16,9 +16,12 @@ namespace Coordinator.Reconciler.Feed;
 
 /// <summary>
 /// List, then watch. The jobs and tasks streams are positioned first, then every job that is not finished is listed
-/// and enqueued, then records flow: a job record enqueues its job, a task record enqueues its owner. Every resync
+/// and enqueued, and so is every finished job whose item shows a change the daemon has not observed
+/// (<see cref="UnobservedChange"/>: a retry, a spec edit, a cancel stamp or a TTL edit made while no daemon watched);
+/// then records flow: a job record enqueues its job, a task record enqueues its owner. Every resync
 /// period (jittered) and whenever a follower reports a gap, the list runs again. A list that fails is retried with
-/// backoff; nothing here ever gives up while the daemon runs.
+/// backoff; nothing here ever gives up while the daemon runs. After the first list the term's <see cref="ExpirySweep"/>
+/// runs beside it (finished jobs past their ttlAfterFinished).
 /// </summary>
 public sealed partial class ChangeFeed(
     IStateStore store,
@@ -29,7 +32,8 @@ public sealed partial class ChangeFeed(
     CoordinatorMetrics metrics,
     ILoggerFactory loggers,
     TimeProvider? time = null,
-    TaskEventLog? taskEvents = null)
+    TaskEventLog? taskEvents = null,
+    IShardCheckpoints? checkpoints = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ILogger _logger = loggers.CreateLogger<ChangeFeed>();
@@ -42,15 +46,18 @@ public sealed partial class ChangeFeed(
         var followerLogger = loggers.CreateLogger<StreamFollower>();
         var followers = new[]
         {
-            new StreamFollower(StreamTable.Jobs, token => StreamArnAsync(options.JobsTable, token), streams, sink, feedOptions, metrics, followerLogger, _time),
-            new StreamFollower(StreamTable.Tasks, token => StreamArnAsync(options.TasksTable, token), streams, sink, feedOptions, metrics, followerLogger, _time),
+            new StreamFollower(StreamTable.Jobs, token => StreamArnAsync(options.JobsTable, token), streams, sink, feedOptions, metrics, followerLogger, _time, checkpoints),
+            new StreamFollower(StreamTable.Tasks, token => StreamArnAsync(options.TasksTable, token), streams, sink, feedOptions, metrics, followerLogger, _time,
+                checkpoints),
         };
         var following = followers.Select(f => Task.Run(() => f.RunAsync(ct), CancellationToken.None)).ToArray();
+        var sweeping = Task.CompletedTask;
         try
         {
             await Task.WhenAll(followers.Select(f => f.Positioned)).WaitAsync(ct).ConfigureAwait(false);
             await ListAsync(queue, "start", ct).ConfigureAwait(false);
             firstList?.TrySetResult();
+            sweeping = new ExpirySweep(store, feedOptions, loggers.CreateLogger<ExpirySweep>(), _time).RunAsync(queue, ct);
             var random = new Random();
             while (!ct.IsCancellationRequested)
             {
@@ -73,7 +80,7 @@ public sealed partial class ChangeFeed(
         }
         finally
         {
-            await Task.WhenAll(following).ConfigureAwait(false);
+            await Task.WhenAll([.. following, sweeping]).ConfigureAwait(false);
         }
     }
 
@@ -98,8 +105,26 @@ public sealed partial class ChangeFeed(
             }
             return listed;
         }, ct).ConfigureAwait(false);
+        var changed = await CreateListRetry().ExecuteAsync(async token =>
+        {
+            var listed = 0;
+            await foreach (var job in store.ListFinishedJobsAsync(token).ConfigureAwait(false))
+            {
+                if (UnobservedChange.Of(job) is { } change)
+                {
+                    queue.Add(new JobKey(job.Name));
+                    LogFinishedChanged(job.Name, change);
+                    listed++;
+                }
+            }
+            return listed;
+        }, ct).ConfigureAwait(false);
         metrics.Relisted(reason);
         LogListed(count, reason);
+        if (changed > 0)
+        {
+            LogListedFinished(changed, reason);
+        }
     }
 
     /// <summary>A list that fails is retried until it succeeds or the daemon stops, with <see cref="ListRetryBackoff"/>.</summary>
@@ -129,6 +154,12 @@ public sealed partial class ChangeFeed(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Listed {Count} active jobs ({Reason})")]
     private partial void LogListed(int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Listed {Count} finished jobs changed since the daemon last observed them ({Reason})")]
+    private partial void LogListedFinished(int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{JobName}: finished, but its {Change} changed while no daemon was watching; enqueued")]
+    private partial void LogFinishedChanged(string jobName, string change);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listing active jobs failed (attempt {Attempt}); retrying in {Backoff}")]
     private partial void LogListFailed(Exception exception, int attempt, TimeSpan backoff);

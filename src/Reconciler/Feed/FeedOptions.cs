@@ -34,6 +34,18 @@ public sealed class FeedOptions
     [Range(1, 1000)]
     public int GetRecordsLimit { get; set; } = 1000;
 
+    /// <summary>
+    /// How often the leader sweeps the jobs table for finished jobs whose <c>status.expiresAt</c> (ttlAfterFinished)
+    /// has passed and enqueues them for deletion (default 30 s; also once at the start of every term).
+    /// </summary>
+    public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Shortest gap between two checkpoints of one shard in the leases table (default 2 s): a checkpoint is written
+    /// after records were handed to the queue, at most this often, and always when a shard is read to its end.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Longest backoff after throttling or a failing connection (default 10 s).</summary>
     public TimeSpan MaxErrorBackoff { get; set; } = TimeSpan.FromSeconds(10);
 }

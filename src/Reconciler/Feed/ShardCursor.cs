@@ -12,6 +12,11 @@ internal sealed class ShardCursor(Shard shard, ShardIteratorType startAt)
 
     public string? Iterator { get; set; }
     public string? LastSequenceNumber { get; set; }
+
+    /// <summary>The sequence number last written as this shard's checkpoint (or loaded as one).</summary>
+    public string? Checkpointed { get; set; }
+
+    public DateTimeOffset NextCheckpointAt { get; set; }
     public DateTimeOffset NextPollAt { get; set; }
     public int EmptyPolls { get; set; }
     public int Errors { get; set; }

@@ -7,9 +7,11 @@ using Polly.Retry;
 namespace Coordinator.Reconciler.Feed;
 
 /// <summary>
-/// Follows one table's stream and hands every record to the sink. At (re)start, open shards are read from LATEST
-/// (the feed lists right after, so nothing before that matters) and shards that appear later from TRIM_HORIZON, each
-/// only once its parent is finished. Every shard is polled at most every MinPollInterval (5 calls/s), slower when idle.
+/// Follows one table's stream and hands every record to the sink. At (re)start, a shard the last leader checkpointed
+/// (<see cref="IShardCheckpoints"/>, in the leases table) is read after its checkpoint and its unread children from
+/// TRIM_HORIZON; other open shards are read from LATEST (the feed lists right after, so nothing before that matters)
+/// and shards that appear later from TRIM_HORIZON, each only once its parent is finished. Records handed on are
+/// checkpointed at most every CheckpointInterval. Every shard is polled at most every MinPollInterval (5 calls/s), slower when idle.
 /// An expired iterator is re-acquired after the last sequence number read; trimmed data, an expiry with no position,
 /// and recovery after failures all ask the sink to relist, so a gap never loses work. It never exits on an error.
 /// </summary>
@@ -21,7 +23,8 @@ public sealed partial class StreamFollower(
     FeedOptions options,
     CoordinatorMetrics metrics,
     ILogger logger,
-    TimeProvider? time = null)
+    TimeProvider? time = null,
+    IShardCheckpoints? checkpoints = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly TaskCompletionSource _positioned = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -71,10 +74,12 @@ public sealed partial class StreamFollower(
     private async Task FollowAsync(string arn, bool recovering, CancellationToken ct)
     {
         var known = await DescribeAllAsync(arn, ct).ConfigureAwait(false);
-        var finished = new HashSet<string>(known.Where(s => s.IsClosed).Select(s => s.ShardId), StringComparer.Ordinal);
+        var saved = await LoadCheckpointsAsync(arn, known, ct).ConfigureAwait(false);
+        var starts = ShardLineage.StartsAt(known, saved);
+        var finished = new HashSet<string>(known.Where(s => starts[s.ShardId] == ShardStart.Skipped).Select(s => s.ShardId), StringComparer.Ordinal);
         var cursors = new Dictionary<string, ShardCursor>(StringComparer.Ordinal);
         var endedAt = new Dictionary<string, ShardCursor>(StringComparer.Ordinal);
-        foreach (var shard in known.Where(s => !s.IsClosed))
+        foreach (var shard in known.Where(s => starts[s.ShardId] == ShardStart.Latest))
         {
             var cursor = new ShardCursor(shard, ShardIteratorType.Latest);
             cursor.Iterator = await streams.GetShardIteratorAsync(arn, shard.ShardId, ShardIteratorType.Latest, null, ct).ConfigureAwait(false);
@@ -86,6 +91,11 @@ public sealed partial class StreamFollower(
             sink.RequestRelist($"{_label} stream recovered");
         }
         LogFollowing(_label, arn, cursors.Count);
+        if (saved.Count > 0)
+        {
+            var children = starts.Count(s => s.Value == ShardStart.TrimHorizon);
+            LogResuming(_label, saved.Count, children);
+        }
 
         var nextDiscovery = _time.GetUtcNow() + options.ShardDiscoveryInterval;
         while (!ct.IsCancellationRequested)
@@ -94,7 +104,14 @@ public sealed partial class StreamFollower(
             {
                 if (!cursors.ContainsKey(shard.ShardId))
                 {
-                    cursors[shard.ShardId] = new ShardCursor(shard, ShardIteratorType.TrimHorizon) { NextPollAt = _time.GetUtcNow() };
+                    // A shard checkpointed by the last leader continues after its checkpoint; any other from its start.
+                    var checkpoint = saved.GetValueOrDefault(shard.ShardId);
+                    cursors[shard.ShardId] = new ShardCursor(shard, ShardIteratorType.TrimHorizon)
+                    {
+                        NextPollAt = _time.GetUtcNow(),
+                        LastSequenceNumber = checkpoint,
+                        Checkpointed = checkpoint,
+                    };
                 }
             }
             var discover = false;
@@ -188,6 +205,7 @@ public sealed partial class StreamFollower(
             }
             cursor.EmptyPolls = page.Records.Count + page.Undecodable.Count == 0 ? cursor.EmptyPolls + 1 : 0;
             cursor.Iterator = page.NextShardIterator;
+            await CheckpointAsync(arn, cursor, ended: page.NextShardIterator is null, ct).ConfigureAwait(false);
             cursor.NextPollAt = pollStarted + PollPacer.NextInterval(options, cursor.EmptyPolls);
             return page.NextShardIterator is not null;
         }
@@ -221,6 +239,58 @@ public sealed partial class StreamFollower(
             LogPollFailed(e, _label, cursor.Shard.ShardId, cursor.Errors, backoff);
             cursor.NextPollAt = _time.GetUtcNow() + backoff;
             return true;
+        }
+    }
+
+    /// <summary>
+    /// The last leader's checkpoints of the listed shards and their parents; none (LATEST and the start relist, as
+    /// without checkpoints) when there is no store or it cannot be read.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, string>> LoadCheckpointsAsync(string arn, List<Shard> known, CancellationToken ct)
+    {
+        if (checkpoints is null)
+        {
+            return new Dictionary<string, string>();
+        }
+        var ids = known.Select(s => s.ShardId).Concat(known.Select(s => s.ParentShardId).OfType<string>()).Distinct(StringComparer.Ordinal).ToList();
+        try
+        {
+            return await checkpoints.LoadAsync(table, arn, ids, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogCheckpointLoadFailed(e, _label);
+            return new Dictionary<string, string>();
+        }
+    }
+
+    /// <summary>
+    /// Checkpoints the shard after its records were handed to the sink: at most every CheckpointInterval, and when the
+    /// shard was read to its end. A refused or failed write is logged and tried again later; it never stops the reads
+    /// (the next leader then re-reads a little more, and relists at its start anyway).
+    /// </summary>
+    private async Task CheckpointAsync(string arn, ShardCursor cursor, bool ended, CancellationToken ct)
+    {
+        if (checkpoints is null || cursor.LastSequenceNumber is not { } last || last == cursor.Checkpointed
+            || (!ended && _time.GetUtcNow() < cursor.NextCheckpointAt))
+        {
+            return;
+        }
+        cursor.NextCheckpointAt = _time.GetUtcNow() + options.CheckpointInterval;
+        try
+        {
+            if (await checkpoints.SaveAsync(table, arn, cursor.Shard.ShardId, last, ct).ConfigureAwait(false))
+            {
+                cursor.Checkpointed = last;
+            }
+            else
+            {
+                LogCheckpointRefused(_label, cursor.Shard.ShardId);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogCheckpointFailed(e, _label, cursor.Shard.ShardId);
         }
     }
 
@@ -259,6 +329,18 @@ public sealed partial class StreamFollower(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Following the {Table} stream {StreamArn} ({Shards} open shards)")]
     private partial void LogFollowing(string table, string streamArn, int shards);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming the {Table} stream after {Checkpoints} shard checkpoints ({Children} unread child shards from their start)")]
+    private partial void LogResuming(string table, int checkpoints, int children);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading the {Table} stream's checkpoints failed; following from LATEST (the start relist covers the gap)")]
+    private partial void LogCheckpointLoadFailed(Exception exception, string table);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Checkpoint of {Table} shard {ShardId} refused: not the leader, or a newer term wrote it")]
+    private partial void LogCheckpointRefused(string table, string shardId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Checkpoint of {Table} shard {ShardId} failed; trying again later")]
+    private partial void LogCheckpointFailed(Exception exception, string table, string shardId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The {Table} stream failed ({Failures} in a row); retrying")]
     private partial void LogStreamFailed(Exception exception, string table, int failures);

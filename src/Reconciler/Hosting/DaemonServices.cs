@@ -51,7 +51,9 @@ public static class DaemonServices
         services.AddSingleton(sp => new ChangeFeed(sp.GetRequiredService<IStateStore>(), sp.GetRequiredService<IDynamoDbStreams>(),
             sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<CoordinatorOptions>(), sp.GetRequiredService<FeedOptions>(),
             sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<TaskEventLog>()));
+            sp.GetRequiredService<TaskEventLog>(), sp.GetRequiredService<IShardCheckpoints>()));
+        services.AddSingleton<IShardCheckpoints>(sp => new DynamoShardCheckpoints(sp.GetRequiredService<IAmazonDynamoDB>(),
+            sp.GetRequiredService<CoordinatorOptions>(), sp.GetRequiredService<ILeadershipGuard>(), sp.GetRequiredService<CoordinatorMetrics>()));
         services.AddJobControllers();
         services.AddSingleton<DaemonService>();
         services.AddHostedService(sp => sp.GetRequiredService<DaemonService>());

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Coordinator.Controllers.Cleanup;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Pipeline;
@@ -122,8 +123,25 @@ public sealed partial class JobReconciler(
         }
 
         var requeue = await RunPipelineAsync(context, stage, ct).ConfigureAwait(false);
+        if (context.Deleted)
+        {
+            // ttlAfterFinished deleted it: nothing left to write (a save would only conflict).
+            metrics.JobForgotten(job.Name);
+            Forget(job.Name);
+            return ReconcileResult.Done;
+        }
         stage.Value = "status write";
         job.Status.ObservedGeneration = job.Generation;
+        // The CLI's cancel stamp as of this pass: a finished job whose stamp differs is taken by the relist.
+        job.Status.ObservedReconcileRequest = job.ReconcileRequestedAt;
+        // Persisted with the write that makes the job terminal, so a later leader's sweep finds it when due;
+        // the requeue is only the fast path of this process.
+        job.Status.ExpiresAt = Expiry.Of(job);
+        // When it is already due the status controller deleted it (or backed off): no requeue here, the sweep is the net.
+        if (job.Status.ExpiresAt is { } expires && expires - context.Now is var left && left > TimeSpan.Zero)
+        {
+            requeue = requeue is { } asked && asked < left ? asked : left;
+        }
         if (Snapshot(job.Status) != saved)
         {
             await context.SaveStatusAsync(ct).ConfigureAwait(false);

@@ -248,6 +248,85 @@ public sealed class DynamoStateStoreTests
         Assert.Null(await store.GetJobAsync("template-base", default));
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(DynamoBackend.All), MemberType = typeof(DynamoBackend))]
+    public async Task ListExpiredJobNames_returns_exactly_the_jobs_whose_expiry_has_passed(string kind)
+    {
+        await using var backend = await StartAsync(kind);
+        using var metrics = new CoordinatorMetrics();
+        var store = new DynamoStateStore(backend.Client, backend.Options, metrics);
+        var now = new DateTimeOffset(2026, 12, 7, 5, 0, 0, TimeSpan.Zero);
+        var expected = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            var name = $"ttl-{i:D3}";
+            await store.PutJobSpecAsync(NewJob(name, "s3://in/"), false, default);
+            if (i % 4 == 0)
+            {
+                continue; // never finished: no status at all
+            }
+            var job = (await store.GetJobAsync(name, default))!;
+            job.Status.Phase = JobPhase.Succeeded;
+            // i % 4 == 1: due a millisecond ago; 2: due exactly now; 3: due in a second, or no TTL at all.
+            job.Status.ExpiresAt = (i % 4) switch
+            {
+                1 => now.AddMilliseconds(-1),
+                2 => now,
+                _ => i % 8 == 3 ? now.AddSeconds(1) : null,
+            };
+            await store.UpdateJobStatusAsync(job, default);
+            if (i % 4 is 1 or 2)
+            {
+                expected.Add(name);
+            }
+        }
+        await backend.Client.PutItemAsync(backend.Options.JobsTable, new Dictionary<string, AttributeValue>
+        {
+            ["name"] = new() { S = "template:base" },
+            ["kind"] = new() { S = "JobTemplate" },
+        });
+
+        var names = new List<string>();
+        await foreach (var name in store.ListExpiredJobNamesAsync(now, default))
+        {
+            names.Add(name);
+        }
+
+        Assert.Equal(expected.Order(), names.Order());
+        Assert.Equal(now.AddMilliseconds(-1), (await store.GetJobAsync("ttl-001", default))!.Status.ExpiresAt);
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(DynamoBackend.All), MemberType = typeof(DynamoBackend))]
+    public async Task ListFinishedJobs_returns_the_finished_jobs_with_the_cancel_stamp_and_what_the_daemon_observed(string kind)
+    {
+        await using var backend = await StartAsync(kind);
+        using var metrics = new CoordinatorMetrics();
+        var store = new DynamoStateStore(backend.Client, backend.Options, metrics);
+        var phases = new[] { JobPhase.Running, JobPhase.Succeeded, JobPhase.Failed, JobPhase.Cancelled, JobPhase.Invalid };
+        foreach (var (phase, i) in phases.Select((p, i) => (p, i)))
+        {
+            var name = $"fin-{i}";
+            await store.PutJobSpecAsync(NewJob(name, "s3://in/"), false, default);
+            var job = (await store.GetJobAsync(name, default))!;
+            job.Status.Phase = phase;
+            job.Status.ObservedReconcileRequest = phase == JobPhase.Cancelled ? "earlier" : "";
+            await store.UpdateJobStatusAsync(job, default);
+        }
+        await store.RequestReconcileAsync("fin-3", new DateTimeOffset(2026, 12, 7, 5, 1, 0, TimeSpan.Zero), default);
+
+        var finished = new List<Job>();
+        await foreach (var job in store.ListFinishedJobsAsync(default))
+        {
+            finished.Add(job);
+        }
+
+        Assert.Equal(["fin-1", "fin-2", "fin-3"], finished.Select(j => j.Name).Order(StringComparer.Ordinal));
+        var cancelled = finished.Single(j => j.Name == "fin-3");
+        Assert.Equal(("2026-12-07T05:01:00.0000000+00:00", "earlier"), (cancelled.ReconcileRequestedAt, cancelled.Status.ObservedReconcileRequest));
+        Assert.Equal("", finished.Single(j => j.Name == "fin-1").ReconcileRequestedAt);
+    }
+
     internal static async Task<DynamoBackend> StartAsync(string kind)
     {
         var backend = await DynamoBackend.StartAsync(kind);

@@ -50,6 +50,29 @@ public sealed class ShardLineageTests
     {
         Assert.Equal(["c"], ShardLineage.Readable([new Shard("c", "gone", "10", null)], new HashSet<string>()).Select(s => s.ShardId));
     }
+
+    [Fact]
+    public void A_term_starts_after_checkpoints_from_the_start_of_their_unread_descendants_and_from_latest_elsewhere()
+    {
+        Shard[] shards =
+        [
+            new("old", null, "1", "9"),        // closed, nothing on its line checkpointed
+            new("open", "old", "10", null),    // open child of it
+            new("read", null, "1", "9"),       // closed, checkpointed
+            new("child", "read", "10", "19"),  // never reached by the last leader
+            new("grandchild", "child", "20", null),
+            new("orphan", "trimmed", "30", null), // its checkpointed parent is no longer listed
+        ];
+        var starts = ShardLineage.StartsAt(shards, new Dictionary<string, string> { ["read"] = "5", ["trimmed"] = "8" });
+
+        Assert.Equal(ShardStart.Skipped, starts["old"]);
+        Assert.Equal(ShardStart.Latest, starts["open"]);
+        Assert.Equal(ShardStart.AfterCheckpoint, starts["read"]);
+        Assert.Equal(ShardStart.TrimHorizon, starts["child"]);
+        Assert.Equal(ShardStart.TrimHorizon, starts["grandchild"]);
+        Assert.Equal(ShardStart.TrimHorizon, starts["orphan"]);
+        Assert.Equal(ShardStart.Latest, ShardLineage.StartsAt([new Shard("s", null, "1", null)], new Dictionary<string, string>())["s"]);
+    }
 }
 
 public sealed class StreamRecordRouterTests

@@ -94,10 +94,92 @@ public sealed class StreamFollowerTests
         Assert.Contains(sink.Relists, r => r.Contains("recovered"));
     }
 
-    private static async Task RunUntil(ScriptedStreams streams, RecordingSink sink, CoordinatorMetrics metrics, Func<bool> done, Action? afterPositioned = null)
+    [Fact]
+    public async Task A_new_follower_resumes_after_the_checkpoint_of_the_last_one_and_skips_nothing_written_meanwhile()
+    {
+        var streams = new ScriptedStreams { LatestAtEnd = true };
+        streams.Shards.Add(new Shard("s1", null, "1", null));
+        var checkpoints = new MemoryCheckpoints();
+        using var metrics = new CoordinatorMetrics();
+        var first = new RecordingSink();
+        await RunUntil(streams, first, metrics, () => first.Jobs.Count >= 2 && !checkpoints.Saved.IsEmpty, () => streams.Append("s1", "a", "b"), checkpoints);
+
+        streams.Append("s1", "c", "d"); // while no leader follows the stream
+        var second = new RecordingSink();
+        await RunUntil(streams, second, metrics, () => second.Jobs.Count >= 2, checkpoints: checkpoints);
+
+        Assert.Equal(["a", "b"], first.Jobs);
+        Assert.Equal(["c", "d"], second.Jobs);
+        Assert.Contains(streams.IteratorRequests, r => r == ("s1", "AFTER_SEQUENCE_NUMBER", "2"));
+        Assert.Equal("4", checkpoints.Saved["s1"]);
+    }
+
+    [Fact]
+    public async Task A_child_shard_the_last_follower_never_read_is_read_from_its_start_after_its_checkpointed_parent()
+    {
+        var streams = new ScriptedStreams { LatestAtEnd = true };
+        streams.Shards.Add(new Shard("parent", null, "1", null));
+        var checkpoints = new MemoryCheckpoints();
+        using var metrics = new CoordinatorMetrics();
+        var first = new RecordingSink();
+        await RunUntil(streams, first, metrics, () => first.Jobs.Count >= 1 && !checkpoints.Saved.IsEmpty, () => streams.Append("parent", "p1"), checkpoints);
+
+        // While no leader follows: the parent gets one more record and closes; its child gets two.
+        streams.Append("parent", "p2");
+        lock (streams.Shards)
+        {
+            streams.Shards[0] = new Shard("parent", null, "1", "99");
+            streams.Shards.Add(new Shard("child", "parent", "100", null));
+        }
+        streams.Append("child", "c1", "c2");
+        streams.Close("parent");
+        var second = new RecordingSink();
+        await RunUntil(streams, second, metrics, () => second.Jobs.Count >= 3, checkpoints: checkpoints);
+
+        Assert.Equal(["p2", "c1", "c2"], second.Jobs);
+        Assert.Contains(streams.IteratorRequests, r => r == ("child", "TRIM_HORIZON", null));
+    }
+
+    [Fact]
+    public async Task A_trimmed_checkpoint_reads_from_the_trim_horizon_and_asks_for_a_relist()
+    {
+        var streams = new ScriptedStreams { LatestAtEnd = true };
+        streams.Shards.Add(new Shard("s1", null, "1", null));
+        var checkpoints = new MemoryCheckpoints();
+        checkpoints.Saved["s1"] = "7"; // long gone
+        streams.TrimNextGetRecords = true;
+        streams.Append("s1", "a");
+        using var metrics = new CoordinatorMetrics();
+        var sink = new RecordingSink();
+
+        await RunUntil(streams, sink, metrics, () => sink.Jobs.Contains("a"), checkpoints: checkpoints);
+
+        Assert.Contains(streams.IteratorRequests, r => r == ("s1", "AFTER_SEQUENCE_NUMBER", "7"));
+        Assert.Contains(streams.IteratorRequests, r => r == ("s1", "TRIM_HORIZON", null));
+        Assert.Contains(sink.Relists, r => r.Contains("trimmed"));
+    }
+
+    [Fact]
+    public async Task Without_checkpoints_open_shards_are_read_from_latest_as_before()
+    {
+        var streams = new ScriptedStreams { LatestAtEnd = true };
+        streams.Shards.Add(new Shard("s1", null, "1", null));
+        streams.Append("s1", "old");
+        using var metrics = new CoordinatorMetrics();
+        var sink = new RecordingSink();
+
+        await RunUntil(streams, sink, metrics, () => sink.Jobs.Contains("new"), () => streams.Append("s1", "new"), new MemoryCheckpoints());
+
+        Assert.Equal(["new"], sink.Jobs);
+        Assert.Contains(streams.IteratorRequests, r => r == ("s1", "LATEST", null));
+    }
+
+    private static async Task RunUntil(ScriptedStreams streams, RecordingSink sink, CoordinatorMetrics metrics, Func<bool> done, Action? afterPositioned = null,
+        IShardCheckpoints? checkpoints = null)
     {
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        var follower = new StreamFollower(StreamTable.Jobs, _ => Task.FromResult("arn"), streams, sink, Fast, metrics, NullLogger.Instance);
+        var follower = new StreamFollower(StreamTable.Jobs, _ => Task.FromResult("arn"), streams, sink, Fast, metrics, NullLogger.Instance,
+            checkpoints: checkpoints);
         var running = follower.RunAsync(stop.Token);
         await follower.Positioned;
         afterPositioned?.Invoke();
@@ -119,6 +201,21 @@ public sealed class StreamFollowerTests
         public void RequestRelist(string reason) => Relists.Add(reason);
     }
 
+    /// <summary>Checkpoints of one stream, kept in memory; every save is accepted.</summary>
+    private sealed class MemoryCheckpoints : IShardCheckpoints
+    {
+        public ConcurrentDictionary<string, string> Saved { get; } = new();
+
+        public Task<IReadOnlyDictionary<string, string>> LoadAsync(StreamTable table, string streamArn, IReadOnlyCollection<string> shardIds, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyDictionary<string, string>>(Saved.Where(p => shardIds.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value));
+
+        public Task<bool> SaveAsync(StreamTable table, string streamArn, string shardId, string sequenceNumber, CancellationToken ct)
+        {
+            Saved[shardId] = sequenceNumber;
+            return Task.FromResult(true);
+        }
+    }
+
     /// <summary>Shards as lists of records; an iterator is "shard|position".</summary>
     private sealed class ScriptedStreams : IDynamoDbStreams
     {
@@ -131,6 +228,8 @@ public sealed class StreamFollowerTests
         public int ExpireOnCall { get; set; } = -1;
         public bool TrimNextGetRecords { get; set; }
         public int FailNextGetRecords { get; set; }
+        /// <summary>LATEST positions after the records already there (as the real API does), not at the start.</summary>
+        public bool LatestAtEnd { get; init; }
         private int _getRecordsCalls;
 
         public void Close(string shard) => _closed[shard] = true;
@@ -167,7 +266,7 @@ public sealed class StreamFollowerTests
                 position = type switch
                 {
                     ShardIteratorType.TrimHorizon => 0,
-                    ShardIteratorType.Latest => 0, // as if everything in the script arrived after positioning
+                    ShardIteratorType.Latest => LatestAtEnd ? list.Count : 0, // else as if everything in the script arrived after positioning
                     ShardIteratorType.AfterSequenceNumber => list.FindIndex(r => r.SequenceNumber == sequenceNumber) + 1,
                     _ => list.FindIndex(r => r.SequenceNumber == sequenceNumber),
                 };

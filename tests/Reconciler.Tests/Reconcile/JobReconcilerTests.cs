@@ -326,6 +326,96 @@ public sealed class JobReconcilerTests : IDisposable
         },
     };
 
+    [Fact]
+    public async Task The_status_write_that_fails_a_job_with_a_ttl_carries_its_expiry_and_the_pass_requeues_for_it()
+    {
+        var job = ValidJob("ttl");
+        job.Spec.TtlAfterFinished = TimeSpan.FromSeconds(30);
+        _store.UserPut(job);
+        var failer = new DelegateController("status", 400, ctx =>
+        {
+            StatusEditor.SetPhase(ctx.Job.Status, JobPhase.Failed);
+            ctx.Job.Status.CompletedAt = ctx.Now;
+            return ControllerResult.Stop;
+        });
+
+        var result = await Reconciler(new ValidationController(), failer).ReconcileAsync(new JobKey("ttl"), default);
+
+        var stored = _store.Peek("ttl")!;
+        Assert.Equal(JobPhase.Failed, stored.Status.Phase);
+        Assert.Equal(_time.GetUtcNow() + TimeSpan.FromSeconds(30), stored.Status.ExpiresAt);
+        Assert.Equal(ReconcileResult.RequeueAfter(TimeSpan.FromSeconds(30)), result);
+    }
+
+    [Fact]
+    public async Task A_job_without_a_ttl_or_not_finished_has_no_expiry()
+    {
+        var job = ValidJob("keep");
+        _store.UserPut(job);
+        var finisher = new DelegateController("status", 400, ctx =>
+        {
+            StatusEditor.SetPhase(ctx.Job.Status, JobPhase.Failed);
+            ctx.Job.Status.CompletedAt = ctx.Now;
+            return ControllerResult.Stop;
+        });
+        var withTtl = ValidJob("running");
+        withTtl.Spec.TtlAfterFinished = TimeSpan.FromSeconds(30);
+        _store.UserPut(withTtl);
+
+        Assert.Equal(ReconcileResult.Done, await Reconciler(new ValidationController(), finisher).ReconcileAsync(new JobKey("keep"), default));
+        await Reconciler(new ValidationController()).ReconcileAsync(new JobKey("running"), default);
+
+        Assert.Null(_store.Peek("keep")!.Status.ExpiresAt);
+        Assert.Null(_store.Peek("running")!.Status.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task A_pass_whose_controller_deleted_the_job_writes_nothing_after_it()
+    {
+        var job = ValidJob("gone");
+        job.Spec.TtlAfterFinished = TimeSpan.FromSeconds(1);
+        _store.UserPut(job);
+        var deleter = new DelegateController("status", 400, ctx =>
+        {
+            // A shortened TTL already past: the status controller computes the expiry, deletes, and marks it.
+            StatusEditor.SetPhase(ctx.Job.Status, JobPhase.Failed);
+            ctx.Job.Status.CompletedAt = ctx.Now.AddMinutes(-5);
+            _store.DeleteJobAsync("gone", default).GetAwaiter().GetResult();
+            ctx.MarkDeleted();
+            return ControllerResult.Stop;
+        });
+
+        var result = await Reconciler(new ValidationController(), deleter).ReconcileAsync(new JobKey("gone"), default);
+
+        Assert.Equal(ReconcileResult.Done, result);
+        Assert.Null(_store.Peek("gone"));
+    }
+
+    [Fact]
+    public async Task A_pass_records_the_cancel_stamp_it_saw_so_the_relist_no_longer_takes_the_job()
+    {
+        var job = ValidJob("stamped");
+        _store.UserPut(job);
+        var canceller = new DelegateController("status", 400, ctx =>
+        {
+            StatusEditor.SetPhase(ctx.Job.Status, JobPhase.Cancelled);
+            ctx.Job.Status.CompletedAt = ctx.Now;
+            return ControllerResult.Stop;
+        });
+        var reconciler = Reconciler(new ValidationController(), canceller);
+        await reconciler.ReconcileAsync(new JobKey("stamped"), default);
+        var stored = _store.Peek("stamped")!;
+        stored.ReconcileRequestedAt = "2026-12-07T05:01:00.0000000+00:00"; // `coordinator cancel` while no daemon ran
+        _store.Seed(stored);
+        Assert.Equal("reconcileRequestedAt", Coordinator.Reconciler.Feed.UnobservedChange.Of(stored));
+
+        await reconciler.ReconcileAsync(new JobKey("stamped"), default);
+
+        stored = _store.Peek("stamped")!;
+        Assert.Equal("2026-12-07T05:01:00.0000000+00:00", stored.Status.ObservedReconcileRequest);
+        Assert.Null(Coordinator.Reconciler.Feed.UnobservedChange.Of(stored));
+    }
+
     private sealed class RecordingController(string name, int order, ControllerResult result, List<string>? log = null) : IJobController
     {
         public int Calls { get; private set; }
