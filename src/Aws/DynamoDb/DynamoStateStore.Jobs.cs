@@ -278,11 +278,17 @@ public sealed partial class DynamoStateStore
         };
         string condition;
         var malformed = _malformedVersions.TryGetValue(job, out var readVersion);
+        // A NULL version reads as none (the job decodes, version 0): the write takes it over as a number. Any other
+        // type is the job's Invalid reason and is left as the user wrote it.
+        var keepsMalformed = malformed && readVersion!.NULL != true;
+        if (keepsMalformed)
+        {
+            values.Remove(":newVersion");
+            newVersion = job.Version;
+        }
         if (malformed)
         {
             condition = "attribute_exists(#name) AND " + MalformedVersionCondition(readVersion!, values);
-            values.Remove(":newVersion");
-            newVersion = job.Version;
         }
         else if (job.Version == 0)
         {
@@ -301,7 +307,7 @@ public sealed partial class DynamoStateStore
             ["#specHash"] = StateAttributes.SpecHash,
             ["#version"] = StateAttributes.Version,
         };
-        var update = "SET #status = :status, #generation = :generation, #specHash = :specHash" + (malformed ? "" : ", #version = :newVersion");
+        var update = "SET #status = :status, #generation = :generation, #specHash = :specHash" + (keepsMalformed ? "" : ", #version = :newVersion");
         if (Leadership.Term is { } term)
         {
             condition += " AND (attribute_not_exists(#leaderTerm) OR #leaderTerm <= :term)";

@@ -36,6 +36,16 @@ public static class SchedulerCases
         {
             Item = (i, _) => i["version"] = B(true),
         },
+        new("item-version-as-m", Category, "Invalid", SpecCases.Invalid("version: expected a number (N), got M"))
+        {
+            Item = (i, _) => i["version"] = M(),
+        },
+        // NULL reads as no version: the job runs, and the daemon's first status write makes it a number.
+        new("item-version-null", Category, "Succeeded", "{any}")
+        {
+            Item = (i, _) => i["version"] = new System.Text.Json.Nodes.JsonObject { ["NULL"] = true },
+            Verify = async (stack, c, _) => Assert.NotNull((await stack.GetJobAsync(c.Job))!["version"].N),
+        },
         CorruptTaskItem(),
     ];
 
