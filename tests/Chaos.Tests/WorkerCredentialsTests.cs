@@ -9,7 +9,8 @@ namespace Coordinator.Chaos.Tests;
 /// distinctive dummy AWS credentials (moto accepts any); a Python handler dumps its own environment, the
 /// /proc/PID/environ and command line of every ancestor it can read (the worker, the batch script, slurmstepd, ...)
 /// and every file under ~/.aws, into each output record. The daemon's secret and session token must appear nowhere in
-/// that dump, while the walk must have reached the worker itself (so a dump that saw nothing cannot pass).
+/// that dump, while the walk must have reached the worker itself and found there the worker's own credentials, given
+/// by Slurm:WorkerEnvironment (so a dump that saw nothing cannot pass); the handler's own environment has no AWS_*.
 /// </summary>
 public sealed class WorkerCredentialsTests(ITestOutputHelper output)
 {
@@ -48,6 +49,9 @@ public sealed class WorkerCredentialsTests(ITestOutputHelper output)
         var session = "daemon-session-" + Guid.NewGuid().ToString("N");
         stack.Settings["AWS_SECRET_ACCESS_KEY"] = secret;
         stack.Settings["AWS_SESSION_TOKEN"] = session;
+        // The worker's own (dummy) credentials, given as an administrator would: Slurm:WorkerEnvironment.
+        var workerSecret = "worker-secret-" + Guid.NewGuid().ToString("N");
+        stack.Settings["COORDINATOR__SLURM__WORKERENVIRONMENT__AWS_SECRET_ACCESS_KEY"] = workerSecret;
         await stack.InitAsync();
         stack.StartDaemon("daemon");
 
@@ -70,6 +74,11 @@ public sealed class WorkerCredentialsTests(ITestOutputHelper output)
             var worker = ancestors.FirstOrDefault(a => a!["cmdline"]!.GetValue<string>().Contains(" worker ", StringComparison.Ordinal));
             Assert.True(worker is not null, "the handler's ancestors do not include the worker: " + string.Join(" <- ", ancestors.Select(a => a!["cmdline"])));
             Assert.Contains(worker!["environ"]!.AsArray(), v => v!.GetValue<string>().StartsWith("SLURM_JOB_ID=", StringComparison.Ordinal));
+            // The walk reads what a worker holds: its own credentials from the setting (and a handler can read them:
+            // whatever the worker can do, a handler can), but they are not handed to the handler's environment.
+            Assert.Contains(worker["environ"]!.AsArray(), v => v!.GetValue<string>() == "AWS_SECRET_ACCESS_KEY=" + workerSecret);
+            Assert.DoesNotContain(workerSecret, dump["env"]!.ToJsonString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(dump["env"]!.AsObject(), e => e.Key.StartsWith("AWS_", StringComparison.Ordinal));
             ancestorsSeen = Math.Max(ancestorsSeen, ancestors.Count);
             var leaks = ancestors.Select(a => a!)
                 .Where(a => a.ToJsonString().Contains(secret, StringComparison.Ordinal) || a.ToJsonString().Contains(session, StringComparison.Ordinal))

@@ -66,7 +66,17 @@ public static class ConfigurationShape
                 continue;
             }
             var hasChildren = child.GetChildren().Any();
-            if (IsScalar(property.PropertyType))
+            if (IsStringMap(property.PropertyType))
+            {
+                // Any names are keys of the map (Slurm:WorkerEnvironment); each must be a value, not a section.
+                errors.AddRange(child.GetChildren().Where(entry => entry.GetChildren().Any())
+                    .Select(entry => new Problem(entry.Path, "must be a single value, not a section")));
+                if (!hasChildren && child.Value is { Length: > 0 })
+                {
+                    errors.Add(new Problem(child.Path, "must be a section of NAME=value entries, not a value"));
+                }
+            }
+            else if (IsScalar(property.PropertyType))
             {
                 if (hasChildren)
                 {
@@ -90,6 +100,8 @@ public static class ConfigurationShape
 
     private static IEnumerable<string> Settable(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => p.Name);
+
+    private static bool IsStringMap(Type type) => typeof(IDictionary<string, string>).IsAssignableFrom(type);
 
     private static bool IsScalar(Type type)
     {

@@ -60,6 +60,17 @@ public sealed partial class CoordinatorOptionsValidator : IValidateOptions<Coord
         {
             errors.Add($"Coordinator:Slurm:WorkerExecutable: must be an absolute path; got \"{worker}\"");
         }
+        foreach (var (variable, value) in options.Slurm.WorkerEnvironment)
+        {
+            if (!EnvironmentName().IsMatch(variable))
+            {
+                errors.Add($"Coordinator:Slurm:WorkerEnvironment:{variable}: must be a plain environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+            }
+            else if (value.Contains('\0', StringComparison.Ordinal))
+            {
+                errors.Add($"Coordinator:Slurm:WorkerEnvironment:{variable}: contains a NUL character, which no environment value can hold");
+            }
+        }
         return errors;
     }
 
@@ -95,4 +106,7 @@ public sealed partial class CoordinatorOptionsValidator : IValidateOptions<Coord
 
     [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
     private static partial Regex RegionPattern();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvironmentName();
 }
