@@ -18,13 +18,14 @@ public static class WorkerEnvironment
     public const string DefaultPath = "/usr/local/bin:/usr/bin:/bin";
 
     /// <summary>
-    /// Copied from the daemon when set: where AWS is (endpoints, region, CA bundle) and how the .NET runtime and the
-    /// locale are found. None of them grants anything.
+    /// Copied from the daemon when set: where AWS is (endpoints, region, CA bundle), how the .NET runtime and the
+    /// locale are found, and who the user is (HOME, USER: the worker runs as the daemon's user anyway; Slurm sets them
+    /// only when the submitter is root). None of them grants anything.
     /// </summary>
     public static readonly IReadOnlyList<string> Inherited =
     [
         "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_ENDPOINT_URL_S3", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_CA_BUNDLE",
-        "DOTNET_ROOT", "LANG", "LC_ALL", "TZ",
+        "DOTNET_ROOT", "HOME", "USER", "LANG", "LC_ALL", "TZ",
     ];
 
     /// <param name="slurm">The Slurm settings: <see cref="SlurmOptions.WorkerEnvironment"/> is applied last.</param>

@@ -26,7 +26,7 @@ public sealed class WorkerEnvironmentTests
     };
 
     [Fact]
-    public void Nothing_of_the_daemons_credentials_reaches_a_worker_only_the_endpoint_region_and_path()
+    public void Nothing_of_the_daemons_credentials_reaches_a_worker_only_the_endpoint_region_home_and_path()
     {
         var env = WorkerEnvironment.Build(new SlurmOptions(), n => Daemon.GetValueOrDefault(n));
 
@@ -35,6 +35,7 @@ public sealed class WorkerEnvironmentTests
             ["PATH"] = "/opt/coordinator:/usr/bin",
             ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:4566",
             ["AWS_REGION"] = "eu-west-1",
+            ["HOME"] = "/var/lib/coordinator",
         }, env);
     }
 
