@@ -33,6 +33,15 @@ public sealed class CoordinatorOptions
     /// <summary>The data root in force: <see cref="DataRoot"/> when set, else s3://{Bucket}.</summary>
     public Uri DataRootUri => new(DataRoot is { Length: > 0 } root ? root : $"s3://{Bucket}");
 
+    /// <summary>
+    /// Directories a job's file:// input and output may be in (symlinks followed, at validation and at every access).
+    /// Unset: the parent directory of a file:// data root, or none when the data root is on S3, so file:// is refused.
+    /// </summary>
+    public string[]? FileRoots { get; set; }
+
+    /// <summary>The file roots in force, with the file:// data root (<see cref="Data.Storage.FileRoots.For"/>).</summary>
+    public Data.Storage.FileRoots FileRootsInForce() => Data.Storage.FileRoots.For(FileRoots, DataRootUri);
+
     /// <summary>The layout of <paramref name="job"/>'s current generation under the data root.</summary>
     public JobLayout LayoutFor(Job job) => new(DataRootUri, job.Name, job.Generation);
 

@@ -47,6 +47,13 @@ public sealed partial class CoordinatorOptionsValidator : IValidateOptions<Coord
         {
             errors.Add($"Coordinator:DataRoot: must start with s3:// or file:///; got \"{root}\"");
         }
+        foreach (var fileRoot in options.FileRoots ?? [])
+        {
+            if (!Path.IsPathRooted(fileRoot) && !fileRoot.StartsWith("file:///", StringComparison.Ordinal))
+            {
+                errors.Add($"Coordinator:FileRoots: every entry must be an absolute directory such as /srv/data; got \"{fileRoot}\"");
+            }
+        }
         var tables = new[] { ("JobsTable", options.JobsTable), ("TasksTable", options.TasksTable), ("LeasesTable", options.LeasesTable) };
         foreach (var group in tables.GroupBy(t => t.Item2, StringComparer.Ordinal).Where(g => g.Count() > 1 && g.Key is not null))
         {
