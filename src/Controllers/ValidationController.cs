@@ -13,7 +13,7 @@ namespace Coordinator.Controllers;
 /// status.message, and the pipeline stops without a requeue: nothing but a spec edit can fix it, and an edit
 /// arrives on the stream (and starts a new generation). A valid spec sets Valid=True and lets the pipeline go on.
 /// Beyond the model's rules, the input and output must be places this daemon lets jobs reach
-/// (<see cref="UriConfinement"/>: file:// inside Coordinator:FileRoots).
+/// (<see cref="UriConfinement"/>: file:// inside Coordinator:FileRoots, an output outside the coordinator's data root).
 /// </summary>
 /// <param name="options">The daemon's settings (file roots, data root); the defaults when none are given.</param>
 public sealed class ValidationController(CoordinatorOptions? options = null) : IJobController
@@ -58,10 +58,10 @@ public sealed class ValidationController(CoordinatorOptions? options = null) : I
             ? [.. job.DecodeErrors]
             : JobSpecValidator.Validate(job, "name", "labels").Select(e => e.ToString()).ToList();
         var roots = options.FileRootsInForce();
-        foreach (var (path, uri) in new[] { ("spec.input.uri", job.Spec.Input.Uri), ("spec.output.uri", job.Spec.Output.Uri) })
+        foreach (var (path, uri, output) in new[] { ("spec.input.uri", job.Spec.Input.Uri, false), ("spec.output.uri", job.Spec.Output.Uri, true) })
         {
             if (!errors.Exists(e => e.StartsWith(path + ":", StringComparison.Ordinal) || e.StartsWith(path + " (", StringComparison.Ordinal))
-                && UriConfinement.Check(uri, roots) is { } problem)
+                && (UriConfinement.Check(uri, roots) ?? (output ? UriConfinement.CheckOutput(uri, options.DataRootUri, roots) : null)) is { } problem)
             {
                 errors.Add(new SpecError(path, problem, null, null).ToString());
             }

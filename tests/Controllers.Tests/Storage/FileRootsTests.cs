@@ -35,6 +35,36 @@ public sealed class FileRootsTests : IDisposable
         Assert.DoesNotContain(errors, e => e.StartsWith("spec.output.uri", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("s3://bkt", "s3://bkt/jobs/x/", "s3://bkt/jobs/")]
+    [InlineData("s3://bkt", "s3://bkt/%6Aobs/x/1/results/", "s3://bkt/jobs/")]
+    [InlineData("s3://bkt", "s3://bkt//jobs/x/", "s3://bkt/jobs/")]
+    [InlineData("s3://bkt/deep/", "s3://bkt/deep/jobs/x", "s3://bkt/deep/jobs/")]
+    [InlineData("file:///srv/data/coordinator/", "file:///srv/data/coordinator/out/", "file:///srv/data/coordinator/")]
+    [InlineData("s3://bkt", "s3://bkt/out/", null)]
+    [InlineData("s3://bkt", "s3://other/jobs/x/", null)]
+    [InlineData("s3://bkt/deep/", "s3://bkt/jobs/x/", null)]
+    [InlineData("file:///srv/data/coordinator/", "file:///srv/data/out/", null)]
+    public void An_output_inside_the_coordinators_data_is_refused_naming_the_data_root(string dataRoot, string output, string? refusedAs)
+    {
+        var options = new CoordinatorOptions { DataRoot = dataRoot, FileRoots = ["/srv/data"] };
+        var job = new Coordinator.Model.Spec.Job { Name = "x" };
+        job.Spec.Input.Uri = "s3://bkt/in/";
+        job.Spec.Output.Uri = output;
+        job.Spec.Handler.Command = ["cat"];
+
+        var errors = ValidationController.Errors(job, options).Where(e => e.StartsWith("spec.output.uri", StringComparison.Ordinal));
+
+        if (refusedAs is null)
+        {
+            Assert.Empty(errors);
+        }
+        else
+        {
+            Assert.Equal($"spec.output.uri: {output} is inside the coordinator's data root ({refusedAs}): a job's output may not be written there", Assert.Single(errors));
+        }
+    }
+
     [Fact]
     public async Task The_store_refuses_a_symlink_inside_a_root_that_leads_outside_at_read_list_and_write()
     {
