@@ -32,6 +32,16 @@ public class DurationTests
         Assert.Equal(message, error);
     }
 
+    /// <summary>Found by DecoderFuzzTests (soak, seed bmo6Y1-91-41): a huge bare number escaped as OverflowException.</summary>
+    [Theory]
+    [InlineData("79228162514264337593543950335")]
+    [InlineData("10000000000000000000000")]
+    public void A_bare_number_of_seconds_too_large_for_the_arithmetic_is_refused_not_thrown(string seconds)
+    {
+        Assert.False(Duration.TryFromSeconds(decimal.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture), out _, out var error));
+        Assert.Equal($"is too large, got {seconds}", error);
+    }
+
     [Theory]
     [InlineData(90, "1m30s")]
     [InlineData(600, "10m")]
