@@ -286,8 +286,15 @@ public sealed class DecoderFuzzTests(ITestOutputHelper output)
         Assert.Null(result.Records[0].ApproximateCreationDateTime);
     }
 
-    private static string PathOf(string error) =>
-        error[..Math.Max(0, error.IndexOf(": ", StringComparison.Ordinal))] is var p && p.Length > 0 ? System.Text.RegularExpressions.Regex.Replace(p, @"\[\d+\]", "[]") : error[..Math.Min(40, error.Length)];
+    private static readonly HashSet<string> Known = new([.. JobNames, .. TaskNames, .. StreamNames], StringComparer.Ordinal);
+
+    /// <summary>The error's path with indexes as [] and every segment the generators made up as *: its shape.</summary>
+    private static string PathOf(string error)
+    {
+        var path = error[..Math.Max(0, error.IndexOf(": ", StringComparison.Ordinal))];
+        path = System.Text.RegularExpressions.Regex.Replace(path, @"\[\d+\]", "[]");
+        return string.Join('.', path.Split('.').Select(s => Known.Contains(s.Replace("[]", "", StringComparison.Ordinal)) ? s : "*"));
+    }
 
     private void Figures(string decoder, long cases, HashSet<string> paths) =>
         output.WriteLine($"FIGURE DecoderFuzzTests {decoder}: cases={cases} distinctErrorPaths={paths.Count} paths={string.Join(", ", paths.Order(StringComparer.Ordinal).Take(60))}");
