@@ -112,6 +112,12 @@ public static class Duration
             error = $"must not be negative, got {text}";
             return false;
         }
+        // Compared before multiplying: seconds × ticks-per-second overflows decimal itself near its maximum.
+        if (seconds > (decimal)TimeSpan.MaxValue.Ticks / TimeSpan.TicksPerSecond)
+        {
+            error = $"is too large, got {text}";
+            return false;
+        }
         var ticks = seconds * TimeSpan.TicksPerSecond;
         if (ticks > TimeSpan.MaxValue.Ticks)
         {
