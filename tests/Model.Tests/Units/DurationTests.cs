@@ -26,6 +26,8 @@ public class DurationTests
     [InlineData("m", "expected a duration such as 90s, 10m, 24h, 7d or 1h30m (units ms, s, m, h, d), got \"m\"")]
     [InlineData("10w", "expected a duration such as 90s, 10m, 24h, 7d or 1h30m (units ms, s, m, h, d), got \"10w\"")]
     [InlineData("99999999999d", "is too large, got \"99999999999d\"")]
+    [InlineData("99999999999999999999999d", "is too large, got \"99999999999999999999999d\"")] // found by YamlLoaderFuzzTests: OverflowException
+    [InlineData("1d79228162514264337593543950335ms", "is too large, got \"1d79228162514264337593543950335ms\"")]
     public void Rejects_bad_text_with_a_message_saying_why(string text, string message)
     {
         Assert.False(Duration.TryParse(text, out _, out var error));
