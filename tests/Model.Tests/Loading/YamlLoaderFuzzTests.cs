@@ -56,6 +56,17 @@ public sealed class YamlLoaderFuzzTests(ITestOutputHelper output)
                 return text.ToString();
             });
 
+    /// <summary>Found by the fuzz below (seed 6XqNAZzvZKs2): YamlDotNet's ArgumentException "The current event is of an unsupported type" escaped.</summary>
+    [Theory]
+    [InlineData("\t: E'%YAML 1.2\n}?b!D}handler][handler {^truel-extendsuri,-8|")]
+    [InlineData("a: b\n%YAML 1.2\n")]
+    public async Task Yaml_the_parser_cannot_represent_is_a_syntax_error_not_an_exception(string yaml)
+    {
+        var result = await new JobLoader(InMemoryTemplateSource.Empty).LoadTextAsync(yaml, [], CancellationToken.None);
+
+        Assert.Contains(result.Errors, e => e.Message.StartsWith("YAML syntax error", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void The_yaml_loader_returns_errors_with_a_path_and_lets_nothing_else_escape()
     {
