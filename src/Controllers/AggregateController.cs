@@ -6,6 +6,7 @@ using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Ports;
 using Coordinator.Controllers.Tasks;
 using Coordinator.Data.Aggregation;
+using Coordinator.Data.Layout;
 using Coordinator.Data.Storage;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
@@ -39,6 +40,14 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         }
         var tasks = await ReadTasksAsync(job.Name, job.Generation, ct).ConfigureAwait(false);
         var target = OutputTarget.For(job.Spec);
+        // Task items are not trusted: every key must be the one the job's layout gives, or nothing is aggregated.
+        var layout = options.LayoutFor(job);
+        if (tasks.Select(t => TaskKeys.InputMismatch(layout, t, job.Spec.Input.Format)
+                ?? (t.State == TaskState.Succeeded ? TaskKeys.ResultMismatch(layout, t, target.Format) : null))
+            .FirstOrDefault(m => m is not null) is { } mismatch)
+        {
+            return Fail(context, "TaskKeyMismatch", mismatch + "; nothing was aggregated");
+        }
         var sources = tasks.Where(t => t.State == TaskState.Succeeded)
             .Select(t => new ResultSource(t.Index, new Uri(t.ResultKey!), t.ResultSha256 ?? "", t.ResultETag, t.Attempt))
             .ToList();

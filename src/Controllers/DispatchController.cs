@@ -202,6 +202,7 @@ public sealed partial class DispatchController(
             Account = slurm.Account,
             Qos = slurm.Qos,
             LogDirectory = options.Slurm.LogDirectory,
+            Environment = WorkerEnvironment.Build(options.Slurm, Environment.GetEnvironmentVariable),
         };
         Directory.CreateDirectory(options.Slurm.LogDirectory);
         var slurmJobId = await scheduler.SubmitAsync(request, ct).ConfigureAwait(false);

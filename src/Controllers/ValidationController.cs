@@ -1,4 +1,6 @@
+using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Pipeline;
+using Coordinator.Data.Storage;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Coordinator.Model.Validation;
@@ -10,9 +12,14 @@ namespace Coordinator.Controllers;
 /// <see cref="JobSpecValidator"/>, becomes phase Invalid with condition Valid=False and every error in
 /// status.message, and the pipeline stops without a requeue: nothing but a spec edit can fix it, and an edit
 /// arrives on the stream (and starts a new generation). A valid spec sets Valid=True and lets the pipeline go on.
+/// Beyond the model's rules, the input and output must be places this daemon lets jobs reach
+/// (<see cref="UriConfinement"/>: file:// inside Coordinator:FileRoots, an output outside the coordinator's data root).
 /// </summary>
-public sealed class ValidationController : IJobController
+/// <param name="options">The daemon's settings (file roots, data root); the defaults when none are given.</param>
+public sealed class ValidationController(CoordinatorOptions? options = null) : IJobController
 {
+    private readonly CoordinatorOptions _options = options ?? new CoordinatorOptions();
+
     public const string InvalidReason = "InvalidSpec";
     public const string ValidReason = "SpecValid";
 
@@ -22,7 +29,7 @@ public sealed class ValidationController : IJobController
 
     public Task<ControllerResult> ReconcileAsync(JobContext context, CancellationToken ct)
     {
-        var errors = Errors(context.Job);
+        var errors = Errors(context.Job, _options);
         var status = context.Job.Status;
         if (errors.Count == 0)
         {
@@ -42,10 +49,23 @@ public sealed class ValidationController : IJobController
 
     /// <summary>
     /// Decoding already ran the validator on an item and recorded its findings in DecodeErrors, so those are used
-    /// as they are; a job built in memory (no decode) is validated here.
+    /// as they are; a job built in memory (no decode) is validated here. Then the input and output URIs are checked
+    /// against the daemon's confinement (unless the spec's own rules already refused them).
     /// </summary>
-    public static IReadOnlyList<string> Errors(Job job) =>
-        job.DecodeErrors.Count > 0
-            ? job.DecodeErrors
+    public static IReadOnlyList<string> Errors(Job job, CoordinatorOptions options)
+    {
+        var errors = job.DecodeErrors.Count > 0
+            ? [.. job.DecodeErrors]
             : JobSpecValidator.Validate(job, "name", "labels").Select(e => e.ToString()).ToList();
+        var roots = options.FileRootsInForce();
+        foreach (var (path, uri, output) in new[] { ("spec.input.uri", job.Spec.Input.Uri, false), ("spec.output.uri", job.Spec.Output.Uri, true) })
+        {
+            if (!errors.Exists(e => e.StartsWith(path + ":", StringComparison.Ordinal) || e.StartsWith(path + " (", StringComparison.Ordinal))
+                && (UriConfinement.Check(uri, roots) ?? (output ? UriConfinement.CheckOutput(uri, options.DataRootUri, roots) : null)) is { } problem)
+            {
+                errors.Add(new SpecError(path, problem, null, null).ToString());
+            }
+        }
+        return errors;
+    }
 }

@@ -95,12 +95,17 @@ public sealed partial class TaskWorker(
         var layout = new JobLayout(coordinator.DataRootUri, job.Name, task.Generation);
         var inputFormat = job.Spec.Input.Format;
         var outputFormat = job.Spec.Output.Format ?? inputFormat;
+        // The task item is not trusted: the batch read is the one the layout names, and an item naming another is refused.
+        if (TaskKeys.InputMismatch(layout, task, inputFormat) is { } mismatch)
+        {
+            return AttemptResult.Failed(AttemptEndKind.LayoutMismatch, mismatch + "; nothing was read", "coordinator: " + mismatch);
+        }
+        var inputUri = layout.Batch(task.Index, inputFormat);
         try
         {
             using var scratch = ScratchDirectory.Create(options.ScratchRoot, $"{job.Name}-{task.Index}", options.MinFreeBytes);
             var inputPath = Path.Combine(scratch.Path, "input." + JobLayout.Extension(inputFormat));
             var outputPath = Path.Combine(scratch.Path, "output." + JobLayout.Extension(outputFormat));
-            var inputUri = Uri.TryCreate(task.InputKey, UriKind.Absolute, out var key) ? key : layout.Batch(task.Index, inputFormat);
 
             var (sha, bytes) = await DownloadAsync(inputUri, inputPath, ct).ConfigureAwait(false);
             timing.DownloadDone();

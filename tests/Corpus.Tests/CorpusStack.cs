@@ -14,8 +14,19 @@ namespace Coordinator.Corpus.Tests;
 /// (the CLI is Python), so observation goes through one SDK Scan per poll instead; submission stays on the CLI.
 /// Cleanup cancels only the Slurm jobs named after this run's jobs (other suites share the cluster).
 /// </summary>
-public sealed class CorpusStack() : CoordinatorStack("corpus", 8)
+public sealed class CorpusStack : CoordinatorStack
 {
+    /// <summary>
+    /// Besides the work directory, the file roots hold the two places the object-store cases point at, so those cases
+    /// reach the store's own errors rather than the file-root refusal (which store-file-outside-roots shows).
+    /// </summary>
+    public CorpusStack()
+        : base("corpus", 8)
+    {
+        Settings["COORDINATOR__FILEROOTS__1"] = "/nonexistent/corpus";
+        Settings["COORDINATOR__FILEROOTS__2"] = "/proc/corpus-out";
+    }
+
     private readonly HashSet<string> _jobNames = new(StringComparer.Ordinal);
     private AmazonDynamoDBClient? _dynamo;
 

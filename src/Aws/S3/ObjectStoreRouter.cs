@@ -9,9 +9,12 @@ namespace Coordinator.Aws.S3;
 /// </summary>
 public sealed class ObjectStoreRouter(IObjectStore file, Lazy<IObjectStore> s3) : IObjectStore
 {
-    /// <summary>The production wiring: file:// on the local filesystem, s3:// through the shared client factory.</summary>
-    public static ObjectStoreRouter Create(AwsClientFactory aws, bool flushFilesToDisk = true) =>
-        new(new FileObjectStore(flushFilesToDisk), new Lazy<IObjectStore>(() => new S3ObjectStore(aws.CreateS3())));
+    /// <summary>
+    /// The production wiring: file:// on the local filesystem (confined to <paramref name="fileRoots"/> when given),
+    /// s3:// through the shared client factory.
+    /// </summary>
+    public static ObjectStoreRouter Create(AwsClientFactory aws, bool flushFilesToDisk = true, FileRoots? fileRoots = null) =>
+        new(new FileObjectStore(flushFilesToDisk, fileRoots), new Lazy<IObjectStore>(() => new S3ObjectStore(aws.CreateS3())));
 
     public Task<ObjectInfo?> HeadAsync(Uri uri, CancellationToken ct) => For(uri).HeadAsync(uri, ct);
 

@@ -101,13 +101,18 @@ public static class StreamsWire
         return new GetRecordsResult(records, OptionalString(root, "NextShardIterator")) { Undecodable = undecodable };
     }
 
+    private static readonly double MinUnixMilliseconds = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+    private static readonly double MaxUnixMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
     public static StreamRecord ParseRecord(JsonElement record)
     {
         var change = record.GetProperty("dynamodb");
         DateTimeOffset? created = null;
-        if (change.TryGetProperty("ApproximateCreationDateTime", out var time) && time.ValueKind == JsonValueKind.Number)
+        if (change.TryGetProperty("ApproximateCreationDateTime", out var time) && time.ValueKind == JsonValueKind.Number
+            && Math.Round(time.GetDouble() * 1000) is var ms && ms >= MinUnixMilliseconds && ms <= MaxUnixMilliseconds)
         {
-            created = DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(time.GetDouble() * 1000));
+            // Informational only: a time DateTimeOffset cannot hold leaves it unset rather than losing the record.
+            created = DateTimeOffset.FromUnixTimeMilliseconds((long)ms);
         }
         return new StreamRecord(
             OptionalString(record, "eventID") ?? "",

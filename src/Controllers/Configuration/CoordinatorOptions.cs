@@ -33,6 +33,15 @@ public sealed class CoordinatorOptions
     /// <summary>The data root in force: <see cref="DataRoot"/> when set, else s3://{Bucket}.</summary>
     public Uri DataRootUri => new(DataRoot is { Length: > 0 } root ? root : $"s3://{Bucket}");
 
+    /// <summary>
+    /// Directories a job's file:// input and output may be in (symlinks followed, at validation and at every access).
+    /// Unset: the parent directory of a file:// data root, or none when the data root is on S3, so file:// is refused.
+    /// </summary>
+    public string[]? FileRoots { get; set; }
+
+    /// <summary>The file roots in force, with the file:// data root (<see cref="Data.Storage.FileRoots.For"/>).</summary>
+    public Data.Storage.FileRoots FileRootsInForce() => Data.Storage.FileRoots.For(FileRoots, DataRootUri);
+
     /// <summary>The layout of <paramref name="job"/>'s current generation under the data root.</summary>
     public JobLayout LayoutFor(Job job) => new(DataRootUri, job.Name, job.Generation);
 
@@ -63,6 +72,16 @@ public sealed class SlurmOptions
     public string LogDirectory { get; set; } = "/var/log/coordinator/slurm";
     /// <summary>Absolute path of the coordinator executable the batch script runs as the worker.</summary>
     public string? WorkerExecutable { get; set; }
+    /// <summary>
+    /// Environment variables (NAME = value) every worker runs with, on top of the few non-secret ones taken from the
+    /// daemon (<see cref="Coordinator.Controllers.Dispatch.WorkerEnvironment"/>): the worker's credential source, e.g.
+    /// AWS_PROFILE=coordinator-worker or AWS_SHARED_CREDENTIALS_FILE=/etc/coordinator/worker-credentials. sbatch runs
+    /// with --export=NONE, so nothing else of the daemon's environment — its AWS keys, session token or profile
+    /// included — reaches a Slurm task. Values are written into the batch script (which Slurm keeps, readable by the
+    /// submitting user): name a credential file or profile here rather than pasting a secret. Empty by default: the
+    /// worker then finds credentials by the SDK's chain on its node (instance profile, ~/.aws of the user).
+    /// </summary>
+    public Dictionary<string, string> WorkerEnvironment { get; set; } = new(StringComparer.Ordinal);
     /// <summary>
     /// Budget of outstanding (pending or running) array tasks across all of this deployment's jobs, pilots included
     /// (stays under Slurm's MaxJobCount); enforced across jobs, from one squeue per pass.

@@ -5,8 +5,8 @@ namespace Coordinator.Controllers.Dispatch;
 
 /// <summary>
 /// The argv each Slurm array task runs: the coordinator executable's worker verb, with the settings the daemon runs
-/// with passed explicitly, so a worker on any node reads the same tables and data root. AWS endpoint and credentials
-/// reach it through the environment sbatch exports from the daemon, like the AWS CLI's.
+/// with passed explicitly, so a worker on any node reads the same tables and data root. Its environment (endpoint,
+/// region, its own credential source, never the daemon's credentials) is <see cref="WorkerEnvironment"/>.
 /// Every option carries its value in the same element (<c>--job=NAME</c>), so no value, whatever it holds, is ever
 /// read as an option by the worker's parser.
 /// </summary>

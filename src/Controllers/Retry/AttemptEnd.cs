@@ -15,6 +15,8 @@ public enum AttemptEndKind
     Lost,
     /// <summary>Preemption, node failure or a time-limit SIGTERM from Slurm: not the batch's fault, never counted.</summary>
     Disrupted,
+    /// <summary>The task item's keys differ from the job's layout (a tampered item): nothing was read; counted.</summary>
+    LayoutMismatch,
 }
 
 /// <summary>The end of one attempt: what happened, the exit code if the handler exited, and which attempt it was (1-based).</summary>

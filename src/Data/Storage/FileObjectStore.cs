@@ -10,8 +10,13 @@ namespace Coordinator.Data.Storage;
 /// A file's ETag is a version token, its size and last-write time (<see cref="VersionToken(long, DateTime)"/>): every
 /// commit is a new file renamed into place, and the read conditional on a token checks the handle it then reads from,
 /// so the bytes read are that version's.
+/// <para>
+/// Given <see cref="FileRoots"/>, every list, head, read, write and delete first resolves the path (symlinks followed)
+/// and refuses, as AccessDenied, one that leads outside them: the check runs at each access, not only when the job
+/// was validated. Without them (tests, tools) the store is unconfined.
+/// </para>
 /// </summary>
-public sealed class FileObjectStore(bool flushToDisk = true) : IObjectStore
+public sealed class FileObjectStore(bool flushToDisk = true, FileRoots? roots = null) : IObjectStore
 {
     /// <summary>
     /// Whether commits fsync before the rename (default true). Turning it off keeps atomic visibility against process
@@ -23,9 +28,24 @@ public sealed class FileObjectStore(bool flushToDisk = true) : IObjectStore
     /// <summary>Marker in temporary file names; such files are in-flight writes and never listed.</summary>
     internal const string TempMarker = ".coordinator-tmp-";
 
+    /// <summary>Where file:// access is confined to; null when unconfined.</summary>
+    public FileRoots? Roots { get; } = roots;
+
+    /// <summary>The local path of <paramref name="uri"/>, once <see cref="Roots"/> allow it.</summary>
+    private string Allowed(Uri uri) => Allowed(uri, ToPath(uri));
+
+    private string Allowed(Uri uri, string path)
+    {
+        if (Roots?.Refuse(path) is { } reason)
+        {
+            throw new ObjectStoreException(uri, ObjectStoreErrorKind.AccessDenied, $"refused: {reason}");
+        }
+        return path;
+    }
+
     public Task<ObjectInfo?> HeadAsync(Uri uri, CancellationToken ct)
     {
-        var path = ToPath(uri);
+        var path = Allowed(uri);
         var info = new FileInfo(path);
         return Task.FromResult(info.Exists ? new ObjectInfo(uri, info.Length, info.LastWriteTimeUtc, VersionToken(info.Length, info.LastWriteTimeUtc)) : null);
     }
@@ -42,7 +62,10 @@ public sealed class FileObjectStore(bool flushToDisk = true) : IObjectStore
     {
         var prefixPath = ToPath(prefix);
         var root = prefixPath.EndsWith('/') ? prefixPath.TrimEnd('/') : Path.GetDirectoryName(prefixPath);
-        if (string.IsNullOrEmpty(root) || !Directory.Exists(root))
+        if (string.IsNullOrEmpty(root))
+            yield break;
+        Allowed(prefix, root);
+        if (!Directory.Exists(root))
             yield break;
         List<string> paths;
         try
@@ -59,9 +82,11 @@ public sealed class FileObjectStore(bool flushToDisk = true) : IObjectStore
         foreach (var path in paths)
         {
             ct.ThrowIfCancellationRequested();
+            var uri = new Uri(path);
+            Allowed(uri, path); // a symlink under the prefix may lead anywhere
             var info = new FileInfo(path);
             if (info.Exists)
-                yield return new ObjectInfo(new Uri(path), info.Length, info.LastWriteTimeUtc, VersionToken(info.Length, info.LastWriteTimeUtc));
+                yield return new ObjectInfo(uri, info.Length, info.LastWriteTimeUtc, VersionToken(info.Length, info.LastWriteTimeUtc));
         }
         await Task.CompletedTask.ConfigureAwait(false);
     }
@@ -73,9 +98,9 @@ public sealed class FileObjectStore(bool flushToDisk = true) : IObjectStore
     public Task<Stream> OpenReadIfMatchAsync(Uri uri, string? etag, CancellationToken ct, long offset = 0, long? length = null) =>
         Task.FromResult(Open(uri, etag, offset, length));
 
-    private static Stream Open(Uri uri, string? etag, long offset, long? length)
+    private Stream Open(Uri uri, string? etag, long offset, long? length)
     {
-        var path = ToPath(uri);
+        var path = Allowed(uri);
         try
         {
             var stream = new FileStream(path, new FileStreamOptions
@@ -107,7 +132,7 @@ public sealed class FileObjectStore(bool flushToDisk = true) : IObjectStore
 
     public Task<IObjectWriter> OpenWriteAsync(Uri uri, CancellationToken ct)
     {
-        var path = ToPath(uri);
+        var path = Allowed(uri);
         try
         {
             var dir = Path.GetDirectoryName(path)!;
@@ -130,7 +155,7 @@ public sealed class FileObjectStore(bool flushToDisk = true) : IObjectStore
     {
         try
         {
-            File.Delete(ToPath(uri));
+            File.Delete(Allowed(uri));
         }
         catch (DirectoryNotFoundException)
         {

@@ -35,6 +35,13 @@ public static class YamlNodes
             errors.Add(new SpecError(pathPrefix, $"YAML syntax error: {message}", line + lineOffset, column) { Source = source });
             return null;
         }
+        catch (ArgumentException ex)
+        {
+            // YamlDotNet's representation model refuses some event sequences its parser accepts (a directive where a
+            // node belongs): "The current event is of an unsupported type". No position comes with it.
+            errors.Add(new SpecError(pathPrefix, $"YAML syntax error: the document could not be parsed ({ex.Message.Split(" (Parameter", 2)[0]})", null, null) { Source = source });
+            return null;
+        }
         catch (InvalidOperationException)
         {
             // YamlDotNet's scanner fails this way (without a position) on an unclosed flow collection.

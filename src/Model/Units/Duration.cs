@@ -63,6 +63,12 @@ public static class Duration
                 error = $"expected a duration such as 90s, 10m, 24h, 7d or 1h30m (units ms, s, m, h, d), got \"{text}\"";
                 return false;
             }
+            // Compared before the arithmetic: number × unit (and the sum) can overflow decimal itself.
+            if (n > (TimeSpan.MaxValue.Ticks - totalTicks) / ticks.Value)
+            {
+                error = $"is too large, got \"{text}\"";
+                return false;
+            }
             totalTicks += n * ticks.Value;
             if (totalTicks > TimeSpan.MaxValue.Ticks)
             {
@@ -110,6 +116,12 @@ public static class Duration
         if (seconds < 0)
         {
             error = $"must not be negative, got {text}";
+            return false;
+        }
+        // Compared before multiplying: seconds × ticks-per-second overflows decimal itself near its maximum.
+        if (seconds > (decimal)TimeSpan.MaxValue.Ticks / TimeSpan.TicksPerSecond)
+        {
+            error = $"is too large, got {text}";
             return false;
         }
         var ticks = seconds * TimeSpan.TicksPerSecond;

@@ -66,7 +66,21 @@ public static class ConfigurationShape
                 continue;
             }
             var hasChildren = child.GetChildren().Any();
-            if (IsScalar(property.PropertyType))
+            if (property.PropertyType.IsArray && IsScalar(property.PropertyType.GetElementType()!))
+            {
+                CheckList(child, property.PropertyType.GetElementType()!, errors);
+            }
+            else if (IsStringMap(property.PropertyType))
+            {
+                // Any names are keys of the map (Slurm:WorkerEnvironment); each must be a value, not a section.
+                errors.AddRange(child.GetChildren().Where(entry => entry.GetChildren().Any())
+                    .Select(entry => new Problem(entry.Path, "must be a single value, not a section")));
+                if (!hasChildren && child.Value is { Length: > 0 })
+                {
+                    errors.Add(new Problem(child.Path, "must be a section of NAME=value entries, not a value"));
+                }
+            }
+            else if (IsScalar(property.PropertyType))
             {
                 if (hasChildren)
                 {
@@ -88,8 +102,39 @@ public static class ConfigurationShape
         }
     }
 
+    /// <summary>A list setting: items 0, 1, … (COORDINATOR__FILEROOTS__0), each a single value of the element type.</summary>
+    private static void CheckList(IConfigurationSection list, Type element, List<Problem> errors)
+    {
+        if (!list.GetChildren().Any())
+        {
+            if (list.Value is { Length: > 0 })
+            {
+                var env = EnvironmentOverrides.Prefix + list.Path[(list.Path.IndexOf(':', StringComparison.Ordinal) + 1)..].Replace(":", "__", StringComparison.Ordinal).ToUpperInvariant();
+                errors.Add(new Problem(list.Path, $"must be a list: set {list.Path}:0, {list.Path}:1, … ({env}__0=…); got \"{list.Value}\""));
+            }
+            return;
+        }
+        foreach (var item in list.GetChildren())
+        {
+            if (!int.TryParse(item.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                errors.Add(new Problem(item.Path, "a list item must be numbered 0, 1, …"));
+            }
+            else if (item.GetChildren().Any())
+            {
+                errors.Add(new Problem(item.Path, "must be a single value, not a section"));
+            }
+            else if (item.Value is { Length: > 0 } value && !Converts(value, element))
+            {
+                errors.Add(new Problem(item.Path, $"must be {Describe(element)}; got \"{value}\""));
+            }
+        }
+    }
+
     private static IEnumerable<string> Settable(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite).Select(p => p.Name);
+
+    private static bool IsStringMap(Type type) => typeof(IDictionary<string, string>).IsAssignableFrom(type);
 
     private static bool IsScalar(Type type)
     {

@@ -47,6 +47,13 @@ public sealed partial class CoordinatorOptionsValidator : IValidateOptions<Coord
         {
             errors.Add($"Coordinator:DataRoot: must start with s3:// or file:///; got \"{root}\"");
         }
+        foreach (var fileRoot in options.FileRoots ?? [])
+        {
+            if (!Path.IsPathRooted(fileRoot) && !fileRoot.StartsWith("file:///", StringComparison.Ordinal))
+            {
+                errors.Add($"Coordinator:FileRoots: every entry must be an absolute directory such as /srv/data; got \"{fileRoot}\"");
+            }
+        }
         var tables = new[] { ("JobsTable", options.JobsTable), ("TasksTable", options.TasksTable), ("LeasesTable", options.LeasesTable) };
         foreach (var group in tables.GroupBy(t => t.Item2, StringComparer.Ordinal).Where(g => g.Count() > 1 && g.Key is not null))
         {
@@ -59,6 +66,17 @@ public sealed partial class CoordinatorOptionsValidator : IValidateOptions<Coord
         if (options.Slurm.WorkerExecutable is { Length: > 0 } worker && !Path.IsPathRooted(worker))
         {
             errors.Add($"Coordinator:Slurm:WorkerExecutable: must be an absolute path; got \"{worker}\"");
+        }
+        foreach (var (variable, value) in options.Slurm.WorkerEnvironment)
+        {
+            if (!EnvironmentName().IsMatch(variable))
+            {
+                errors.Add($"Coordinator:Slurm:WorkerEnvironment:{variable}: must be a plain environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+            }
+            else if (value.Contains('\0', StringComparison.Ordinal))
+            {
+                errors.Add($"Coordinator:Slurm:WorkerEnvironment:{variable}: contains a NUL character, which no environment value can hold");
+            }
         }
         return errors;
     }
@@ -95,4 +113,7 @@ public sealed partial class CoordinatorOptionsValidator : IValidateOptions<Coord
 
     [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
     private static partial Regex RegionPattern();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvironmentName();
 }

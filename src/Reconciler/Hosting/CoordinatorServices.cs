@@ -57,7 +57,9 @@ public static class CoordinatorServices
         services.TryAddSingleton(sp => new DynamoStateStore(sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<CoordinatorOptions>(),
             sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILogger<DynamoStateStore>>(), sp.GetRequiredService<ILeadershipGuard>()));
         services.TryAddSingleton<IStateStore>(sp => sp.GetRequiredService<DynamoStateStore>());
-        services.TryAddSingleton<IObjectStore>(sp => ObjectStoreRouter.Create(sp.GetRequiredService<AwsClientFactory>()));
+        // file:// confined to Coordinator:FileRoots and the data root, checked at every access (FileRoots).
+        services.TryAddSingleton<IObjectStore>(sp => ObjectStoreRouter.Create(sp.GetRequiredService<AwsClientFactory>(),
+            fileRoots: sp.GetRequiredService<CoordinatorOptions>().FileRootsInForce()));
         services.TryAddSingleton<ICommandRunner, ProcessCommandRunner>();
         // Scoped to this deployment and user (SlurmScheduler), one shared squeue per pass over it (SharedQueueScheduler),
         // and outermost the leadership guard, so a refused call never reaches Slurm.

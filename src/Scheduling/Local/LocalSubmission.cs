@@ -77,6 +77,8 @@ internal sealed class LocalSubmission(string id, SubmitRequest request) : IDispo
         {
             start.ArgumentList.Add(argument);
         }
+        // Like sbatch --export=NONE: the task gets the request's environment only, nothing of the daemon's.
+        start.Environment.Clear();
         foreach (var (name, value) in Request.Environment)
         {
             start.Environment[name] = value;

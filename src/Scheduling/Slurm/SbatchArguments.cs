@@ -16,6 +16,9 @@ public static class SbatchArguments
         var args = new List<string>
         {
             "--parsable",
+            // Nothing of the daemon's environment (its AWS credentials included) reaches a task: the batch script
+            // exports the request's environment, which is all the worker gets (WorkerEnvironment).
+            "--export=NONE",
             $"--job-name={Checked(request.JobName, "job name")}",
             $"--comment={Checked(comment ?? request.Token, "dispatch token")}",
             $"--array={Checked(request.ArrayIndexes, "array indexes")}"

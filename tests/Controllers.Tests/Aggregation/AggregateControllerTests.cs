@@ -98,6 +98,24 @@ public sealed class AggregateControllerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_result_key_that_is_not_the_layouts_fails_the_job_naming_the_task_and_commits_no_output()
+    {
+        await AggregatingJobAsync("theirs", 1, _ => { });
+        await ResultAsync("theirs", 0, "{\"secret\":1}\n"u8.ToArray(), 1, InputFormat.Jsonl);
+        await AggregatingJobAsync("mine", 2, _ => { });
+        await ResultAsync("mine", 0, "{}\n"u8.ToArray(), 1, InputFormat.Jsonl);
+        await ResultAsync("mine", 1, "{}\n"u8.ToArray(), 1, InputFormat.Jsonl);
+        var stolen = _fx.State.Stored("theirs", 0);
+        await _fx.SetTaskAsync("mine", 1, t => { t.ResultKey = stolen.ResultKey; t.ResultSha256 = stolen.ResultSha256; t.ResultETag = stolen.ResultETag; });
+
+        var (job, _) = await _fx.PassAsync("mine", Aggregator);
+
+        Assert.Equal(JobPhase.Failed, job.Status.Phase);
+        Assert.StartsWith("task 1 of job mine: result key does not match the job's layout (expected ", job.Status.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(OutDir, "output.jsonl")));
+    }
+
+    [Fact]
     public async Task Composed_LargeResultsAreCopiedByTheStoreAndTheOutputAndManifestAreThoseOfStreaming()
     {
         await AggregatingJobAsync("big", 4, _ => { });

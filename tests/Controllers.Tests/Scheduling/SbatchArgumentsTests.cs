@@ -28,7 +28,7 @@ public sealed class SbatchArgumentsTests
         var args = SbatchArguments.Build(Full());
         Assert.Equal(
         [
-            "--parsable", "--job-name=wc-1", "--comment=t0k", "--array=0-9,12%5",
+            "--parsable", "--export=NONE", "--job-name=wc-1", "--comment=t0k", "--array=0-9,12%5",
             "--output=/var/log/c/wc-1-%A_%a.out", "--error=/var/log/c/wc-1-%A_%a.err", "--cpus-per-task=2",
             "--partition=debug", "--mem=2G", "--time=01:00:00", "--gres=gpu:1", "--account=acct", "--qos=normal",
         ], args);
@@ -72,4 +72,8 @@ public sealed class SbatchArgumentsTests
         };
         Assert.Contains("--account=$(touch x); `y`", SbatchArguments.Build(request));
     }
+
+    [Fact]
+    public void Build_ExportsNothingOfTheDaemonsEnvironment() =>
+        Assert.Contains("--export=NONE", SbatchArguments.Build(Full()));
 }

@@ -73,6 +73,26 @@ public sealed class TaskWorkerTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_ATaskItemWhoseInputKeyIsNotTheLayoutsIsRefusedAndNothingIsRead()
+    {
+        var canary = Path.Combine(_fx.Root, "ran");
+        var other = await _fx.SeedAsync(WorkerFixture.NewJob("other", "cat"), 1);
+        var job = await _fx.SeedAsync(WorkerFixture.NewJob("tampered", "touch", canary), 1);
+        var task = _fx.State.Stored("tampered", 0);
+        task.InputKey = _fx.State.Stored("other", 0).InputKey;
+        task.InputSha256 = _fx.State.Stored("other", 0).InputSha256;
+        await _fx.State.UpdateTaskAsync(task, default);
+
+        await Run(job);
+
+        task = _fx.State.Stored("tampered", 0);
+        Assert.False(File.Exists(canary));
+        Assert.StartsWith("LayoutMismatch: task 0 of job tampered: input key does not match the job's layout (expected ", task.Reason, StringComparison.Ordinal);
+        Assert.Contains("/jobs/other/", task.Reason, StringComparison.Ordinal);
+        Assert.NotNull(other);
+    }
+
+    [Fact]
     public async Task Run_MissingHandlerFailsWithClearStderrTail()
     {
         var job = await _fx.SeedAsync(WorkerFixture.NewJob("missing", "/no/such/handler"), 1);

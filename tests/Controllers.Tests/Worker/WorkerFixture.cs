@@ -49,7 +49,7 @@ internal sealed class WorkerFixture : IDisposable
         },
     };
 
-    /// <summary>Stores batches of JSONL records and their Pending task items; returns the job as the worker reads it.</summary>
+    /// <summary>Stores batches of JSONL records (under the key the layout gives for the job's input format) and their Pending task items; returns the job as the worker reads it.</summary>
     public async Task<Job> SeedAsync(Job job, int batches, int recordsPerBatch = 3, bool corruptFirst = false)
     {
         State.Seed(job);
@@ -59,7 +59,7 @@ internal sealed class WorkerFixture : IDisposable
         {
             var text = string.Concat(Enumerable.Range(0, recordsPerBatch).Select(r => $"{{\"batch\":{i},\"record\":{r}}}\n"));
             var bytes = Encoding.UTF8.GetBytes(text);
-            var uri = layout.Batch(i, InputFormat.Jsonl);
+            var uri = layout.Batch(i, job.Spec.Input.Format);
             await using (var writer = await Store.OpenWriteAsync(uri, default))
             {
                 await writer.Stream.WriteAsync(bytes);

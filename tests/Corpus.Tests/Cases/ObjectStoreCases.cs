@@ -38,6 +38,12 @@ public static class ObjectStoreCases
             Inputs = _ => Nothing,
             Item = (i, _) => Section(i, "input")["uri"] = S("file:///nonexistent/corpus/in/"),
         },
+        new("store-file-outside-roots", Category, "Invalid",
+            "invalid spec (1 error): spec.input.uri: file:///etc/passwd is outside the allowed file roots (Coordinator:FileRoots = {work}, /nonexistent/corpus, /proc/corpus-out)")
+        {
+            Inputs = _ => Nothing,
+            Item = (i, _) => Section(i, "input")["uri"] = S("file:///etc/passwd"),
+        },
         new("store-file-input-is-a-directory", Category, "Failed", "file://{work}/cases/{job}/dir: no object or prefix matches the input URI")
         {
             Inputs = c =>

@@ -50,6 +50,11 @@ public sealed class ProvisionedStack : IAsyncDisposable
             LeasesTable = $"it-leases-{suffix}",
             Bucket = $"it-{suffix}",
         };
+        // Workers started on Slurm get only what the daemon passes them; the stack's dummy credentials among it.
+        foreach (var (name, value) in fixture.Environment.WorkerEnvironment)
+        {
+            options.Slurm.WorkerEnvironment[name] = value;
+        }
         var dynamoDb = new AwsClientFactory(options).CreateDynamoDb();
         var s3 = fixture.MotoClients().CreateS3();
         var stack = new ProvisionedStack(options, dynamoDb, s3, target);

@@ -26,10 +26,22 @@ public class DurationTests
     [InlineData("m", "expected a duration such as 90s, 10m, 24h, 7d or 1h30m (units ms, s, m, h, d), got \"m\"")]
     [InlineData("10w", "expected a duration such as 90s, 10m, 24h, 7d or 1h30m (units ms, s, m, h, d), got \"10w\"")]
     [InlineData("99999999999d", "is too large, got \"99999999999d\"")]
+    [InlineData("99999999999999999999999d", "is too large, got \"99999999999999999999999d\"")] // found by YamlLoaderFuzzTests: OverflowException
+    [InlineData("1d79228162514264337593543950335ms", "is too large, got \"1d79228162514264337593543950335ms\"")]
     public void Rejects_bad_text_with_a_message_saying_why(string text, string message)
     {
         Assert.False(Duration.TryParse(text, out _, out var error));
         Assert.Equal(message, error);
+    }
+
+    /// <summary>Found by DecoderFuzzTests (soak, seed bmo6Y1-91-41): a huge bare number escaped as OverflowException.</summary>
+    [Theory]
+    [InlineData("79228162514264337593543950335")]
+    [InlineData("10000000000000000000000")]
+    public void A_bare_number_of_seconds_too_large_for_the_arithmetic_is_refused_not_thrown(string seconds)
+    {
+        Assert.False(Duration.TryFromSeconds(decimal.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture), out _, out var error));
+        Assert.Equal($"is too large, got {seconds}", error);
     }
 
     [Theory]

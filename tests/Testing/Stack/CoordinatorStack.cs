@@ -29,6 +29,8 @@ public abstract class CoordinatorStack : IAsyncDisposable
             ["COORDINATOR__BUCKET"] = $"{prefix}-{Suffix}",
             ["COORDINATOR__SLURM__WORKEREXECUTABLE"] = Executable,
             ["COORDINATOR__SLURM__LOGDIRECTORY"] = Path.Combine(Work, "slurm-logs"),
+            // file:// inputs and outputs of the stack's jobs live in its work directory (the only file root).
+            ["COORDINATOR__FILEROOTS__0"] = Work,
             ["AWS_PAGER"] = "",
             // Other daemons may run on this machine: scrape on a free port of our own.
             ["COORDINATOR_DAEMON__TELEMETRY__PROMETHEUSENDPOINT"] = $"http://127.0.0.1:{FreePort()}/",

@@ -35,8 +35,34 @@ public sealed class StackEnvironment
 
     public string? this[string name] => Values.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
 
-    /// <summary>Every known variable, null where it is not set: the base of a child process's environment.</summary>
-    public IReadOnlyDictionary<string, string?> Variables => Names.ToDictionary(n => n, n => this[n], StringComparer.Ordinal);
+    /// <summary>
+    /// Every known variable, null where it is not set, plus <see cref="WorkerEnvironment"/> as the daemon's
+    /// COORDINATOR__SLURM__WORKERENVIRONMENT__* settings: the base of a child process's environment.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?> Variables
+    {
+        get
+        {
+            var variables = Names.ToDictionary(n => n, n => this[n], StringComparer.Ordinal);
+            foreach (var (name, value) in WorkerEnvironment)
+            {
+                variables[WorkerEnvironmentPrefix + name] = value;
+            }
+            return variables;
+        }
+    }
+
+    /// <summary>The environment-variable form of Coordinator:Slurm:WorkerEnvironment:NAME.</summary>
+    public const string WorkerEnvironmentPrefix = "COORDINATOR__SLURM__WORKERENVIRONMENT__";
+
+    /// <summary>
+    /// What the local stack's daemons give their workers as Coordinator:Slurm:WorkerEnvironment: the stack's dummy
+    /// credentials (moto accepts any). sbatch exports nothing of the daemon's environment, so they are passed
+    /// explicitly, as an administrator would name a worker credential source.
+    /// </summary>
+    public Dictionary<string, string> WorkerEnvironment => new[] { "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY" }
+        .Where(n => this[n] is not null)
+        .ToDictionary(n => n, n => this[n]!, StringComparer.Ordinal);
 
     /// <summary>Null when moto and Slurm answer (sinfo, aws dynamodb list-tables), else why the stack cannot be used.</summary>
     public static string? Unavailable => Problem.Value;
@@ -60,12 +86,12 @@ public sealed class StackEnvironment
         return new StackEnvironment(values, envFile);
     }
 
-    /// <summary>Sets every known value that the process environment lacks.</summary>
+    /// <summary>Sets every known value (<see cref="Variables"/>) that the process environment lacks.</summary>
     public void Apply()
     {
-        foreach (var (name, value) in Values)
+        foreach (var (name, value) in Variables)
         {
-            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name)) && value.Length > 0)
+            if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name)) && value is { Length: > 0 })
             {
                 Environment.SetEnvironmentVariable(name, value);
             }
