@@ -37,6 +37,23 @@ public sealed class HandlerLeftoverTests : IDisposable
         Assert.Empty(leftovers);
     }
 
+    [Fact]
+    public async Task A_child_that_leaves_the_session_and_clears_its_environment_holds_the_worker_only_for_the_pipe_drain_timeout()
+    {
+        _fx.WorkerOptions.PipeDrainTimeout = TimeSpan.FromSeconds(1);
+        var script = $"env -i setsid python3 -c 'import time; time.sleep(600)' {_marker} & cat";
+        var job = await _fx.SeedAsync(WorkerFixture.NewJob("leftover-hidden", "sh", "-c", script), 1);
+        var clock = Stopwatch.StartNew();
+        var run = _fx.Worker().RunAsync(job, 0, Here, default, default);
+        var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30))) == run;
+        KillAll(ProcessesWithMarker(_marker));
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(finished, $"the worker still waited {clock.Elapsed.TotalSeconds:F0} s after its handler exited");
+        var task = _fx.State.Stored(job.Name, 0);
+        Assert.Equal((TaskState.Succeeded, 3L), (task.State, task.OutputRecords));
+        Assert.Contains("were still open 1s after it ended", task.StderrTail, StringComparison.Ordinal);
+    }
+
     private static void KillAll(IEnumerable<int> pids)
     {
         foreach (var pid in pids)
