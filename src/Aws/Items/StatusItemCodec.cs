@@ -7,7 +7,7 @@ namespace Coordinator.Aws.Items;
 
 /// <summary>
 /// JobStatus ↔ the <c>status</c> map of a job item. Attribute names are the camelCase property names of the
-/// DESIGN's status (phase, observedGeneration, conditions, batches, completedIndexes, ...); timestamps are ISO-8601
+/// DESIGN's status (phase, observedGeneration, conditions, batches, completedIndexes, ..., events); timestamps are ISO-8601
 /// UTC strings; empty strings and nulls are left out.
 /// </summary>
 public static class StatusItemCodec
@@ -33,6 +33,10 @@ public static class StatusItemCodec
             .Nested("dispatch", s.Dispatch is null ? null : new AttributeWriter()
                 .String("token", s.Dispatch.Token).String("indexes", s.Dispatch.Indexes)
                 .String("slurmJobId", s.Dispatch.SlurmJobId).Time("createdAt", s.Dispatch.CreatedAt));
+        if (s.Events.Count > 0)
+        {
+            w.List("events", s.Events.Select(EncodeEvent));
+        }
         return w.ToAttribute();
     }
 
@@ -54,6 +58,7 @@ public static class StatusItemCodec
             StartedAt = r.OptionalTime("startedAt"),
             CompletedAt = r.OptionalTime("completedAt"),
             Message = r.String("message"),
+            Events = r.MapList("events").Select(DecodeEvent).ToList(),
         };
         if (r.OptionalMap("batches") is { } b)
         {
@@ -85,6 +90,20 @@ public static class StatusItemCodec
     private static AttributeWriter EncodeCondition(Condition c) => new AttributeWriter()
         .String("type", c.Type).String("status", c.Status).String("reason", c.Reason).String("message", c.Message)
         .Time("lastTransitionTime", c.LastTransitionTime).Number("observedGeneration", c.ObservedGeneration);
+
+    private static AttributeWriter EncodeEvent(JobEvent e) => new AttributeWriter()
+        .String("type", e.Type).String("reason", e.Reason).String("message", e.Message).Number("count", e.Count)
+        .Time("firstTimestamp", e.FirstTimestamp).Time("lastTimestamp", e.LastTimestamp);
+
+    private static JobEvent DecodeEvent(AttributeReader r) => new()
+    {
+        Type = r.String("type", JobEventTypes.Warning),
+        Reason = r.String("reason"),
+        Message = r.String("message"),
+        Count = r.Long("count", 1),
+        FirstTimestamp = r.OptionalTime("firstTimestamp") ?? default,
+        LastTimestamp = r.OptionalTime("lastTimestamp") ?? default,
+    };
 
     private static Condition DecodeCondition(AttributeReader r) => new()
     {

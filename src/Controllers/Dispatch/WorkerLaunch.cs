@@ -7,14 +7,16 @@ namespace Coordinator.Controllers.Dispatch;
 /// The argv each Slurm array task runs: the coordinator executable's worker verb, with the settings the daemon runs
 /// with passed explicitly, so a worker on any node reads the same tables and data root. AWS endpoint and credentials
 /// reach it through the environment sbatch exports from the daemon, like the AWS CLI's.
+/// Every option carries its value in the same element (<c>--job=NAME</c>), so no value, whatever it holds, is ever
+/// read as an option by the worker's parser.
 /// </summary>
 public static class WorkerLaunch
 {
     public static IReadOnlyList<string> Array(CoordinatorOptions options, string jobName, int offset) =>
-        [.. Executable(options), "worker", "--job", jobName, "--index-offset", offset.ToString(CultureInfo.InvariantCulture), .. Settings(options)];
+        [.. Executable(options), "worker", $"--job={jobName}", $"--index-offset={offset.ToString(CultureInfo.InvariantCulture)}", .. Settings(options)];
 
     public static IReadOnlyList<string> Pilot(CoordinatorOptions options, string jobName, int pilots) =>
-        [.. Executable(options), "worker", "--job", jobName, "--pilot", "--pilots", pilots.ToString(CultureInfo.InvariantCulture), .. Settings(options)];
+        [.. Executable(options), "worker", $"--job={jobName}", "--pilot", $"--pilots={pilots.ToString(CultureInfo.InvariantCulture)}", .. Settings(options)];
 
     /// <summary>Slurm.WorkerExecutable, else this very process (the daemon is the same `coordinator` binary).</summary>
     public static IReadOnlyList<string> Executable(CoordinatorOptions options)

@@ -17,6 +17,8 @@ public sealed class JobStatus
     public string Message { get; set; } = "";
     /// <summary>Dispatch intent: the token written before sbatch, so a restarted daemon finds its submission.</summary>
     public DispatchIntent? Dispatch { get; set; }
+    /// <summary>The most recent events, oldest first, at most <see cref="JobEvents.MaxEvents"/> (see <see cref="JobEvent"/>).</summary>
+    public List<JobEvent> Events { get; set; } = [];
 }
 
 public sealed class BatchCounts

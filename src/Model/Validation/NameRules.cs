@@ -6,6 +6,8 @@ namespace Coordinator.Model.Validation;
 /// <summary>
 /// Job and template names become DynamoDB keys, S3 prefixes, directory names and Slurm job names, so they are kept
 /// to <c>[a-z0-9-]{1,63}</c>: no path separators, no dots (no traversal), nothing a shell or Slurm would mangle.
+/// They also follow the DNS label rule (start and end with a letter or digit), so a name never starts with '-' and
+/// can never be read as an option where it is passed as an argv value (<c>coordinator worker --job -h</c>).
 /// </summary>
 public static partial class NameRules
 {
@@ -20,7 +22,11 @@ public static partial class NameRules
         {
             return $"must be at most {JobSpecDefaults.MaxNameLength} characters, got {name.Length}";
         }
-        return NamePattern().IsMatch(name) ? null : $"must contain only lowercase letters, digits and '-', got \"{name}\"";
+        if (!NamePattern().IsMatch(name))
+        {
+            return $"must contain only lowercase letters, digits and '-', got \"{name}\"";
+        }
+        return name[0] == '-' || name[^1] == '-' ? $"must start and end with a lowercase letter or digit (a DNS label), got \"{name}\"" : null;
     }
 
     public static bool IsValid(string? name) => Check(name) is null;

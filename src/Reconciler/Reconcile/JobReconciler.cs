@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
@@ -5,6 +6,7 @@ using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Dispatch;
 using Coordinator.Controllers.Ports;
 using Coordinator.Model.Errors;
+using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
 using Microsoft.Extensions.Logging;
 
@@ -22,6 +24,9 @@ namespace Coordinator.Reconciler.Reconcile;
 /// so an old generation's array tasks would otherwise pass for the new generation's.
 /// The per-job memories (<see cref="IJobMemory"/>) forget a job once it is finished or gone, and everything at the
 /// start of each leadership term (<see cref="BeginTerm"/>).
+/// An exception out of a pass (other than a lost conditional write, a cancellation or lost leadership) is also
+/// recorded on the job as a Warning event (<see cref="ReconcileErrorEvents"/>), so a job that keeps failing says why
+/// on its item and in `describe`, not only in the daemon's log; the exception still propagates to the loop's backoff.
 /// </summary>
 public sealed partial class JobReconciler(
     IStateStore store,
@@ -38,8 +43,7 @@ public sealed partial class JobReconciler(
 
     private readonly IJobController[] _controllers = [.. controllers.OrderBy(c => c.Order).ThenBy(c => c.Name, StringComparer.Ordinal)];
     private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly IJobMemory[] _memories = Observed([.. memories ?? []], metrics);
-
+    private readonly (IJobMemory[] All, ReconcileErrorEvents Errors) _memory = Memories(memories, metrics, time);
 
     /// <summary>Raised when a pass starts working on a job (after it was read): the benchmark's "reconcile started".</summary>
     public event Action<JobKey>? Started;
@@ -60,7 +64,21 @@ public sealed partial class JobReconciler(
             return ReconcileResult.Done;
         }
         Started?.Invoke(key);
+        var stage = new StrongBox<string>("read");
+        try
+        {
+            return await ReconcileReadAsync(key, job, stage, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsRecordedAsEvent(e))
+        {
+            await RecordErrorAsync(key.Name, stage.Value!, e, ct).ConfigureAwait(false);
+            throw;
+        }
+    }
 
+    /// <summary>The pass proper, on the job as read; <paramref name="stage"/> names what it is doing, for the error event.</summary>
+    private async Task<ReconcileResult> ReconcileReadAsync(JobKey key, Job job, StrongBox<string> stage, CancellationToken ct)
+    {
         var floor = job.Version == 0 ? (await store.GetTaskAsync(key.Name, 0, ct).ConfigureAwait(false))?.Generation ?? 0 : 0;
         var (generation, specHash, isNew) = GenerationPolicy.Decide(job, floor);
         if (isNew)
@@ -70,6 +88,7 @@ public sealed partial class JobReconciler(
                 LogGenerationDeferred(key.Name, job.Status.Phase);
                 return ReconcileResult.RequeueAfter(DeferredGenerationDelay);
             }
+            stage.Value = "new generation";
             LogNewGeneration(key.Name, generation);
             if (generation > 1)
             {
@@ -77,7 +96,8 @@ public sealed partial class JobReconciler(
             }
             job.Generation = generation;
             job.SpecHash = specHash;
-            job.Status = new JobStatus { Phase = JobPhase.Pending };
+            // Events are about the job, not a generation: a user who fixed the spec still sees what went wrong before.
+            job.Status = new JobStatus { Phase = JobPhase.Pending, Events = job.Status.Events };
         }
 
         var saved = isNew ? "" : Snapshot(job.Status);
@@ -101,7 +121,8 @@ public sealed partial class JobReconciler(
             await context.SaveStatusAsync(ct).ConfigureAwait(false);
         }
 
-        var requeue = await RunPipelineAsync(context, ct).ConfigureAwait(false);
+        var requeue = await RunPipelineAsync(context, stage, ct).ConfigureAwait(false);
+        stage.Value = "status write";
         job.Status.ObservedGeneration = job.Generation;
         if (Snapshot(job.Status) != saved)
         {
@@ -120,11 +141,12 @@ public sealed partial class JobReconciler(
         return requeue is { } after ? ReconcileResult.RequeueAfter(after) : ReconcileResult.Done;
     }
 
-    private async Task<TimeSpan?> RunPipelineAsync(JobContext context, CancellationToken ct)
+    private async Task<TimeSpan?> RunPipelineAsync(JobContext context, StrongBox<string> stage, CancellationToken ct)
     {
         TimeSpan? requeue = null;
         foreach (var controller in _controllers)
         {
+            stage.Value = controller.Name;
             var started = _time.GetTimestamp();
             ControllerResult result;
             try
@@ -169,24 +191,74 @@ public sealed partial class JobReconciler(
         }
     }
 
+    /// <summary>
+    /// Errors a user must see on the job: everything but a lost conditional write (someone else moved the item: the
+    /// next pass re-reads), a cancelled pass, and a refusal because this daemon is no longer sure it leads (it must
+    /// not write then).
+    /// </summary>
+    private static bool IsRecordedAsEvent(Exception e) =>
+        e is not (ConflictException or OperationCanceledException or LeadershipLostException);
+
+    /// <summary>
+    /// Records the error as a Warning event on the job (deduplicated, written at most once per
+    /// <see cref="ReconcileErrorEvents.WriteInterval"/>). The write starts from a fresh read, never from the failed
+    /// pass's half-edited status, and is the usual status write: conditional on the version read and fenced by the
+    /// leader term. A job no daemon pass has committed a generation for yet is left alone (the write would stamp a
+    /// version, and version 0 is what tells the next pass to look for an older generation's tasks). If the write
+    /// fails, the events wait for the next one; the original error is what the caller rethrows either way.
+    /// </summary>
+    private async Task RecordErrorAsync(string name, string stage, Exception error, CancellationToken ct)
+    {
+        var what = error is CoordinatorException ? error.Message : $"{error.GetType().Name}: {error.Message}";
+        var due = _memory.Errors.Note(name, JobEvents.Once(JobEventTypes.Warning, ReconcileErrorEvents.Reason, $"{stage}: {what}", _time.GetUtcNow()));
+        if (due is null)
+        {
+            return;
+        }
+        try
+        {
+            var fresh = await store.GetJobAsync(name, ct).ConfigureAwait(false);
+            if (fresh is null || fresh.IsTemplate || fresh.Generation == 0)
+            {
+                _memory.Errors.Restore(name, due);
+                return;
+            }
+            foreach (var e in due)
+            {
+                JobEvents.Record(fresh.Status.Events, e);
+            }
+            await store.UpdateJobStatusAsync(fresh, ct).ConfigureAwait(false);
+            var count = due.Sum(e => e.Count);
+            LogEventRecorded(name, count, what);
+        }
+        catch (Exception writeError)
+        {
+            _memory.Errors.Restore(name, due);
+            LogEventNotRecorded(name, writeError.Message);
+        }
+    }
+
     /// <summary>A new term forgets everything: another daemon may have led in between, and this one saw none of its changes.</summary>
     public void BeginTerm()
     {
-        foreach (var memory in _memories)
+        foreach (var memory in _memory.All)
         {
             memory.ForgetAll();
         }
     }
 
-    private static IJobMemory[] Observed(IJobMemory[] memories, CoordinatorMetrics metrics)
+    /// <summary>The controllers' memories plus the reconciler's own (error events not yet written), observed as one gauge.</summary>
+    private static (IJobMemory[] All, ReconcileErrorEvents Errors) Memories(IEnumerable<IJobMemory>? memories, CoordinatorMetrics metrics, TimeProvider? time)
     {
-        metrics.ObserveRememberedJobs(() => memories.Sum(m => (long)m.Jobs));
-        return memories;
+        var errors = new ReconcileErrorEvents(time);
+        IJobMemory[] all = [.. memories ?? [], errors];
+        metrics.ObserveRememberedJobs(() => all.Sum(m => (long)m.Jobs));
+        return (all, errors);
     }
 
     private void Forget(string name)
     {
-        foreach (var memory in _memories)
+        foreach (var memory in _memory.All)
         {
             memory.Forget(name);
         }
@@ -213,6 +285,12 @@ public sealed partial class JobReconciler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobName} spec changed while {Phase}; the new generation waits until it can restart")]
     private partial void LogGenerationDeferred(string jobName, JobPhase phase);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobName}: recorded {Count} reconcile errors as an event on the job: {Error}")]
+    private partial void LogEventRecorded(string jobName, long count, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobName}: could not record the reconcile error on the job (kept for the next write): {Reason}")]
+    private partial void LogEventNotRecorded(string jobName, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Job {JobName}: controller {Controller} stopped the pass")]
     private partial void LogStopped(string jobName, string controller);

@@ -101,4 +101,27 @@ public class JobItemCodecTests
 
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(status), System.Text.Json.JsonSerializer.Serialize(back));
     }
+
+    [Fact]
+    public void Status_events_round_trip_through_the_item_as_status_events()
+    {
+        var first = DateTimeOffset.Parse("2026-11-29T09:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var status = new JobStatus
+        {
+            Events =
+            [
+                new JobEvent { Type = JobEventTypes.Warning, Reason = "ReconcileError", Message = "dispatch: boom", Count = 7, FirstTimestamp = first, LastTimestamp = first.AddMinutes(3) },
+                new JobEvent { Type = JobEventTypes.Normal, Reason = "Resumed", Message = "ok", Count = 1, FirstTimestamp = first, LastTimestamp = first },
+            ],
+        };
+
+        var encoded = JobItemCodec.EncodeStatus(status);
+        var back = JobItemCodec.DecodeStatus(encoded);
+
+        var events = encoded.M["events"].L;
+        Assert.Equal(2, events.Count);
+        Assert.Equal(("Warning", "ReconcileError", "dispatch: boom", "7", "2026-11-29T09:03:00.0000000Z"),
+            (events[0].M["type"].S, events[0].M["reason"].S, events[0].M["message"].S, events[0].M["count"].N, events[0].M["lastTimestamp"].S));
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(status), System.Text.Json.JsonSerializer.Serialize(back));
+    }
 }

@@ -28,7 +28,7 @@ public sealed class DispatchControllerTests : IDisposable
         Assert.Equal([0, 10, 20], _fx.Scheduler.Submitted.Select(s => SubmissionComment.TryParse(s.Request.Token)!.Value.Offset!.Value));
         var first = _fx.Scheduler.Submitted[0].Request;
         Assert.Equal(("arr", 7, "debug", "1G"), (first.JobName, first.MaxConcurrent, first.Partition, first.Memory));
-        Assert.Contains("--index-offset", first.Command);
+        Assert.Contains("--index-offset=0", first.Command);
         Assert.Equal(JobPhase.Running, job.Status.Phase);
         Assert.Equal(("20-24", "102"), (job.Status.Dispatch!.Indexes, job.Status.Dispatch.SlurmJobId));
     }

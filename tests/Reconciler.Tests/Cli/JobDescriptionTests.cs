@@ -60,4 +60,28 @@ public sealed class JobDescriptionTests
 
         Assert.Empty(JobDescription.Failures(tasks));
     }
+
+    [Fact]
+    public void Describe_ends_with_the_jobs_events_newest_last_with_their_counts_kubectl_style()
+    {
+        var job = JobTableTests.RunningJob("wc");
+        job.Status.Events.Add(new JobEvent { Type = "Warning", Reason = "ReconcileError", Message = "dispatch: sbatch printed garbage", Count = 12, FirstTimestamp = Now.AddMinutes(-10), LastTimestamp = Now.AddMinutes(-1) });
+        job.Status.Events.Add(new JobEvent { Type = "Warning", Reason = "UnreadableTaskItem", Message = "task 3: heartbeat: expected an ISO-8601 time", Count = 1, FirstTimestamp = Now.AddSeconds(-30), LastTimestamp = Now.AddSeconds(-30) });
+
+        var text = JobDescription.Render(job, [], Now, 120);
+
+        var events = text[text.IndexOf("\nEvents:\n", StringComparison.Ordinal)..];
+        Assert.Matches(@"^\nEvents:\n  TYPE\s+REASON\s+AGE\s+MESSAGE\n", events);
+        Assert.Matches(@"\n  Warning\s+ReconcileError\s+1m0s \(x12 over 9m0s\)\s+dispatch: sbatch printed garbage\n", events);
+        Assert.Matches(@"\n  Warning\s+UnreadableTaskItem\s+30s\s+task 3: heartbeat: expected an ISO-8601 time\n$", events);
+        Assert.True(text.IndexOf("Spec:", StringComparison.Ordinal) < text.IndexOf("Events:", StringComparison.Ordinal), "events come last, as in kubectl");
+    }
+
+    [Fact]
+    public void Describe_says_none_when_the_job_has_no_events()
+    {
+        var text = JobDescription.Render(JobTableTests.RunningJob("wc"), [], Now, 80);
+
+        Assert.EndsWith("\nEvents:\n  (none)\n", text, StringComparison.Ordinal);
+    }
 }

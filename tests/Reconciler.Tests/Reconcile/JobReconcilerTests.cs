@@ -261,6 +261,54 @@ public sealed class JobReconcilerTests : IDisposable
         Assert.Equal(["61"], _scheduler.Cancelled);
     }
 
+    [Fact]
+    public async Task A_reconcile_error_that_repeats_is_one_Warning_event_on_the_job_whose_count_grows_at_a_bounded_write_rate()
+    {
+        // Issue 15 path 5: an exception out of a controller used to be only in the daemon's log, retried forever.
+        _store.UserPut(ValidJob("err"));
+        var failing = new DelegateController("dispatch", 300, _ => throw new SchedulerException("sbatch printed garbage", transient: false));
+        var reconciler = Reconciler(new ValidationController(), failing);
+        var started = _time.GetUtcNow();
+        for (var pass = 0; pass < 5; pass++)
+        {
+            await Assert.ThrowsAsync<SchedulerException>(() => reconciler.ReconcileAsync(new JobKey("err"), default));
+            _time.Advance(TimeSpan.FromSeconds(5));
+        }
+        var first = Assert.Single(_store.Peek("err")!.Status.Events);
+        Assert.Equal((JobEventTypes.Warning, "ReconcileError", "dispatch: sbatch printed garbage", 1L),
+            (first.Type, first.Reason, first.Message, first.Count));
+        var writes = _store.StatusWrites;
+
+        _time.Advance(TimeSpan.FromSeconds(10)); // 35 s after the first: the repeats are written, once
+        await Assert.ThrowsAsync<SchedulerException>(() => reconciler.ReconcileAsync(new JobKey("err"), default));
+
+        var repeated = Assert.Single(_store.Peek("err")!.Status.Events);
+        Assert.Equal(6, repeated.Count);
+        Assert.Equal(started, repeated.FirstTimestamp);
+        Assert.Equal(_time.GetUtcNow(), repeated.LastTimestamp);
+        Assert.Equal(writes + 1, _store.StatusWrites);
+    }
+
+    [Fact]
+    public async Task Events_survive_a_spec_edit_that_starts_a_new_generation()
+    {
+        _store.UserPut(ValidJob("kept"));
+        var fail = true;
+        var failing = new DelegateController("store", 200, _ => fail ? throw new InvalidOperationException("disk full") : ControllerResult.Continue);
+        var reconciler = Reconciler(new ValidationController(), failing);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => reconciler.ReconcileAsync(new JobKey("kept"), default));
+        fail = false;
+
+        var edited = _store.Peek("kept")!;
+        edited.Spec.Batching.MaxRecords = 7;
+        await _store.PutJobSpecAsync(edited, replace: true, default); // update-item of the spec: status stays
+        await reconciler.ReconcileAsync(new JobKey("kept"), default);
+
+        var job = _store.Peek("kept")!;
+        Assert.Equal(2, job.Generation);
+        Assert.Equal("store: InvalidOperationException: disk full", Assert.Single(job.Status.Events).Message); // not one of ours: the type is named
+    }
+
     public void Dispose() => _metrics.Dispose();
 
     private JobReconciler Reconciler(params IJobController[] controllers) =>

@@ -15,7 +15,15 @@ public static class SpecGenerators
 
     public static readonly Gen<string> NonBlankText = Text.Select(Gen.Char["abz09_/.-"], (t, c) => c + t);
 
-    public static readonly Gen<string> Name = Gen.Char["abcdefghijklmnopqrstuvwxyz0123456789-"].Array[1, 63].Select(c => new string(c));
+    /// <summary>Valid job names: DNS labels (a '-' at either end is turned into an 'a').</summary>
+    public static readonly Gen<string> Name = Gen.Char["abcdefghijklmnopqrstuvwxyz0123456789-"].Array[1, 63].Select(DnsLabel);
+
+    private static string DnsLabel(char[] c)
+    {
+        c[0] = c[0] == '-' ? 'a' : c[0];
+        c[^1] = c[^1] == '-' ? 'a' : c[^1];
+        return new string(c);
+    }
 
     private static readonly Gen<string> Identifier =
         Gen.Select(Gen.Char["ABCXYZ_"], Gen.Char["ABC_019xyz"].Array[0, 10], (h, t) => h + new string(t));

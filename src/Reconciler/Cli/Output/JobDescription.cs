@@ -3,6 +3,7 @@ using System.Text;
 using Coordinator.Model.Documents;
 using Coordinator.Model.Loading;
 using Coordinator.Model.Spec;
+using Coordinator.Model.Status;
 using Coordinator.Model.Tasks;
 
 namespace Coordinator.Reconciler.Cli.Output;
@@ -10,7 +11,7 @@ namespace Coordinator.Reconciler.Cli.Output;
 /// <summary>
 /// The text of <c>describe job NAME</c>, kubectl describe style: identity and status, batch and record counts, the
 /// Slurm submissions the tasks ran in, the conditions as a table, the most recent failed attempts with the last lines
-/// of their stderr, and the resolved spec as YAML. Pure: the verb reads the job and its tasks and passes them in.
+/// of their stderr, the resolved spec as YAML, and last the job's recent events (status.events). Pure: the verb reads the job and its tasks and passes them in.
 /// </summary>
 public static class JobDescription
 {
@@ -70,7 +71,32 @@ public static class JobDescription
         AppendFailures(sb, tasks);
         sb.Append("Spec:\n");
         Indent(sb, YamlWriter.Write(JobDocument.Write(job)));
+        AppendEvents(sb, s.Events, now, width);
         return sb.ToString();
+    }
+
+    /// <summary>kubectl's Events table: oldest first, AGE since the last time, and "(xN over D)" for repeats.</summary>
+    private static void AppendEvents(StringBuilder sb, List<JobEvent> events, DateTimeOffset now, int width)
+    {
+        sb.Append("Events:\n");
+        if (events.Count == 0)
+        {
+            sb.Append("  (none)\n");
+            return;
+        }
+        var columns = new TableColumn[]
+        {
+            new("TYPE", Elision.None), new("REASON", Elision.End, 8), new("AGE", Elision.None), new("MESSAGE", Elision.End, 10),
+        };
+        var rows = events.OrderBy(e => e.LastTimestamp).Select(e => new string?[]
+        {
+            e.Type, e.Reason,
+            e.Count > 1
+                ? $"{DurationText.Format(now - e.LastTimestamp)} (x{N(e.Count)} over {DurationText.Format(e.LastTimestamp - e.FirstTimestamp)})"
+                : DurationText.Format(now - e.LastTimestamp),
+            e.Message,
+        });
+        Indent(sb, TextTable.Render(columns, rows, width - 2));
     }
 
     /// <summary>The distinct Slurm job ids the job's tasks ran under, plus the current dispatch intent's.</summary>
