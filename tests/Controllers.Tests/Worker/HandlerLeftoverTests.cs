@@ -54,6 +54,29 @@ public sealed class HandlerLeftoverTests : IDisposable
         Assert.Contains("were still open 1s after it ended", task.StderrTail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task On_timeout_a_child_that_left_the_session_and_cleared_its_environment_is_stopped_with_its_parent()
+    {
+        _fx.WorkerOptions.KillGrace = TimeSpan.FromSeconds(1);
+        var script = $"env -i setsid python3 -c 'import time; time.sleep(600)' {_marker} & sleep 600";
+        var job = WorkerFixture.NewJob("leftover-timeout", "sh", "-c", script);
+        job.Spec.Handler.Timeout = TimeSpan.FromSeconds(1);
+        job.Spec.Retry.MaxAttempts = 1;
+        job = await _fx.SeedAsync(job, 1);
+        var clock = Stopwatch.StartNew();
+        var run = _fx.Worker().RunAsync(job, 0, Here, default, default);
+        var finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30))) == run;
+        var leftovers = ProcessesWithMarker(_marker);
+        KillAll(leftovers);
+        await run.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(finished, $"the worker still waited {clock.Elapsed.TotalSeconds:F0} s after its handler timed out");
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+        var task = _fx.State.Stored(job.Name, 0);
+        Assert.Equal(TaskState.Failed, task.State);
+        Assert.StartsWith("Timeout", task.Reason, StringComparison.Ordinal);
+        Assert.Empty(leftovers);
+    }
+
     private static void KillAll(IEnumerable<int> pids)
     {
         foreach (var pid in pids)
