@@ -9,9 +9,10 @@ namespace Coordinator.Worker.Handlers;
 /// run's identity in the environment they were started with (COORDINATOR_JOB, COORDINATOR_BATCH, COORDINATOR_ATTEMPT,
 /// and SLURM_JOB_ID when set: a child that calls setsid leaves the session but keeps its environment). Only the
 /// worker's own descendants are ever considered, and the worker is a child subreaper, so an orphaned child stays one
-/// of them; a concurrent run of the same worker (pilot mode) has another session and another identity. A descendant
-/// that both leaves the session and clears its environment is not found: the bounded wait on the pipes still frees
-/// the worker, and Slurm's own process tracking ends it with the step. Linux /proc only.
+/// of them; a concurrent run of the same worker (pilot mode) has another session and another identity. Every
+/// descendant of a process of the run is the run's too. Only a descendant that leaves the session, clears its
+/// environment and outlives its parent is not found: the bounded wait on the pipes still frees the worker, and Slurm's
+/// own process tracking ends it with the step. Linux /proc only.
 /// </summary>
 internal sealed class HandlerLeftovers
 {
@@ -91,15 +92,29 @@ internal sealed class HandlerLeftovers
         }
         var children = all.Values.ToLookup(p => p.Parent);
         var found = new List<ProcessEntry>();
-        var pending = new Stack<int>([Environment.ProcessId]);
+        var pending = new Stack<(int Pid, bool OfRun)>([(Environment.ProcessId, false)]);
         while (pending.Count > 0)
         {
-            foreach (var child in children[pending.Pop()])
+            var (parent, parentOfRun) = pending.Pop();
+            foreach (var child in children[parent])
             {
-                pending.Push(child.Pid);
-                if (!child.Zombie && (child.Session == _session || child.Pid == alsoStop || CarriesIdentity(child.Pid)))
+                // A descendant of one of the run's processes is the run's too, whatever session or environment it
+                // has: that finds a child that calls setsid and clears its environment while its parent still lives.
+                var ofRun = parentOfRun || child.Session == _session || child.Pid == alsoStop || CarriesIdentity(child.Pid);
+                pending.Push((child.Pid, ofRun));
+                if (!ofRun)
+                {
+                    continue;
+                }
+                if (!child.Zombie)
                 {
                     found.Add(child);
+                }
+                else if (child.Parent == Environment.ProcessId && child.Pid != _session && child.Pid != alsoStop)
+                {
+                    // An orphan of the run, reparented to the worker (its subreaper), that exited on its own: reap it
+                    // so it does not stay a zombie. The handler itself (the session's leader) is .NET's to reap.
+                    Signals.Reap(child.Pid);
                 }
             }
         }
