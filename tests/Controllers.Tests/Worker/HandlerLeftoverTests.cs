@@ -41,7 +41,8 @@ public sealed class HandlerLeftoverTests : IDisposable
     public async Task A_child_that_leaves_the_session_and_clears_its_environment_holds_the_worker_only_for_the_pipe_drain_timeout()
     {
         _fx.WorkerOptions.PipeDrainTimeout = TimeSpan.FromSeconds(1);
-        var script = $"env -i setsid python3 -c 'import time; time.sleep(600)' {_marker} & cat";
+        // sleep 1: the child must have left the session before the handler ends, or it is stopped with the session.
+        var script = $"env -i setsid python3 -c 'import time; time.sleep(600)' {_marker} & sleep 1; cat";
         var job = await _fx.SeedAsync(WorkerFixture.NewJob("leftover-hidden", "sh", "-c", script), 1);
         var clock = Stopwatch.StartNew();
         var run = _fx.Worker().RunAsync(job, 0, Here, default, default);
