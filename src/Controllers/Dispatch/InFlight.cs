@@ -11,6 +11,8 @@ public sealed class InFlight
     public HashSet<int> BatchIndexes { get; } = [];
     public HashSet<string> Tokens { get; } = new(StringComparer.Ordinal);
     public List<ScheduledJob> Submissions { get; } = [];
+    /// <summary>Every listed submission of the job by Slurm job id, ended ones too (Slurm lists those for MinJobAge).</summary>
+    public Dictionary<string, ScheduledJob> Listed { get; } = new(StringComparer.Ordinal);
     public int LivePilots { get; private set; }
     public int PendingPilots { get; private set; }
 
@@ -26,6 +28,7 @@ public sealed class InFlight
                 continue;
             }
             inFlight.Tokens.Add(comment.Token);
+            inFlight.Listed[job.JobId] = job;
             var live = job.Tasks.Where(t => IsLive(t.State)).ToList();
             if (live.Count == 0)
             {

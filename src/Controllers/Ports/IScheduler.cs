@@ -26,7 +26,11 @@ public sealed class SubmitRequest
 public enum SchedulerTaskState { Pending, Running, Completed, Failed, Cancelled, Timeout, Preempted, NodeFail, OutOfMemory, Unknown }
 
 /// <summary>What the scheduler says about one array task.</summary>
-public sealed record ScheduledTask(string JobId, int? ArrayIndex, SchedulerTaskState State, string? Reason);
+public sealed record ScheduledTask(string JobId, int? ArrayIndex, SchedulerTaskState State, string? Reason)
+{
+    /// <summary>The node it runs or ran on, when the scheduler says (squeue's "nodes"; none while pending).</summary>
+    public string? Node { get; init; }
+}
 
 /// <summary>One submission as the scheduler lists it.</summary>
 public sealed record ScheduledJob(string JobId, string Name, string? Comment, IReadOnlyList<ScheduledTask> Tasks)

@@ -41,11 +41,13 @@ public static class ControllerRegistrations
             sp.GetRequiredService<TaskEventLog>(), sp.GetRequiredService<TaskWatch>()));
         services.TryAddSingleton<JobCleanup>();
         services.TryAddSingleton<SlurmOutage>();
+        services.TryAddSingleton<UnclaimedSubmissions>();
         // The per-job memories the reconciler forgets finished jobs from (and everything at each new term).
         services.AddSingleton<IJobMemory>(sp => sp.GetRequiredService<TaskTallySource>());
         services.AddSingleton<IJobMemory>(sp => sp.GetRequiredService<TaskEventLog>());
         services.AddSingleton<IJobMemory>(sp => sp.GetRequiredService<SlurmOutage>());
         services.AddSingleton<IJobMemory>(sp => sp.GetRequiredService<TaskWatch>());
+        services.AddSingleton<IJobMemory>(sp => sp.GetRequiredService<UnclaimedSubmissions>());
         return services;
     }
 }

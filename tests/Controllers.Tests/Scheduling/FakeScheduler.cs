@@ -108,4 +108,19 @@ internal sealed class FakeScheduler : IScheduler
 
     /// <summary>Slurm finished everything: nothing is live any more.</summary>
     public void Drain() => Live.Clear();
+
+    /// <summary>
+    /// Every live task ends as <paramref name="state"/> on <paramref name="node"/> and stays listed, as squeue lists
+    /// ended jobs for MinJobAge.
+    /// </summary>
+    public void End(string node, SchedulerTaskState state = SchedulerTaskState.Failed)
+    {
+        lock (Live)
+        {
+            for (var i = 0; i < Live.Count; i++)
+            {
+                Live[i] = Live[i] with { Tasks = [.. Live[i].Tasks.Select(t => InFlight.IsLive(t.State) ? t with { State = state, Node = node } : t)] };
+            }
+        }
+    }
 }
