@@ -67,9 +67,9 @@ public sealed partial class StatusController(
         {
             return await FailAsync(context, "FailJobRule", $"batch {tally.FailingJob[0].Index}: {tally.FailingJob[0].Reason}", ct).ConfigureAwait(false);
         }
-        if (FailurePolicyEvaluator.IsPastDeadline(status.StartedAt, context.Now, job.Spec.ActiveDeadline))
+        if (ActiveDeadline.IsPast(job, context.Now))
         {
-            return await FailAsync(context, "DeadlineExceeded", $"the job ran longer than its activeDeadline of {Coordinator.Model.Units.Duration.Format(job.Spec.ActiveDeadline!.Value)}", ct).ConfigureAwait(false);
+            return await FailAsync(context, ActiveDeadline.Reason, ActiveDeadline.Message(job), ct).ConfigureAwait(false);
         }
         if (!FailurePolicyEvaluator.IsTolerated(tally.Failed, tally.Total, job.Spec.FailurePolicy))
         {
