@@ -45,6 +45,7 @@ public interface IScheduler
     Task<string> SubmitAsync(SubmitRequest request, CancellationToken ct);
     /// <summary>Live submissions whose name is <paramref name="jobName"/> (all of them when null).</summary>
     Task<IReadOnlyList<ScheduledJob>> ListAsync(string? jobName, CancellationToken ct);
+    /// <summary>Cancels a submission, or one task of an array as <c>{jobId}_{index}</c> (scancel's own notation).</summary>
     Task CancelAsync(string jobId, CancellationToken ct);
     Task UpdateThrottleAsync(string jobId, int maxConcurrent, CancellationToken ct);
     /// <summary>Hold the pending tasks of a submission (suspend): running tasks go on, nothing new starts.</summary>
