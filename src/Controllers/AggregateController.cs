@@ -21,7 +21,8 @@ namespace Coordinator.Controllers;
 /// every result's sha256 on the way and reading (and server-side copying) only the version of each result object its
 /// worker recorded (its ETag; a result overwritten since fails the job as ResultChanged, naming batch and attempt), writes the final manifest, and ends the job Succeeded. A result whose checksum
 /// does not match fails the job naming the batch, and no output is committed. Re-running is harmless: the output and
-/// manifest keys are deterministic and each is committed atomically.
+/// manifest keys are deterministic and each is committed atomically. An activeDeadline that passes while it aggregates
+/// stops it and fails the job (<see cref="ActiveDeadline"/>).
 /// </summary>
 public sealed partial class AggregateController(IStateStore state, IObjectStore store, TaskTallySource tallies, ILogger<AggregateController> logger,
     CoordinatorMetrics metrics, CoordinatorOptions options) : IJobController
@@ -52,11 +53,12 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
             .Select(t => new ResultSource(t.Index, new Uri(t.ResultKey!), t.ResultSha256 ?? "", t.ResultETag, t.Attempt))
             .ToList();
         var manifest = Manifest(job, tasks, target);
+        using var deadline = ActiveDeadline.Watch(context, ct);
         try
         {
             if (job.Spec.Output.Aggregate == AggregateMode.Concat)
             {
-                (manifest.OutputSha256, manifest.OutputBytes) = await WriteOutputAsync(target, sources, ct).ConfigureAwait(false);
+                (manifest.OutputSha256, manifest.OutputBytes) = await WriteOutputAsync(target, sources, deadline.Token).ConfigureAwait(false);
                 manifest.Output = target.Output.ToString();
             }
             else
@@ -64,7 +66,12 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
                 manifest.Output = sources.Count > 0 ? sources[0].Uri.ToString()[..(sources[0].Uri.ToString().LastIndexOf('/') + 1)] : "";
                 manifest.Note += "aggregate: none — results stay per batch. ";
             }
-            await WriteJsonAsync(target.Manifest, manifest, ct).ConfigureAwait(false);
+            await WriteJsonAsync(target.Manifest, manifest, deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.Passed)
+        {
+            // activeDeadline passed mid-aggregation (issue 15, path 6): an output not committed is not there.
+            return ActiveDeadline.Fail(context, "aggregating");
         }
         catch (ResultChecksumException e)
         {

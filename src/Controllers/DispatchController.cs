@@ -5,6 +5,7 @@ using Coordinator.Controllers.Ports;
 using Coordinator.Controllers.Tasks;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
+using Coordinator.Model.Tasks;
 using Microsoft.Extensions.Logging;
 
 namespace Coordinator.Controllers;
@@ -18,11 +19,13 @@ namespace Coordinator.Controllers;
 /// on the job; the token rides in the Slurm --comment, and squeue — read before the tasks — tells which batches are
 /// already in flight, so a daemon restarted between the intent and the status write never submits twice. An edit to
 /// spec.slurm.maxConcurrent is applied live with scontrol. When Slurm stays unavailable the pass stops and
-/// <see cref="SlurmOutage"/> marks the job and backs it off; nothing is submitted on a squeue that failed.
+/// <see cref="SlurmOutage"/> marks the job and backs it off; nothing is submitted on a squeue that failed. Submissions
+/// that left the queue without any worker claiming their batch are counted, and the batch failed after a few
+/// (<see cref="UnclaimedSubmissions"/>), before anything is submitted again.
 /// </summary>
 public sealed partial class DispatchController(
     IScheduler scheduler, TaskTallySource tallies, CoordinatorOptions options, ILogger<DispatchController> logger, SlurmOutage outage,
-    ILeadershipGuard? leadership = null) : IJobController, IDisposable
+    ILeadershipGuard? leadership = null, UnclaimedSubmissions? unclaimed = null) : IJobController, IDisposable
 {
     private readonly ILeadershipGuard _leadership = leadership ?? Unfenced.Instance;
 
@@ -72,6 +75,11 @@ public sealed partial class DispatchController(
             snapshot = await tallies.GetAsync(job, context.Now, TimeSpan.Zero, ct).ConfigureAwait(false);
         }
         outage.Answered(context);
+        if (unclaimed is not null && await unclaimed.JudgeAsync(job, snapshot, context.Now, ct).ConfigureAwait(false))
+        {
+            tallies.Invalidate(job.Name);
+            snapshot = await tallies.GetAsync(job, context.Now, TimeSpan.Zero, ct).ConfigureAwait(false);
+        }
         RecoverIntent(status, snapshot.InFlight);
         await ApplyThrottleAsync(job, snapshot.InFlight, ct).ConfigureAwait(false);
 
@@ -145,7 +153,7 @@ public sealed partial class DispatchController(
             var budget = options.Slurm.MaxOutstandingTasks - await OutstandingAsync(ct).ConfigureAwait(false);
             foreach (var chunk in ArrayPlanner.Plan(snapshot.Tally.Ready, maxArraySize, budget))
             {
-                await SubmitAsync(context, chunk.Indexes, chunk.ArrayIndexes, chunk.Offset,
+                await SubmitAsync(context, snapshot.Tasks, chunk.BatchIndexes, chunk.ArrayIndexes, chunk.Offset,
                     WorkerLaunch.Array(options, context.Job.Name, chunk.Offset), context.Job.Spec.Slurm.MaxConcurrent, ct).ConfigureAwait(false);
                 submitted += chunk.BatchIndexes.Count;
             }
@@ -166,15 +174,17 @@ public sealed partial class DispatchController(
             return 0;
         }
         var pilots = Math.Max(1, Math.Min(job.Spec.Dispatch.Workers, snapshot.Tally.Ready.Count));
-        await SubmitAsync(context, IndexRanges.Format(snapshot.Tally.Ready), $"0-{pilots - 1}", null,
+        await SubmitAsync(context, snapshot.Tasks, snapshot.Tally.Ready, $"0-{pilots - 1}", null,
             WorkerLaunch.Pilot(options, job.Name, pilots), null, ct).ConfigureAwait(false);
         return pilots;
     }
 
     private async Task SubmitAsync(
-        JobContext context, string batchIndexes, string arrayIndexes, int? offset, IReadOnlyList<string> command, int? maxConcurrent, CancellationToken ct)
+        JobContext context, IReadOnlyList<JobTask> tasks, IReadOnlyList<int> batches, string arrayIndexes, int? offset,
+        IReadOnlyList<string> command, int? maxConcurrent, CancellationToken ct)
     {
         var job = context.Job;
+        var batchIndexes = IndexRanges.Format(batches);
         // The intent is a lock on this wave: written only while this daemon may act, conditional on the version read
         // and on no newer leader term having written the job (the state store stamps the term). A leader deposed
         // between reading and writing loses the write; one deposed after it is refused the sbatch (GuardedScheduler).
@@ -207,6 +217,7 @@ public sealed partial class DispatchController(
         Directory.CreateDirectory(options.Slurm.LogDirectory);
         var slurmJobId = await scheduler.SubmitAsync(request, ct).ConfigureAwait(false);
         job.Status.Dispatch.SlurmJobId = slurmJobId;
+        unclaimed?.Submitted(job, slurmJobId, offset, batches, tasks);
         LogSubmitted(logger, job.Name, slurmJobId, batchIndexes, comment.Token);
     }
 

@@ -13,7 +13,8 @@ namespace Coordinator.Controllers;
 /// Step 1 of the pipeline: split the input into read-only batches and commit the JobManifest. Guarded by the
 /// Partitioned condition of the job's generation. Rerunning after a crash resumes (stored batches are not rewritten);
 /// input that can never be partitioned sets Partitioned=False with a reason naming the object and line, and fails
-/// the job; store/network faults are thrown so the queue backs off and retries.
+/// the job; store/network faults are thrown so the queue backs off and retries. An activeDeadline that passes while
+/// it partitions stops it and fails the job (<see cref="ActiveDeadline"/>).
 /// </summary>
 public sealed class PartitionController(IObjectStore store, CoordinatorOptions options, ILogger<PartitionController> logger,
     CoordinatorMetrics metrics) : IJobController
@@ -37,9 +38,15 @@ public sealed class PartitionController(IObjectStore store, CoordinatorOptions o
         }
         var layout = context.Layout ?? options.LayoutFor(job);
         PartitionResult result;
+        using var deadline = ActiveDeadline.Watch(context, ct);
         try
         {
-            result = await new Partitioner(store).RunAsync(job, layout, ct, context.Now).ConfigureAwait(false);
+            result = await new Partitioner(store).RunAsync(job, layout, deadline.Token, context.Now).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.Passed)
+        {
+            // activeDeadline passed mid-partition (issue 15, path 6): what was written is reused by a redrive's rerun.
+            return ActiveDeadline.Fail(context, "partitioning");
         }
         catch (InputFormatException e)
         {

@@ -15,7 +15,8 @@ namespace Coordinator.Controllers;
 /// <summary>
 /// Order 400: keeps status in step with the tasks — counts, completed/failed index ranges, record counts — and acts
 /// on them: lost tasks (Slurm no longer runs them, or this daemon has not seen their heartbeat change for StaleAfter)
-/// count as failed attempts under the retry policy; batches whose retry backoff has passed on this daemon's clock are
+/// count as failed attempts under the retry policy, and an array task Slurm still lists for one (a paused worker) is
+/// cancelled so the batch can run again; batches whose retry backoff has passed on this daemon's clock are
 /// released for dispatch; a FailJob rule, a failure count past the policy, or activeDeadline fail the job and cancel what is
 /// left in Slurm; suspend holds pending array tasks and resume releases them; a cancelled job has its submissions
 /// cancelled; once every batch has ended the job moves to Aggregating. Finished jobs: redrive on a bumped
@@ -52,7 +53,7 @@ public sealed partial class StatusController(
 
         var snapshot = await tallies.GetAsync(job, context.Now, options.Dispatch.RescanInterval, ct).ConfigureAwait(false);
         outage.Answered(context);
-        var lost = await RecordLostAsync(job, snapshot.Tally, context.Now, ct).ConfigureAwait(false);
+        var lost = await RecordLostAsync(job, snapshot.Tally, snapshot.InFlight, context.Now, ct).ConfigureAwait(false);
         var released = await ReleaseDueAsync(snapshot.Tally, ct).ConfigureAwait(false);
         if (lost || released)
         {
@@ -67,9 +68,9 @@ public sealed partial class StatusController(
         {
             return await FailAsync(context, "FailJobRule", $"batch {tally.FailingJob[0].Index}: {tally.FailingJob[0].Reason}", ct).ConfigureAwait(false);
         }
-        if (FailurePolicyEvaluator.IsPastDeadline(status.StartedAt, context.Now, job.Spec.ActiveDeadline))
+        if (ActiveDeadline.IsPast(job, context.Now))
         {
-            return await FailAsync(context, "DeadlineExceeded", $"the job ran longer than its activeDeadline of {Coordinator.Model.Units.Duration.Format(job.Spec.ActiveDeadline!.Value)}", ct).ConfigureAwait(false);
+            return await FailAsync(context, ActiveDeadline.Reason, ActiveDeadline.Message(job), ct).ConfigureAwait(false);
         }
         if (!FailurePolicyEvaluator.IsTolerated(tally.Failed, tally.Total, job.Spec.FailurePolicy))
         {
@@ -150,7 +151,11 @@ public sealed partial class StatusController(
         ["Ignored"] = tally.Ignored,
     };
 
-    private async Task<bool> RecordLostAsync(Job job, TaskTally tally, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Records each lost task's attempt as failed, and cancels the array task Slurm still lists for it (a paused worker
+    /// stays RUNNING there, and dispatch never resubmits a batch Slurm still runs): exactly <c>{jobId}_{index}</c>.
+    /// </summary>
+    private async Task<bool> RecordLostAsync(Job job, TaskTally tally, InFlight inFlight, DateTimeOffset now, CancellationToken ct)
     {
         var changed = false;
         foreach (var task in tally.Lost)
@@ -164,6 +169,10 @@ public sealed partial class StatusController(
                 changed = true;
                 metrics.BatchFailed("Lost");
                 LogLost(logger, job.Name, task.Index, task.SlurmJobId);
+                if (inFlight.Elements.TryGetValue(task.Index, out var element))
+                {
+                    await scheduler.CancelAsync(element, ct).ConfigureAwait(false);
+                }
             }
             catch (ConflictException)
             {

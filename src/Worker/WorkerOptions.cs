@@ -30,6 +30,14 @@ public sealed class WorkerOptions
     public TimeSpan KillGrace { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// How long the worker still reads a handler's stdout/stderr after the handler ended and whatever it left running
+    /// was stopped (default 5 s). Only a process that left the handler's session and cleared its environment can hold
+    /// them longer; the worker then stops reading, keeps what it read, and says so on the task's stderr tail.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan PipeDrainTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Batches a pilot runs at once (default 8). Tiny batches spend their time in round trips to DynamoDB and the object
     /// store, not on the CPU, so overlapping them is what lets one pilot record many batches a second.
     /// </summary>

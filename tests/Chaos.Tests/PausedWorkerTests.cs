@@ -8,15 +8,16 @@ using static Coordinator.Testing.Items.JobItems;
 namespace Coordinator.Chaos.Tests;
 
 /// <summary>
-/// A worker paused (SIGSTOP) past the staleness limit is declared lost, its batch is rerun by a second attempt that
-/// records its result, and then the first worker is resumed (SIGCONT) before the job aggregates. Whatever the resumed
-/// worker does, the output must be exactly the recorded attempts': once with a deterministic handler (output = input)
-/// and once with a handler that writes its attempt number (COORDINATOR_ATTEMPT) into every record, compared record by
+/// A worker paused (SIGSTOP) past the staleness limit is declared lost and its batch is rerun by the daemon, by a
+/// second attempt that records its result. The stopped worker's Slurm array element stays RUNNING, and the daemon never
+/// resubmits a batch Slurm still runs, so it cancels exactly that element (`scancel {jobId}_{index}`, a submission of
+/// its own deployment) when it declares the batch lost (issue 15, the paused array element; before, the rerun waited
+/// forever and the test ran it by hand). Slurm's scancel resumes the stopped worker (SIGCONT) with SIGTERM, then kills
+/// it; the rerun is dispatched only once the element has left the queue, so the old worker is gone by then. Whatever
+/// it did, the output must be exactly the recorded attempts': once with a deterministic handler (output = input) and
+/// once with a handler that writes its attempt number (COORDINATOR_ATTEMPT) into every record, compared record by
 /// record with the attempt recorded on each task item. The handler of batch 0's first attempt writes its parent's
-/// (the worker's) pid to a file and SIGSTOPs it; batch 1 waits for a release file, so the job cannot aggregate before
-/// the paused worker has been resumed and has exited. The stopped worker's Slurm array element stays RUNNING, so the
-/// daemon, which never resubmits a batch Slurm still runs, does not rerun it itself: once the daemon has declared the
-/// batch lost, the test runs the second attempt as another node would, with the real `coordinator worker --index 0`.
+/// (the worker's) pid to a file and SIGSTOPs it.
 /// </summary>
 public sealed class PausedWorkerTests(PausedWorkerStackFixture fixture, ITestOutputHelper output) : IClassFixture<PausedWorkerStackFixture>
 {
@@ -34,7 +35,7 @@ public sealed class PausedWorkerTests(PausedWorkerStackFixture fixture, ITestOut
     }
 
     [SkippableFact]
-    public async Task A_worker_paused_past_staleness_then_resumed_after_its_batch_was_rerun_leaves_exactly_the_recorded_attempts_output()
+    public async Task A_worker_paused_past_staleness_has_its_element_cancelled_and_its_batch_rerun_by_the_daemon_leaving_exactly_the_recorded_attempts_output()
     {
         var compared = await Task.WhenAll(RunAsync("paused-same", tagAttempt: false), RunAsync("paused-tagged", tagAttempt: true));
         output.WriteLine($"records compared: {compared.Sum()} ({compared[0]} deterministic, {compared[1]} attempt-tagged)");
@@ -48,8 +49,6 @@ public sealed class PausedWorkerTests(PausedWorkerStackFixture fixture, ITestOut
         + (tagAttempt
             ? "out = [json.dumps(dict(json.loads(l), attempt=attempt)) for l in lines if l]\n"
             : "out = [l for l in lines if l]\n")
-        + "if batch == '1':\n"
-        + "    while not os.path.exists(os.path.join(work, 'release')): time.sleep(0.2)\n"
         + "sys.stdout.write(''.join(o + '\\n' for o in out)); sys.stdout.flush()\n"
         + "if batch == '0' and attempt == 1:\n"
         + "    with open(os.path.join(work, 'worker.pid.tmp'), 'w') as f: f.write(str(os.getppid()))\n"
@@ -78,28 +77,21 @@ public sealed class PausedWorkerTests(PausedWorkerStackFixture fixture, ITestOut
             await WaitUntilAsync(async () => await TaskAsync(job, 0) is { } t && ChaosStack.Text(t, "reason").StartsWith("Lost", StringComparison.Ordinal),
                 $"{job}: batch 0 was not declared lost while its worker was paused");
             output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {job}: batch 0 declared lost");
-            var environment = new Dictionary<string, string?>(stack.Settings) { ["COORDINATOR__HEARTBEAT__INTERVAL"] = "00:00:01" };
-            await WaitUntilAsync(async () =>
-            {
-                if (await TaskAsync(job, 0) is { } t && State(t) == "Succeeded" && Attempt(t) >= 2)
-                {
-                    return true;
-                }
-                // Not claimable until its retry backoff has passed: run it again until it is.
-                var rerun = await ProcessRunner.RunAsync(ChaosStack.Executable, ["worker", "--job", job, "--index", "0"], environment, TimeSpan.FromMinutes(2));
-                rerun.EnsureSuccess("coordinator worker --index 0");
-                return false;
-            }, $"{job}: batch 0 was not rerun and recorded while its first worker was paused");
+            await WaitUntilAsync(async () => await TaskAsync(job, 0) is { } t && State(t) == "Succeeded" && Attempt(t) >= 2,
+                $"{job}: the daemon did not rerun batch 0 while its first worker was paused (its Slurm element still RUNNING)", TimeSpan.FromSeconds(90));
             output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {job}: batch 0 recorded by attempt {Attempt((await TaskAsync(job, 0))!)}");
+            Assert.False(Directory.Exists($"/proc/{pid}"), $"{job}: the paused worker {pid} was still there when the rerun recorded batch 0");
         }
         finally
         {
-            (await ProcessRunner.RunAsync("kill", ["-CONT", pid.ToString(CultureInfo.InvariantCulture)], stack.Settings, TimeSpan.FromSeconds(30)))
-                .EnsureSuccess("kill -CONT");
+            if (Directory.Exists($"/proc/{pid}"))
+            {
+                await ProcessRunner.RunAsync("kill", ["-CONT", pid.ToString(CultureInfo.InvariantCulture)], stack.Settings, TimeSpan.FromSeconds(30));
+            }
         }
-        await WaitUntilAsync(() => Task.FromResult(!Directory.Exists($"/proc/{pid}")), $"{job}: resumed worker {pid} did not exit");
-        output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {job}: resumed worker {pid} exited");
-        await File.WriteAllTextAsync(Path.Combine(work, "release"), "");
+        var slurmJobId = stack.SbatchCalls().First(c => c.JobName == job && c.ExitCode == 0).JobId;
+        var cancels = stack.SlurmControlCalls().Where(c => c.Command == "scancel" && c.Arguments.Contains(slurmJobId, StringComparison.Ordinal)).Select(c => c.Arguments).ToList();
+        Assert.True(cancels.Count > 0 && cancels.All(a => a.Trim() == $"{slurmJobId}_0"), $"{job}: scancel calls for Slurm job {slurmJobId}: [{string.Join("; ", cancels)}]");
 
         var status = (await stack.WaitForAllAsync([job], Limit, Done))[job];
         output.WriteLine($"{job}: {ChaosStack.Describe(status)}");
@@ -123,7 +115,7 @@ public sealed class PausedWorkerTests(PausedWorkerStackFixture fixture, ITestOut
         Assert.Equal((records.Length, records.Length),
             ((int)ChaosStack.Count(status, "records", "input"), (int)ChaosStack.Count(status, "records", "output")));
 
-        // The resumed worker found its claim gone and uploaded nothing: the only result objects are the recorded ones.
+        // The paused worker uploaded nothing: the only result objects are the recorded ones.
         var recordedKeys = tasks.Select(t => ChaosStack.Text(t, "resultKey")).ToHashSet();
         var resultsPrefix = recordedKeys.First()[..(recordedKeys.First().LastIndexOf('/') + 1)];
         var listed = await stack.S3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request
@@ -134,7 +126,6 @@ public sealed class PausedWorkerTests(PausedWorkerStackFixture fixture, ITestOut
         var keys = (listed.S3Objects ?? []).Select(o => $"s3://{stack.Bucket}/{o.Key}").ToList();
         Assert.True(keys.ToHashSet().SetEquals(recordedKeys), $"{job}: result objects {string.Join(", ", keys)}, recorded {string.Join(", ", recordedKeys)}");
         Assert.True(tasks.All(t => ChaosStack.Text(t, "resultETag").Length > 0), $"{job}: a task item records no result ETag");
-        Assert.Contains($"Claim on {job}/0 attempt 1 is gone before the upload", stack.AllLogs(), StringComparison.Ordinal);
         return records.Length;
     }
 
@@ -145,13 +136,14 @@ public sealed class PausedWorkerTests(PausedWorkerStackFixture fixture, ITestOut
 
     private static int Attempt(Dictionary<string, AttributeValue> task) => int.Parse(ChaosStack.Text(task, "attempt"), CultureInfo.InvariantCulture);
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure)
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string failure, TimeSpan? limit = null)
     {
-        for (var deadline = DateTime.UtcNow.AddMinutes(3); !await condition(); await Task.Delay(250))
+        var within = limit ?? TimeSpan.FromMinutes(3);
+        for (var deadline = DateTime.UtcNow + within; !await condition(); await Task.Delay(250))
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException(failure + " within 3 minutes");
+                throw new TimeoutException($"{failure} within {within.TotalSeconds:F0} s");
             }
         }
     }

@@ -8,7 +8,7 @@ namespace Coordinator.Aws.Items;
 /// <summary>
 /// JobTask ↔ tasks-table item. Keys: <c>job</c> (S, partition) and <c>index</c> (N, sort). Other attributes are the
 /// camelCase property names; <c>state</c> and <c>verdict</c> are enum names (verdict left out while None),
-/// timestamps ISO-8601 UTC strings, <c>version</c> N.
+/// timestamps ISO-8601 UTC strings, <c>version</c> N; <c>unclaimedSubmissions</c> N, left out while 0.
 /// Nulls are left out, so an update that sets a field never has to remove a stale empty one.
 /// </summary>
 public static class TaskItemCodec
@@ -41,6 +41,7 @@ public static class TaskItemCodec
         public const string StderrTail = "stderrTail";
         public const string Reason = "reason";
         public const string Verdict = "verdict";
+        public const string UnclaimedSubmissions = "unclaimedSubmissions";
         public const string Version = "version";
     }
 
@@ -72,6 +73,7 @@ public static class TaskItemCodec
         .String(Names.StderrTail, t.StderrTail)
         .String(Names.Reason, t.Reason)
         .String(Names.Verdict, t.Verdict == TaskVerdict.None ? null : t.Verdict.ToString())
+        .Number(Names.UnclaimedSubmissions, t.UnclaimedSubmissions == 0 ? null : t.UnclaimedSubmissions)
         .Number(Names.Version, t.Version)
         .Map;
 
@@ -147,6 +149,7 @@ public static class TaskItemCodec
             StderrTail = Read(() => r.OptionalString(Names.StderrTail), null),
             Reason = Read(() => r.OptionalString(Names.Reason), null),
             Verdict = Read(() => r.Enum(Names.Verdict, TaskVerdict.None), TaskVerdict.None),
+            UnclaimedSubmissions = Read(() => r.Int(Names.UnclaimedSubmissions), 0),
             Version = Read(() => r.Long(Names.Version), 0),
         };
         if (!r.Has(Names.Verdict) && task.State == TaskState.Failed

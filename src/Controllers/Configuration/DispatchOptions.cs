@@ -22,4 +22,11 @@ public sealed class DispatchOptions
     /// <summary>How often a running job is looked at again when no event arrives (default 5 s).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
     public TimeSpan RunningRequeue { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Slurm submissions in a row that may end with no worker claiming a batch (the worker never started: executable
+    /// missing on the node, no credentials, …) before the batch fails with the Slurm task's stderr (default 3).
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxUnclaimedSubmissions { get; set; } = 3;
 }

@@ -9,8 +9,15 @@ namespace Coordinator.Controllers.Dispatch;
 public sealed class InFlight
 {
     public HashSet<int> BatchIndexes { get; } = [];
+    /// <summary>
+    /// The live array task of each batch in <see cref="BatchIndexes"/>, as scancel names one task of an array:
+    /// <c>{jobId}_{index}</c> (array mode only; a pilot serves many batches).
+    /// </summary>
+    public Dictionary<int, string> Elements { get; } = [];
     public HashSet<string> Tokens { get; } = new(StringComparer.Ordinal);
     public List<ScheduledJob> Submissions { get; } = [];
+    /// <summary>Every listed submission of the job by Slurm job id, ended ones too (Slurm lists those for MinJobAge).</summary>
+    public Dictionary<string, ScheduledJob> Listed { get; } = new(StringComparer.Ordinal);
     public int LivePilots { get; private set; }
     public int PendingPilots { get; private set; }
 
@@ -26,6 +33,7 @@ public sealed class InFlight
                 continue;
             }
             inFlight.Tokens.Add(comment.Token);
+            inFlight.Listed[job.JobId] = job;
             var live = job.Tasks.Where(t => IsLive(t.State)).ToList();
             if (live.Count == 0)
             {
@@ -42,6 +50,7 @@ public sealed class InFlight
                 else if (task.ArrayIndex is { } index)
                 {
                     inFlight.BatchIndexes.Add(comment.Offset!.Value + index);
+                    inFlight.Elements[comment.Offset.Value + index] = $"{job.JobId}_{index.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
                 }
             }
         }

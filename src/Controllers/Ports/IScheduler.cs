@@ -26,7 +26,11 @@ public sealed class SubmitRequest
 public enum SchedulerTaskState { Pending, Running, Completed, Failed, Cancelled, Timeout, Preempted, NodeFail, OutOfMemory, Unknown }
 
 /// <summary>What the scheduler says about one array task.</summary>
-public sealed record ScheduledTask(string JobId, int? ArrayIndex, SchedulerTaskState State, string? Reason);
+public sealed record ScheduledTask(string JobId, int? ArrayIndex, SchedulerTaskState State, string? Reason)
+{
+    /// <summary>The node it runs or ran on, when the scheduler says (squeue's "nodes"; none while pending).</summary>
+    public string? Node { get; init; }
+}
 
 /// <summary>One submission as the scheduler lists it.</summary>
 public sealed record ScheduledJob(string JobId, string Name, string? Comment, IReadOnlyList<ScheduledTask> Tasks)
@@ -41,6 +45,7 @@ public interface IScheduler
     Task<string> SubmitAsync(SubmitRequest request, CancellationToken ct);
     /// <summary>Live submissions whose name is <paramref name="jobName"/> (all of them when null).</summary>
     Task<IReadOnlyList<ScheduledJob>> ListAsync(string? jobName, CancellationToken ct);
+    /// <summary>Cancels a submission, or one task of an array as <c>{jobId}_{index}</c> (scancel's own notation).</summary>
     Task CancelAsync(string jobId, CancellationToken ct);
     Task UpdateThrottleAsync(string jobId, int maxConcurrent, CancellationToken ct);
     /// <summary>Hold the pending tasks of a submission (suspend): running tasks go on, nothing new starts.</summary>

@@ -37,6 +37,7 @@ public static class Redrive
                 task.NotBefore = null;
                 task.Reason = $"Redrive (was: {task.Reason})";
                 task.Verdict = TaskVerdict.None;
+                task.UnclaimedSubmissions = 0;
                 try
                 {
                     task.Version = await state.UpdateTaskAsync(task, ct).ConfigureAwait(false);

@@ -56,6 +56,7 @@ public static class TaskTransitions
         task.ExitCode = null;
         task.Reason = null;
         task.Verdict = TaskVerdict.None;
+        task.UnclaimedSubmissions = 0;
     }
 
     /// <summary>Records the end of the current attempt, applying the retry policy to failures.</summary>

@@ -36,5 +36,11 @@ public sealed class JobTask
     public string? Reason { get; set; }
     /// <summary>The retry policy's decision on the last attempt; what the daemon acts on (the Reason is for people).</summary>
     public TaskVerdict Verdict { get; set; }
+    /// <summary>
+    /// Slurm submissions of this batch since its last claim that ended without any worker claiming it (the worker
+    /// never started: executable missing on the node, no credentials, …). The daemon counts them and fails the batch
+    /// at Coordinator:Dispatch:MaxUnclaimedSubmissions; a claim resets it.
+    /// </summary>
+    public int UnclaimedSubmissions { get; set; }
     public long Version { get; set; }
 }

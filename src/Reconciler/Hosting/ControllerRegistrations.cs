@@ -12,7 +12,7 @@ namespace Coordinator.Reconciler.Hosting;
 
 /// <summary>
 /// Every pipeline controller the daemon runs, one line each. The reconciler receives them as
-/// <c>IEnumerable&lt;IJobController&gt;</c> and runs them by <see cref="IJobController.Order"/> (validation 0,
+/// <c>IEnumerable&lt;IJobController&gt;</c> and runs them by <see cref="IJobController.Order"/> (validation 0, deadline 50,
 /// partition 100, store 200, dispatch 300, status 400), so the order of these lines does not matter.
 /// Register a controller's own dependencies (ports and adapters) in <see cref="AddControllerDependencies"/>.
 /// </summary>
@@ -21,6 +21,7 @@ public static class ControllerRegistrations
     public static IServiceCollection AddJobControllers(this IServiceCollection services)
     {
         services.AddSingleton<IJobController, ValidationController>();
+        services.AddSingleton<IJobController, DeadlineController>();
         services.AddSingleton<IJobController, PartitionController>();
         services.AddSingleton<IJobController, StoreController>();
         services.AddSingleton<IJobController, DispatchController>();
@@ -41,11 +42,13 @@ public static class ControllerRegistrations
             sp.GetRequiredService<TaskEventLog>(), sp.GetRequiredService<TaskWatch>()));
         services.TryAddSingleton<JobCleanup>();
         services.TryAddSingleton<SlurmOutage>();
+        services.TryAddSingleton<UnclaimedSubmissions>();
         // The per-job memories the reconciler forgets finished jobs from (and everything at each new term).
         services.AddSingleton<IJobMemory>(sp => sp.GetRequiredService<TaskTallySource>());
         services.AddSingleton<IJobMemory>(sp => sp.GetRequiredService<TaskEventLog>());
         services.AddSingleton<IJobMemory>(sp => sp.GetRequiredService<SlurmOutage>());
         services.AddSingleton<IJobMemory>(sp => sp.GetRequiredService<TaskWatch>());
+        services.AddSingleton<IJobMemory>(sp => sp.GetRequiredService<UnclaimedSubmissions>());
         return services;
     }
 }

@@ -86,14 +86,13 @@ internal sealed class LocalSubmission(string id, SubmitRequest request) : IDispo
         start.Environment["SLURM_ARRAY_JOB_ID"] = id;
         start.Environment["SLURM_ARRAY_TASK_ID"] = index.ToString(CultureInfo.InvariantCulture);
         Directory.CreateDirectory(Request.LogDirectory);
-        var log = Path.Combine(Request.LogDirectory, $"{Request.JobName}-{id}_{index}");
         _states[index] = SchedulerTaskState.Running;
         try
         {
             using var process = Process.Start(start)!;
             _running[index] = process;
-            var stdout = CopyAsync(process.StandardOutput.BaseStream, log + ".out");
-            var stderr = CopyAsync(process.StandardError.BaseStream, log + ".err");
+            var stdout = CopyAsync(process.StandardOutput.BaseStream, WorkerLogs.Path(Request.LogDirectory, Request.JobName, id, index, "out"));
+            var stderr = CopyAsync(process.StandardError.BaseStream, WorkerLogs.Path(Request.LogDirectory, Request.JobName, id, index, "err"));
             await process.WaitForExitAsync().ConfigureAwait(false);
             await Task.WhenAll(stdout, stderr).ConfigureAwait(false);
             _states[index] = _cancel.IsCancellationRequested ? SchedulerTaskState.Cancelled

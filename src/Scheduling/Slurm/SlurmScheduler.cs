@@ -254,7 +254,8 @@ public sealed partial class SlurmScheduler : IScheduler
 
     public async Task CancelAsync(string jobId, CancellationToken ct)
     {
-        EnsureOwned(jobId, "scancel");
+        // One array task ("123_4") is owned when its array is.
+        EnsureOwned(jobId.Split('_')[0], "scancel");
         await ActAsync("scancel", [jobId], ct).ConfigureAwait(false);
         LogCancelled(_logger, jobId);
     }

@@ -59,7 +59,7 @@ public static class SqueueJsonReader
             }
             if (Number(record, "array_task_id") is { } taskId)
             {
-                entry.Tasks.Add(new ScheduledTask(jobId, (int)taskId, state, reason));
+                entry.Tasks.Add(new ScheduledTask(jobId, (int)taskId, state, reason) { Node = Node(record) });
             }
             else if (String(record, "array_task_string") is { Length: > 0 } pending)
             {
@@ -71,7 +71,7 @@ public static class SqueueJsonReader
             }
             else
             {
-                entry.Tasks.Add(new ScheduledTask(jobId, null, state, reason));
+                entry.Tasks.Add(new ScheduledTask(jobId, null, state, reason) { Node = Node(record) });
             }
         }
         return [.. order.Select(id => new ScheduledJob(id, byJob[id].Name, byJob[id].Comment, byJob[id].Tasks)
@@ -130,6 +130,9 @@ public static class SqueueJsonReader
             _ => null,
         };
     }
+
+    /// <summary>squeue's "nodes" (a node list such as "node1"), null while none is allocated.</summary>
+    private static string? Node(JsonElement record) => String(record, "nodes") is { Length: > 0 } nodes ? nodes : null;
 
     private static string? String(JsonElement record, string property) =>
         record.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -23,11 +23,16 @@ public static class HandlerCommand
         foreach (var directory in path.Split(':', StringSplitOptions.RemoveEmptyEntries))
         {
             var candidate = Path.Combine(directory, command);
-            if (File.Exists(candidate) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(candidate) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0))
+            if (IsExecutable(candidate))
             {
                 return candidate;
             }
         }
         return command;
     }
+
+    /// <summary>True if <paramref name="path"/> is a file with an execute bit.</summary>
+    public static bool IsExecutable(string path) =>
+        File.Exists(path)
+        && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);
 }

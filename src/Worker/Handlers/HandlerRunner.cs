@@ -9,6 +9,15 @@ namespace Coordinator.Worker.Handlers;
 /// <see cref="HandlerEnvironment"/>. In stdio mode the batch streams in on stdin and stdout streams to the output
 /// file, so neither is ever held in memory; stderr keeps only its tail. A timeout or a disruption sends SIGTERM,
 /// waits the grace period, then kills the whole process tree.
+/// <para>
+/// Each handler starts as the leader of a session and process group of its own, through util-linux
+/// <c>setsid --wait -- argv…</c>: .NET's Process cannot call setsid() between fork and exec, and setsid, not being a
+/// group leader when .NET starts it, calls setsid() and execs the handler in place, so the pid .NET waits on is the
+/// handler's. Whatever the handler leaves running when it exits or is stopped — a background child, a child in a
+/// session of its own (<see cref="HandlerLeftovers"/>) — gets SIGTERM, then SIGKILL after the grace period, because
+/// such a child keeps the stdout/stderr pipes open, and before this the worker waited on them forever (issue 15,
+/// path 4). The wait for the pipes after that is bounded too (<see cref="WorkerOptions.PipeDrainTimeout"/>).
+/// </para>
 /// </summary>
 public sealed class HandlerRunner(WorkerOptions options)
 {
@@ -22,13 +31,28 @@ public sealed class HandlerRunner(WorkerOptions options)
     /// </summary>
     public static readonly TimeSpan DisruptionGrace = TimeSpan.FromSeconds(3);
 
+    /// <summary>util-linux setsid on the worker's PATH (or in /usr/bin, /bin); null where there is none: the handler then shares the worker's session.</summary>
+    private static readonly string? Setsid = PrepareSessions();
+
     public async Task<HandlerRun> RunAsync(
         HandlerSpec handler, IReadOnlyDictionary<string, string> environment, string workingDirectory,
         string inputPath, string outputPath, CancellationToken disruption, CancellationToken ct)
     {
         var stderr = new TailBuffer(options.StderrTailBytes);
+        var clock = Stopwatch.StartNew();
+        var command = HandlerCommand.Resolve(handler.Command[0], environment.GetValueOrDefault("PATH"));
+        if (command.Contains('/', StringComparison.Ordinal) && !Path.IsPathRooted(command))
+        {
+            command = Path.GetFullPath(command);
+        }
+        if (!HandlerCommand.IsExecutable(command))
+        {
+            // Checked here, since through setsid a missing program would start (setsid) and then fail as exit 127.
+            stderr.AppendLine($"coordinator: cannot start handler \"{handler.Command[0]}\": {(File.Exists(command) ? "not executable" : "no such file")} (is it installed, and executable?)");
+            return new HandlerRun(HandlerEnd.FailedToStart, null, stderr.ToString(), clock.Elapsed);
+        }
         var stdio = handler.Mode == HandlerMode.Stdio;
-        var start = new ProcessStartInfo(HandlerCommand.Resolve(handler.Command[0], environment.GetValueOrDefault("PATH")))
+        var start = new ProcessStartInfo(Setsid ?? command)
         {
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
@@ -36,6 +60,12 @@ public sealed class HandlerRunner(WorkerOptions options)
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (Setsid is not null)
+        {
+            start.ArgumentList.Add("--wait");
+            start.ArgumentList.Add("--");
+            start.ArgumentList.Add(command);
+        }
         foreach (var argument in handler.Command.Skip(1))
         {
             start.ArgumentList.Add(argument);
@@ -45,8 +75,6 @@ public sealed class HandlerRunner(WorkerOptions options)
         {
             start.Environment[name] = value;
         }
-
-        var clock = Stopwatch.StartNew();
         using var process = new Process { StartInfo = start };
         try
         {
@@ -58,20 +86,22 @@ public sealed class HandlerRunner(WorkerOptions options)
             return new HandlerRun(HandlerEnd.FailedToStart, null, stderr.ToString(), clock.Elapsed);
         }
 
-        var stderrPump = PumpStderrAsync(process.StandardError.BaseStream, stderr);
+        using var pipes = new CancellationTokenSource();
+        var stderrPump = PumpStderrAsync(process.StandardError.BaseStream, stderr, pipes.Token);
         Task stdoutPump;
         Task stdinPump = Task.CompletedTask;
         if (stdio)
         {
-            stdoutPump = CopyToFileAsync(process.StandardOutput.BaseStream, outputPath);
-            stdinPump = FeedStdinAsync(inputPath, process.StandardInput.BaseStream);
+            stdoutPump = CopyToFileAsync(process.StandardOutput.BaseStream, outputPath, pipes.Token);
+            stdinPump = FeedStdinAsync(inputPath, process.StandardInput.BaseStream, pipes.Token);
         }
         else
         {
             // File mode: stdout is the handler's log; keep its tail with stderr's rather than losing it.
-            stdoutPump = PumpStderrAsync(process.StandardOutput.BaseStream, stderr);
+            stdoutPump = PumpStderrAsync(process.StandardOutput.BaseStream, stderr, pipes.Token);
         }
 
+        var leftovers = HandlerLeftovers.For(process.Id, environment);
         using var timeout = new CancellationTokenSource(handler.Timeout);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, disruption, ct);
         var end = HandlerEnd.Exited;
@@ -82,7 +112,8 @@ public sealed class HandlerRunner(WorkerOptions options)
         catch (OperationCanceledException)
         {
             end = disruption.IsCancellationRequested || ct.IsCancellationRequested ? HandlerEnd.Disrupted : HandlerEnd.TimedOut;
-            await StopAsync(process).ConfigureAwait(false);
+            await leftovers.StopAsync(options.KillGrace, alsoStop: process.Id).ConfigureAwait(false);
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             stderr.AppendLine(end == HandlerEnd.TimedOut
                 ? $"coordinator: handler ran past its timeout of {Coordinator.Model.Units.Duration.Format(handler.Timeout)} and was stopped (SIGTERM, then SIGKILL after {Coordinator.Model.Units.Duration.Format(options.KillGrace)})"
                 : "coordinator: the worker was told to stop (SIGTERM from Slurm: time limit or preemption); handler stopped");
@@ -92,8 +123,55 @@ public sealed class HandlerRunner(WorkerOptions options)
             end = HandlerEnd.Disrupted;
             stderr.AppendLine("coordinator: the handler was stopped by SIGTERM together with the worker (scancel, time limit or preemption)");
         }
-        await Task.WhenAll(IgnoreBrokenPipe(stdinPump), stdoutPump, stderrPump).ConfigureAwait(false);
+        var left = await leftovers.StopAsync(options.KillGrace).ConfigureAwait(false);
+        if (left.Count > 0)
+        {
+            stderr.AppendLine($"coordinator: the handler left {left.Count} process(es) running after it ended ({string.Join(", ", left.Take(5))}); stopped (SIGTERM, then SIGKILL after {Coordinator.Model.Units.Duration.Format(options.KillGrace)})");
+        }
+        if (!await DrainAsync(pipes, IgnoreBrokenPipe(stdinPump), stdoutPump, stderrPump).ConfigureAwait(false))
+        {
+            stderr.AppendLine($"coordinator: the handler's stdout/stderr were still open {Coordinator.Model.Units.Duration.Format(options.PipeDrainTimeout)} after it ended (held by a process that left its session and environment); stopped reading them");
+        }
         return new HandlerRun(end, end == HandlerEnd.Exited ? process.ExitCode : null, stderr.ToString(), clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Waits for the pipe pumps for at most <see cref="WorkerOptions.PipeDrainTimeout"/>, then cancels them; false if
+    /// they had to be cancelled. Everything the handler wrote before it ended has been read by then: a pump only waits
+    /// when the pipe is empty and some process still holds its other end.
+    /// </summary>
+    private async Task<bool> DrainAsync(CancellationTokenSource pipes, params Task[] pumps)
+    {
+        var all = Task.WhenAll(pumps);
+        try
+        {
+            await all.WaitAsync(options.PipeDrainTimeout).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            await pipes.CancelAsync().ConfigureAwait(false);
+        }
+        try
+        {
+            await all.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException or IOException)
+        {
+            // Cancelled as asked; a read the runtime cannot cancel is abandoned.
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Makes the worker the subreaper of its handlers' orphans, so they stay in its process tree where
+    /// <see cref="HandlerLeftovers"/> looks (best effort: Linux only), and finds setsid.
+    /// </summary>
+    private static string? PrepareSessions()
+    {
+        Signals.BecomeSubreaper();
+        return new[] { HandlerCommand.Resolve("setsid", Environment.GetEnvironmentVariable("PATH")), "/usr/bin/setsid", "/bin/setsid" }
+            .FirstOrDefault(HandlerCommand.IsExecutable);
     }
 
     /// <summary>True if <paramref name="disruption"/> is or becomes cancelled within <paramref name="grace"/>.</summary>
@@ -110,40 +188,14 @@ public sealed class HandlerRunner(WorkerOptions options)
         return disruption.IsCancellationRequested;
     }
 
-    private async Task StopAsync(Process process)
-    {
-        if (Signals.Terminate(process.Id))
-        {
-            using var grace = new CancellationTokenSource(options.KillGrace);
-            try
-            {
-                await process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
-                return;
-            }
-            catch (OperationCanceledException)
-            {
-                // Ignored SIGTERM: fall through to SIGKILL.
-            }
-        }
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // Already exited.
-        }
-        await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-    }
-
-    private static async Task FeedStdinAsync(string inputPath, Stream stdin)
+    private static async Task FeedStdinAsync(string inputPath, Stream stdin, CancellationToken ct)
     {
         await using (stdin.ConfigureAwait(false))
         {
             var input = new FileStream(inputPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
             await using (input.ConfigureAwait(false))
             {
-                await input.CopyToAsync(stdin).ConfigureAwait(false);
+                await input.CopyToAsync(stdin, ct).ConfigureAwait(false);
             }
         }
     }
@@ -160,22 +212,23 @@ public sealed class HandlerRunner(WorkerOptions options)
         }
     }
 
-    private static async Task CopyToFileAsync(Stream source, string path)
+    private static async Task CopyToFileAsync(Stream source, string path, CancellationToken ct)
     {
         var output = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
         await using (output.ConfigureAwait(false))
         {
-            await source.CopyToAsync(output).ConfigureAwait(false);
+            await source.CopyToAsync(output, ct).ConfigureAwait(false);
         }
     }
 
-    private static async Task PumpStderrAsync(Stream source, TailBuffer tail)
+    private static async Task PumpStderrAsync(Stream source, TailBuffer tail, CancellationToken ct)
     {
         var buffer = new byte[8192];
         int read;
-        while ((read = await source.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        while ((read = await source.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
         {
             tail.Append(buffer.AsSpan(0, read));
         }
     }
 }
+

@@ -23,7 +23,7 @@ public class TaskItemCodecTests
             StderrTail = a.Item6, Version = a.Item7, Generation = a.Item7 % 5,
             Heartbeat = b.Item1, StartedAt = b.Item2, FinishedAt = b.Item3, NotBefore = b.Item4, ResultKey = b.Item5,
             InputKey = "k", InputSha256 = "abc", OutputRecords = b.Item6, ExitCode = b.Item7, InputRecords = a.Item1,
-            Verdict = (TaskVerdict)(a.Item1 % Enum.GetValues<TaskVerdict>().Length),
+            Verdict = (TaskVerdict)(a.Item1 % Enum.GetValues<TaskVerdict>().Length), UnclaimedSubmissions = a.Item3 % 4,
         });
 
     [Fact]

@@ -46,7 +46,12 @@ internal sealed class ControllerFixture : IDisposable
 
     private SlurmOutage? _outage;
 
-    public DispatchController Dispatch() => new(Scheduler, Tallies, Options, NullLogger<DispatchController>.Instance, Outage);
+    /// <summary>The daemon's memory of its submissions, shared by every pass as in the daemon.</summary>
+    public UnclaimedSubmissions Unclaimed => _unclaimed ??= new UnclaimedSubmissions(State, Options, NullLogger<UnclaimedSubmissions>.Instance);
+
+    private UnclaimedSubmissions? _unclaimed;
+
+    public DispatchController Dispatch() => new(Scheduler, Tallies, Options, NullLogger<DispatchController>.Instance, Outage, unclaimed: Unclaimed);
 
     public StatusController Status() =>
         new(Scheduler, State, Tallies, new JobCleanup(State, _worker.Store, Options), NullLogger<StatusController>.Instance, Outage, CoordinatorMetrics.NoOp(), Options);

@@ -79,6 +79,17 @@ internal sealed class FakeScheduler : IScheduler
         {
             Calls.Add($"cancel {jobId}");
             Live.RemoveAll(j => j.JobId == jobId);
+            // One array task, "{jobId}_{index}", as scancel takes it: that task ends, the rest of the array goes on.
+            if (jobId.Split('_') is [var array, var element] && int.TryParse(element, System.Globalization.CultureInfo.InvariantCulture, out var index))
+            {
+                for (var i = 0; i < Live.Count; i++)
+                {
+                    if (Live[i].JobId == array)
+                    {
+                        Live[i] = Live[i] with { Tasks = [.. Live[i].Tasks.Select(t => t.ArrayIndex == index ? t with { State = SchedulerTaskState.Cancelled } : t)] };
+                    }
+                }
+            }
         }
         return Task.CompletedTask;
     }
@@ -108,4 +119,19 @@ internal sealed class FakeScheduler : IScheduler
 
     /// <summary>Slurm finished everything: nothing is live any more.</summary>
     public void Drain() => Live.Clear();
+
+    /// <summary>
+    /// Every live task ends as <paramref name="state"/> on <paramref name="node"/> and stays listed, as squeue lists
+    /// ended jobs for MinJobAge.
+    /// </summary>
+    public void End(string node, SchedulerTaskState state = SchedulerTaskState.Failed)
+    {
+        lock (Live)
+        {
+            for (var i = 0; i < Live.Count; i++)
+            {
+                Live[i] = Live[i] with { Tasks = [.. Live[i].Tasks.Select(t => InFlight.IsLive(t.State) ? t with { State = state, Node = node } : t)] };
+            }
+        }
+    }
 }

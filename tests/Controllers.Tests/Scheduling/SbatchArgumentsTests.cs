@@ -53,6 +53,13 @@ public sealed class SbatchArgumentsTests
         }, "out"));
 
     [Fact]
+    public void LogPath_expanded_by_Slurm_is_the_file_the_daemon_reads_when_a_worker_never_started() =>
+        Assert.Equal(
+            SbatchArguments.LogPath(new SubmitRequest { JobName = "wc-1", Token = "t", ArrayIndexes = "0", Command = ["w"], LogDirectory = "/logs/slurm/" }, "err")
+                .Replace("%A", "866", StringComparison.Ordinal).Replace("%a", "3", StringComparison.Ordinal),
+            Coordinator.Controllers.Dispatch.WorkerLogs.Path("/logs/slurm/", "wc-1", "866", 3, "err"));
+
+    [Fact]
     public void Build_RejectsLineBreaksInOptionValuesNamingTheField()
     {
         var request = new SubmitRequest

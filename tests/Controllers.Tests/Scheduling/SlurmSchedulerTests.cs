@@ -237,6 +237,20 @@ public sealed class SlurmSchedulerTests
         """;
 
     [Fact]
+    public async Task One_array_task_is_cancelled_only_when_its_array_is_this_deployments()
+    {
+        var runner = new ScriptedRunner(new CommandResult(0, SharedQueue, ""), new CommandResult(0, "", ""));
+        var scheduler = new SlurmScheduler(runner, NullLogger<SlurmScheduler>.Instance, CoordinatorMetrics.NoOp(), "prod", maxRetryAttempts: 1, retryDelay: TimeSpan.FromMilliseconds(1));
+        await scheduler.ListAsync("j", default);
+
+        await Assert.ThrowsAsync<SchedulerException>(() => scheduler.CancelAsync("8_0", default));
+        await scheduler.CancelAsync("7_2", default);
+
+        Assert.Equal(2, runner.Calls.Count);
+        Assert.Equal(("scancel", "7_2"), (runner.Calls[1].Program, runner.Calls[1].Args[0]));
+    }
+
+    [Fact]
     public async Task A_listing_holds_only_this_deployments_submissions_by_this_user_and_no_other_is_ever_cancelled_or_held()
     {
         var runner = new ScriptedRunner(new CommandResult(0, SharedQueue, ""), new CommandResult(0, "", ""), new CommandResult(0, "4242\n", ""));

@@ -8,7 +8,7 @@ public sealed class SqueueJsonReaderTests
     private const string Slurm24 = """
     {"jobs": [
       {"job_id": 101, "array_job_id": {"set": true, "infinite": false, "number": 100}, "array_task_id": {"set": true, "infinite": false, "number": 1},
-       "name": "wc", "comment": "tok-1", "job_state": ["RUNNING"], "state_reason": "None"},
+       "name": "wc", "comment": "tok-1", "job_state": ["RUNNING"], "state_reason": "None", "nodes": "node1"},
       {"job_id": 100, "array_job_id": {"set": true, "infinite": false, "number": 100}, "array_task_id": {"set": false, "infinite": false, "number": 0},
        "array_task_string": "2-4,7%2", "name": "wc", "comment": "tok-1", "job_state": ["PENDING"], "state_reason": "JobArrayTaskLimit"},
       {"job_id": 200, "array_job_id": {"set": true, "infinite": false, "number": 0}, "array_task_id": {"set": false, "infinite": false, "number": 0},
@@ -29,8 +29,8 @@ public sealed class SqueueJsonReaderTests
         var job = Assert.Single(SqueueJsonReader.Read(Slurm24, "wc"));
         Assert.Equal(("100", "wc", "tok-1"), (job.JobId, job.Name, job.Comment));
         Assert.Equal([1, 2, 3, 4, 7], job.Tasks.Select(t => t.ArrayIndex!.Value));
-        Assert.Equal(SchedulerTaskState.Running, job.Tasks[0].State);
-        Assert.All(job.Tasks.Skip(1), t => Assert.Equal(SchedulerTaskState.Pending, t.State));
+        Assert.Equal((SchedulerTaskState.Running, "node1"), (job.Tasks[0].State, job.Tasks[0].Node));
+        Assert.All(job.Tasks.Skip(1), t => Assert.Equal((SchedulerTaskState.Pending, null), (t.State, t.Node)));
     }
 
     [Fact]
