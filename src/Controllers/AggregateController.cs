@@ -113,12 +113,8 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
 
     private ControllerResult Fail(JobContext context, string reason, string message)
     {
-        var job = context.Job;
-        job.Status.Message = message;
-        StatusEditor.SetPhase(job.Status, JobPhase.Failed);
-        StatusEditor.SetCondition(job.Status, ConditionTypes.Failed, StatusEditor.True, reason, message, job.Generation, context.Now);
-        job.Status.CompletedAt = context.Now;
-        LogFailed(logger, job.Name, message);
+        StatusEditor.Fail(context, reason, message);
+        LogFailed(logger, context.Job.Name, message);
         return ControllerResult.Stop;
     }
 

@@ -39,7 +39,7 @@ public sealed partial class StatusController(
         var status = job.Status;
         if (status.Phase == JobPhase.Cancelled)
         {
-            await CancelLiveAsync(job.Name, ct).ConfigureAwait(false);
+            await scheduler.CancelLiveAsync(job.Name, ct).ConfigureAwait(false);
             return await FinishedAsync(context, ct).ConfigureAwait(false);
         }
         if (PhaseTransitions.IsTerminal(status.Phase))
@@ -207,23 +207,10 @@ public sealed partial class StatusController(
 
     private async Task<ControllerResult> FailAsync(JobContext context, string reason, string message, CancellationToken ct)
     {
-        var status = context.Job.Status;
-        await CancelLiveAsync(context.Job.Name, ct).ConfigureAwait(false);
-        StatusEditor.SetPhase(status, JobPhase.Failed);
-        StatusEditor.SetCondition(status, ConditionTypes.Failed, StatusEditor.True, reason, message, context.Job.Generation, context.Now);
-        status.Message = message;
-        status.CompletedAt = context.Now;
+        await scheduler.CancelLiveAsync(context.Job.Name, ct).ConfigureAwait(false);
+        StatusEditor.Fail(context, reason, message);
         LogFailed(logger, context.Job.Name, reason, message);
         return ControllerResult.Stop;
-    }
-
-    private async Task CancelLiveAsync(string jobName, CancellationToken ct)
-    {
-        var inFlight = InFlight.From(await scheduler.ListAsync(jobName, ct).ConfigureAwait(false));
-        foreach (var submission in inFlight.Submissions)
-        {
-            await scheduler.CancelAsync(submission.JobId, ct).ConfigureAwait(false);
-        }
     }
 
     /// <summary>Succeeded, Failed or Cancelled: redrive when asked, clean up after ttlAfterFinished.</summary>

@@ -58,7 +58,7 @@ public sealed class CorpusTests(CorpusRun run) : IClassFixture<CorpusRun>
         var categories = CorpusCatalog.All.GroupBy(c => c.Category).ToDictionary(g => g.Key, g => g.Count());
         Assert.True(CorpusCatalog.All.Count >= 60, $"the corpus has {CorpusCatalog.All.Count} cases");
         Assert.Equal(CorpusCatalog.All.Count, CorpusCatalog.All.Select(c => c.Name).Distinct().Count());
-        Assert.Equal(["csv", "handler", "item-types", "object-store", "parquet", "records", "spec", "yaml"], categories.Keys.Order());
+        Assert.Equal(["csv", "handler", "item-types", "object-store", "parquet", "records", "scheduler", "spec", "yaml"], categories.Keys.Order());
 
         var unsettled = run.Outcomes.Where(o => o.Value.SettledAfter is null).Select(o => o.Key).ToList();
         Assert.True(unsettled.Count == 0, $"never settled: {string.Join(", ", unsettled)}");

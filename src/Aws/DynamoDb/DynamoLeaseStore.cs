@@ -64,16 +64,7 @@ public sealed class DynamoLeaseStore(IAmazonDynamoDB client, CoordinatorOptions 
                 : new Dictionary<string, string> { ["#version"] = "version" },
             ExpressionAttributeValues = expectedVersion == 0 ? null : new Dictionary<string, AttributeValue> { [":expected"] = Num(expectedVersion) },
         };
-        try
-        {
-            await _retry.ExecuteAsync(async token => await client.PutItemAsync(request, token).ConfigureAwait(false), ct).ConfigureAwait(false);
-            return true;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            metrics.ConflictOccurred(options.LeasesTable);
-            return false;
-        }
+        return await DynamoResilience.TryConditionalPutAsync(client, _retry, metrics, request, ct).ConfigureAwait(false);
     }
 
     private static AttributeValue Num(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };

@@ -1,3 +1,5 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using Coordinator.Controllers.Configuration;
 using Coordinator.Controllers.Metrics;
 using Polly;
@@ -13,6 +15,25 @@ namespace Coordinator.Aws.DynamoDb;
 /// </summary>
 public static class DynamoResilience
 {
+    /// <summary>
+    /// A conditional PutItem through <paramref name="retry"/>: true when written, false (counted as a conflict on the
+    /// request's table) when its condition failed, because someone else moved the item first.
+    /// </summary>
+    public static async Task<bool> TryConditionalPutAsync(
+        IAmazonDynamoDB client, ResiliencePipeline retry, CoordinatorMetrics metrics, PutItemRequest request, CancellationToken ct)
+    {
+        try
+        {
+            await retry.ExecuteAsync(async token => await client.PutItemAsync(request, token).ConfigureAwait(false), ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            metrics.ConflictOccurred(request.TableName);
+            return false;
+        }
+    }
+
     /// <summary>
     /// Retries transient faults of one call, as often and as patiently as <paramref name="options"/> (section
     /// Coordinator:DynamoDb) says; <paramref name="metrics"/> counts each retry by operation.

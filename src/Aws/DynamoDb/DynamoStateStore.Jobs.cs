@@ -158,25 +158,20 @@ public sealed partial class DynamoStateStore
         var request = new ScanRequest
         {
             TableName = _options.JobsTable,
-            FilterExpression = "#status.#phase IN (:succeeded, :failed, :cancelled)",
+            FilterExpression = $"#status.#phase IN ({string.Join(", ", TerminalPhases.Select(p => ":" + p))})",
             ExpressionAttributeNames = new Dictionary<string, string>
             {
                 ["#status"] = StateAttributes.Status,
                 ["#phase"] = StateAttributes.Phase,
             },
-            ExpressionAttributeValues = new Dictionary<string, AttributeValue>
-            {
-                [":succeeded"] = new() { S = nameof(JobPhase.Succeeded) },
-                [":failed"] = new() { S = nameof(JobPhase.Failed) },
-                [":cancelled"] = new() { S = nameof(JobPhase.Cancelled) },
-            },
+            ExpressionAttributeValues = TerminalPhases.ToDictionary(p => ":" + p, p => new AttributeValue { S = p }),
             Limit = FinishedJobsPageSize,
         };
         await foreach (var item in ScanAsync(request, ct).ConfigureAwait(false))
         {
             if (!IsTemplate(item))
             {
-                yield return await ResolveAsync(item, ct).ConfigureAwait(false);
+                yield return Remember(item, await ResolveAsync(item, ct).ConfigureAwait(false));
             }
         }
     }

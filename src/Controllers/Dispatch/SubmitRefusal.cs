@@ -2,7 +2,6 @@ using System.Globalization;
 using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Ports;
 using Coordinator.Model.Spec;
-using Coordinator.Model.Status;
 
 namespace Coordinator.Controllers.Dispatch;
 
@@ -20,17 +19,8 @@ public static class SubmitRefusal
 
     public static async Task<ControllerResult> FailAsync(JobContext context, IScheduler scheduler, SchedulerException error, CancellationToken ct)
     {
-        var job = context.Job;
-        foreach (var submission in InFlight.From(await scheduler.ListAsync(job.Name, ct).ConfigureAwait(false)).Submissions)
-        {
-            await scheduler.CancelAsync(submission.JobId, ct).ConfigureAwait(false);
-        }
-        var message = Message(job.Spec.Slurm, error.Message);
-        var status = job.Status;
-        StatusEditor.SetPhase(status, JobPhase.Failed);
-        StatusEditor.SetCondition(status, ConditionTypes.Failed, StatusEditor.True, Reason, message, job.Generation, context.Now);
-        status.Message = message;
-        status.CompletedAt = context.Now;
+        await scheduler.CancelLiveAsync(context.Job.Name, ct).ConfigureAwait(false);
+        StatusEditor.Fail(context, Reason, Message(context.Job.Spec.Slurm, error.Message));
         return ControllerResult.Stop;
     }
 

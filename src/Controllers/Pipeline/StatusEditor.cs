@@ -84,6 +84,19 @@ public static class StatusEditor
 
     public static bool RemoveCondition(JobStatus status, string type) => status.Conditions.RemoveAll(c => c.Type == type) > 0;
 
+    /// <summary>
+    /// Fails the job: phase Failed, condition Failed=True with <paramref name="reason"/> and <paramref name="message"/>
+    /// for the current generation, the message on the status, and the completion time.
+    /// </summary>
+    public static void Fail(JobContext context, string reason, string message)
+    {
+        var job = context.Job;
+        SetPhase(job.Status, JobPhase.Failed);
+        SetCondition(job.Status, ConditionTypes.Failed, True, reason, message, job.Generation, context.Now);
+        job.Status.Message = message;
+        job.Status.CompletedAt = context.Now;
+    }
+
     /// <summary>Moves the job's phase; throws IllegalPhaseTransitionException for a move not in the table.</summary>
     public static bool SetPhase(JobContext context, JobPhase to) => SetPhase(context.Job.Status, to);
 

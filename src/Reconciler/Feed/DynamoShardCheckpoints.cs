@@ -69,15 +69,6 @@ public sealed class DynamoShardCheckpoints(IAmazonDynamoDB client, CoordinatorOp
             ExpressionAttributeNames = new Dictionary<string, string> { ["#name"] = "name", ["#term"] = "term" },
             ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":term"] = new() { N = term.ToString(CultureInfo.InvariantCulture) } },
         };
-        try
-        {
-            await _retry.ExecuteAsync(async token => await client.PutItemAsync(request, token).ConfigureAwait(false), ct).ConfigureAwait(false);
-            return true;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            metrics.ConflictOccurred(options.LeasesTable);
-            return false;
-        }
+        return await DynamoResilience.TryConditionalPutAsync(client, _retry, metrics, request, ct).ConfigureAwait(false);
     }
 }

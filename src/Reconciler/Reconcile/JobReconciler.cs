@@ -202,10 +202,9 @@ public sealed partial class JobReconciler(
         {
             return;
         }
-        foreach (var submission in InFlight.From(await scheduler.ListAsync(name, ct).ConfigureAwait(false)).Submissions)
+        foreach (var jobId in await scheduler.CancelLiveAsync(name, ct).ConfigureAwait(false))
         {
-            await scheduler.CancelAsync(submission.JobId, ct).ConfigureAwait(false);
-            LogRetired(name, submission.JobId, why);
+            LogRetired(name, jobId, why);
         }
     }
 
