@@ -35,10 +35,7 @@ public sealed partial class DeadlineController(IScheduler scheduler, SlurmOutage
         return job.Status.Phase is JobPhase.Dispatching or JobPhase.Running or JobPhase.Suspended
             ? await outage.GuardAsync(context, Name, async () =>
             {
-                foreach (var submission in InFlight.From(await scheduler.ListAsync(job.Name, ct).ConfigureAwait(false)).Submissions)
-                {
-                    await scheduler.CancelAsync(submission.JobId, ct).ConfigureAwait(false);
-                }
+                await scheduler.CancelLiveAsync(job.Name, ct).ConfigureAwait(false);
                 outage.Answered(context);
                 return Fail(context);
             }).ConfigureAwait(false)

@@ -1,6 +1,5 @@
 using Coordinator.Controllers.Retry;
 using Coordinator.Model.Spec;
-using Coordinator.Model.Status;
 using Coordinator.Model.Units;
 
 namespace Coordinator.Controllers.Pipeline;
@@ -33,12 +32,7 @@ public static class ActiveDeadline
     /// <summary>Fails the job with <see cref="Reason"/> and stops the pass. Slurm work, if any, is the caller's to cancel first.</summary>
     public static ControllerResult Fail(JobContext context, string? during = null)
     {
-        var job = context.Job;
-        var message = Message(job, during);
-        StatusEditor.SetPhase(job.Status, JobPhase.Failed);
-        StatusEditor.SetCondition(job.Status, ConditionTypes.Failed, StatusEditor.True, Reason, message, job.Generation, context.Now);
-        job.Status.Message = message;
-        job.Status.CompletedAt = context.Now;
+        StatusEditor.Fail(context, Reason, Message(context.Job, during));
         return ControllerResult.Stop;
     }
 

@@ -36,12 +36,7 @@ public sealed class DeleteCommand : ICliCommand
                 var cancelled = 0;
                 if (!PhaseTransitions.IsTerminal(job.Status.Phase))
                 {
-                    var scheduler = session.Scheduler;
-                    foreach (var submission in InFlight.From(await scheduler.ListAsync(job.Name, token).ConfigureAwait(false)).Submissions)
-                    {
-                        await scheduler.CancelAsync(submission.JobId, token).ConfigureAwait(false);
-                        cancelled++;
-                    }
+                    cancelled = (await session.Scheduler.CancelLiveAsync(job.Name, token).ConfigureAwait(false)).Count;
                 }
                 string data;
                 if (parseResult.GetValue(purge))

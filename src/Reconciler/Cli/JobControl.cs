@@ -82,11 +82,7 @@ public sealed class JobControl(IStateStore state, IScheduler? scheduler, Func<st
         var cancelled = 0;
         if (scheduler is not null)
         {
-            foreach (var submission in InFlight.From(await scheduler.ListAsync(name, ct).ConfigureAwait(false)).Submissions)
-            {
-                await scheduler.CancelAsync(submission.JobId, ct).ConfigureAwait(false);
-                cancelled++;
-            }
+            cancelled = (await scheduler.CancelLiveAsync(name, ct).ConfigureAwait(false)).Count;
         }
         return $"job \"{name}\" cancelled ({cancelled} Slurm submissions cancelled)";
     }
