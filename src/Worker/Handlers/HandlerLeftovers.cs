@@ -18,6 +18,7 @@ internal sealed class HandlerLeftovers
 {
     private static readonly string[] IdentityVariables = ["COORDINATOR_JOB", "COORDINATOR_BATCH", "COORDINATOR_ATTEMPT", "SLURM_JOB_ID"];
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+    private const int UncertainLooks = 20;
 
     private readonly int _session;
     private readonly string[] _identity;
@@ -45,7 +46,14 @@ internal sealed class HandlerLeftovers
     /// </summary>
     public async Task<IReadOnlyList<string>> StopAsync(TimeSpan grace, int? alsoStop = null)
     {
-        var found = Find(alsoStop);
+        var found = Find(alsoStop, out var uncertain);
+        // A process in the middle of an exec shows an empty environment for a moment: look again before concluding
+        // that nothing was left, or a setsid child caught mid-exec escapes (seen under load in the test suite).
+        for (var look = 0; found.Count == 0 && uncertain && look < UncertainLooks; look++)
+        {
+            await Task.Delay(Poll).ConfigureAwait(false);
+            found = Find(alsoStop, out uncertain);
+        }
         if (found.Count == 0)
         {
             return [];
@@ -53,7 +61,7 @@ internal sealed class HandlerLeftovers
         var signalled = new Dictionary<int, int>();
         var signal = Signals.SigTerm;
         var deadline = DateTime.UtcNow + grace;
-        for (var remaining = found; remaining.Count > 0; remaining = Find(alsoStop))
+        for (var remaining = found; remaining.Count > 0; remaining = Find(alsoStop, out _))
         {
             foreach (var process in remaining.Where(p => signalled.GetValueOrDefault(p.Pid) != signal))
             {
@@ -79,9 +87,13 @@ internal sealed class HandlerLeftovers
         return [.. found.Where(p => p.Pid != alsoStop).Select(p => $"{p.Pid} {p.Name}")];
     }
 
-    /// <summary>The live processes of this run (not zombies), and <paramref name="alsoStop"/> while it is alive.</summary>
-    private List<ProcessEntry> Find(int? alsoStop)
+    /// <summary>
+    /// The live processes of this run (not zombies), and <paramref name="alsoStop"/> while it is alive;
+    /// <paramref name="uncertain"/> when a live descendant's environment could not be read (mid-exec, or gone).
+    /// </summary>
+    private List<ProcessEntry> Find(int? alsoStop, out bool uncertain)
     {
+        uncertain = false;
         var all = new Dictionary<int, ProcessEntry>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
@@ -100,7 +112,19 @@ internal sealed class HandlerLeftovers
             {
                 // A descendant of one of the run's processes is the run's too, whatever session or environment it
                 // has: that finds a child that calls setsid and clears its environment while its parent still lives.
-                var ofRun = parentOfRun || child.Session == _session || child.Pid == alsoStop || CarriesIdentity(child.Pid);
+                var ofRun = parentOfRun || child.Session == _session || child.Pid == alsoStop;
+                if (!ofRun && !child.Zombie)
+                {
+                    switch (CarriesIdentity(child.Pid))
+                    {
+                        case true:
+                            ofRun = true;
+                            break;
+                        case null:
+                            uncertain = true;
+                            break;
+                    }
+                }
                 pending.Push((child.Pid, ofRun));
                 if (!ofRun)
                 {
@@ -121,7 +145,8 @@ internal sealed class HandlerLeftovers
         return found;
     }
 
-    private bool CarriesIdentity(int pid)
+    /// <summary>True when the process was started with the run's identity; null when its environment reads empty.</summary>
+    private bool? CarriesIdentity(int pid)
     {
         if (_identity.Length == 0)
         {
@@ -129,8 +154,8 @@ internal sealed class HandlerLeftovers
         }
         try
         {
-            var environ = Encoding.UTF8.GetString(File.ReadAllBytes($"/proc/{pid}/environ")).Split('\0');
-            return _identity.All(environ.Contains);
+            var bytes = File.ReadAllBytes($"/proc/{pid}/environ");
+            return bytes.Length == 0 ? null : _identity.All(Encoding.UTF8.GetString(bytes).Split('\0').Contains);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -39,7 +39,8 @@ public sealed class PartitionDeadlineTests : IDisposable
         Assert.True(job.Status.Phase == JobPhase.Failed && failed?.Reason == "DeadlineExceeded",
             $"after {clock.ElapsedMilliseconds} ms: phase {job.Status.Phase}, Partitioned {job.Status.Conditions.Find(c => c.Type == ConditionTypes.Partitioned)?.Status}, Failed {failed?.Reason}");
         Assert.Equal(ControllerResult.Stop, result);
-        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+        // Without the watch the 50 slow commits take 10 s; the deadline falls due 0.3 s in. 5 s leaves room for a loaded CI machine.
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
         Assert.Contains("while partitioning", job.Status.Message, StringComparison.Ordinal);
     }
 }
