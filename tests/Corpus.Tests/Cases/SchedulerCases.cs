@@ -47,7 +47,64 @@ public static class SchedulerCases
             Verify = async (stack, c, _) => Assert.NotNull((await stack.GetJobAsync(c.Job))!["version"].N),
         },
         CorruptTaskItem(),
+        // A handler that leaves a child holding its pipes (issue 15, path 4): the batch ends when the handler does, and
+        // the leftover is stopped; before, the worker waited on the pipes forever while its heartbeats went on.
+        Leftover("handler-leaves-background-child", "sleep 600 & cat"),
+        Leftover("handler-leaves-setsid-child", "setsid sleep 600 & cat"),
+        new("handler-timeout-with-child", Category, "Failed",
+            "1 of 1 batches failed (tolerated: 0); batch 0: Timeout: handler ran past its timeout of 2s; Timeout on attempt 1 of 1")
+        {
+            Item = (i, _) =>
+            {
+                Section(i, "batching")["maxRecords"] = N(100);
+                Section(i, "handler")["command"] = L(S("sh"), S("-c"), S("sleep 600 & sleep 600"));
+                Section(i, "handler")["timeout"] = S("2s");
+            },
+        },
+        // activeDeadline in every phase (issue 15, path 6): before, only a stored, non-aggregating job was checked,
+        // so a suspended job or one Slurm never starts waited forever.
+        Deadline("deadline-while-suspended", "suspended", i => Spec(i)["suspend"] = B(true)),
+        Deadline("deadline-while-running", "running", i =>
+        {
+            Section(i, "batching")["maxRecords"] = N(100);
+            Section(i, "handler")["command"] = L(S("sleep"), S("600"));
+            Section(i, "handler")["timeout"] = S("10m");
+        }),
+        // More CPUs than the node has: sbatch accepts it and the task pends (reason PartitionConfig) for ever.
+        Deadline("deadline-while-pending-in-slurm", "running", i => Section(i, "slurm")["cpusPerTask"] = N(64)),
     ];
+
+    /// <summary>A one-batch job whose handler (sh -c <paramref name="script"/>) leaves a process behind: it succeeds with all 20 records.</summary>
+    private static CorpusCase Leftover(string name, string script) => new(name, Category, "Succeeded", "{any}")
+    {
+        Item = (i, _) =>
+        {
+            Section(i, "batching")["maxRecords"] = N(100);
+            Section(i, "handler")["command"] = L(S("sh"), S("-c"), S(script));
+        },
+        Verify = async (stack, c, outcome) =>
+        {
+            var task = Assert.Single(await stack.TasksAsync(c.Job));
+            Assert.Equal(("Succeeded", "20"), (CaseOutcome.Text(task, "state"), CaseOutcome.Text(task, "outputRecords")));
+            Assert.Contains("left 1 process(es) running after it ended", CaseOutcome.Text(task, "stderrTail"), StringComparison.Ordinal);
+        },
+    };
+
+    /// <summary>A job with activeDeadline 20s that <paramref name="edit"/> keeps from finishing: it fails DeadlineExceeded.</summary>
+    private static CorpusCase Deadline(string name, string during, Action<System.Text.Json.Nodes.JsonObject> edit) =>
+        new(name, Category, "Failed", $"the job ran longer than its activeDeadline of 20s (while {during})")
+        {
+            Item = (i, _) =>
+            {
+                Spec(i)["activeDeadline"] = S("20s");
+                edit(i);
+            },
+            Verify = (_, _, outcome) =>
+            {
+                Assert.Equal(("True", "DeadlineExceeded"), outcome.Condition("Failed") is { } f ? (f.Status, f.Reason) : default);
+                return Task.CompletedTask;
+            },
+        };
 
     /// <summary>Submitted suspended; once stored, batch 1's task item gets attempt = S "x" (with the AWS CLI); then resumed.</summary>
     private static CorpusCase CorruptTaskItem() => new("task-item-corrupt-attempt", Category, "Failed",
