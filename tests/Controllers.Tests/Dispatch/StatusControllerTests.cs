@@ -1,3 +1,4 @@
+using Coordinator.Controllers.Ports;
 using Coordinator.Controllers.Pipeline;
 using Coordinator.Controllers.Retry;
 using Coordinator.Model.Spec;
@@ -210,5 +211,36 @@ public sealed class StatusControllerTests : IDisposable
         Assert.Null(await _fx.State.GetJobAsync("ttl", default));
         Assert.Null(await _fx.State.GetTaskAsync("ttl", 1, default));
         Assert.False(Directory.Exists(Path.Combine(_fx.Worker.Root, "data", "jobs", "ttl")) && Directory.EnumerateFiles(Path.Combine(_fx.Worker.Root, "data", "jobs", "ttl"), "*", SearchOption.AllDirectories).Any());
+    }
+
+    [Fact]
+    public async Task A_submission_Slurm_can_never_start_says_so_on_the_job_and_the_condition_clears_once_it_runs()
+    {
+        // sbatch accepts --cpus-per-task=64 on a 2-CPU node and the task pends with reason PartitionConfig for ever.
+        await RunningJobAsync("toobig", 2, s => s.Slurm.CpusPerTask = 64);
+        SetReasons("PartitionConfig", SchedulerTaskState.Pending);
+        var (job, _) = await _fx.PassAsync("toobig", _fx.Status);
+        var condition = StatusEditor.GetCondition(job.Status, "Schedulable");
+        Assert.NotNull(condition);
+        Assert.Equal((StatusEditor.False, "PendingInSlurm"), (condition.Status, condition.Reason));
+        Assert.Equal("Slurm will not start 2 batch task(s): pending with reason PartitionConfig (the request exceeds what the "
+            + "partition's nodes have; check spec.slurm: cpusPerTask=64)", condition.Message);
+
+        // A reason Slurm clears by itself (waiting for resources or priority) is not a problem to report.
+        SetReasons("Resources", SchedulerTaskState.Pending);
+        (job, _) = await _fx.PassAsync("toobig", _fx.Status);
+        Assert.Equal(StatusEditor.True, StatusEditor.GetCondition(job.Status, "Schedulable")?.Status);
+    }
+
+    private void SetReasons(string reason, SchedulerTaskState state)
+    {
+        lock (_fx.Scheduler.Live)
+        {
+            for (var i = 0; i < _fx.Scheduler.Live.Count; i++)
+            {
+                var listed = _fx.Scheduler.Live[i];
+                _fx.Scheduler.Live[i] = listed with { Tasks = [.. listed.Tasks.Select(t => t with { State = state, Reason = reason })] };
+            }
+        }
     }
 }
