@@ -62,6 +62,7 @@ public sealed partial class StatusController(
         }
         var tally = snapshot.Tally;
         Publish(status, tally);
+        PendingInSlurm.Observe(context, snapshot.InFlight);
         metrics.TasksObserved(job.Name, CountsByState(tally));
 
         if (tally.FailingJob.Count > 0)

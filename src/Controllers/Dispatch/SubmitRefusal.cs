@@ -35,6 +35,13 @@ public static class SubmitRefusal
         var text = error.StartsWith("sbatch exited with ", StringComparison.Ordinal) && colon > 0 ? error[(colon + 2)..] : error;
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(l => l.StartsWith("sbatch: error: ", StringComparison.Ordinal) ? l["sbatch: error: ".Length..] : l);
+        var fields = SpecFields(slurm) is { Length: > 0 } set ? $" ({set})" : "";
+        return SlurmOutage.Cut($"Slurm refused the submission; check spec.slurm{fields}: {string.Join("; ", lines)}");
+    }
+
+    /// <summary>The spec.slurm fields the job set, as "partition=x, cpusPerTask=64"; empty when it set none.</summary>
+    public static string SpecFields(SlurmSpec slurm)
+    {
         var set = new List<string>();
         void Add(string name, object? value)
         {
@@ -50,7 +57,6 @@ public static class SubmitRefusal
         Add("memory", slurm.Memory);
         Add("cpusPerTask", slurm.CpusPerTask == JobSpecDefaults.CpusPerTask ? null : slurm.CpusPerTask);
         Add("timeLimit", slurm.TimeLimit);
-        var fields = set.Count > 0 ? $" ({string.Join(", ", set)})" : "";
-        return SlurmOutage.Cut($"Slurm refused the submission; check spec.slurm{fields}: {string.Join("; ", lines)}");
+        return string.Join(", ", set);
     }
 }

@@ -71,7 +71,18 @@ public static class SchedulerCases
             Section(i, "handler")["timeout"] = S("10m");
         }),
         // More CPUs than the node has: sbatch accepts it and the task pends (reason PartitionConfig) for ever.
-        Deadline("deadline-while-pending-in-slurm", "running", i => Section(i, "slurm")["cpusPerTask"] = N(64)),
+        // The job also says why while it waits: Schedulable=False PendingInSlurm with Slurm's reason.
+        Deadline("deadline-while-pending-in-slurm", "running", i => Section(i, "slurm")["cpusPerTask"] = N(64)) with
+        {
+            Verify = (_, _, outcome) =>
+            {
+                Assert.Equal(("True", "DeadlineExceeded"), outcome.Condition("Failed") is { } f ? (f.Status, f.Reason) : default);
+                Assert.Equal(("False", "PendingInSlurm",
+                        "Slurm will not start 2 batch task(s): pending with reason PartitionConfig (the request exceeds what the partition's nodes have; check spec.slurm: cpusPerTask=64)"),
+                    outcome.Condition("Schedulable"));
+                return Task.CompletedTask;
+            },
+        },
     ];
 
     /// <summary>A one-batch job whose handler (sh -c <paramref name="script"/>) leaves a process behind: it succeeds with all 20 records.</summary>
