@@ -101,6 +101,8 @@ public sealed class SpecEditConcurrencyTests
         public IAsyncEnumerable<string> ListActiveJobNamesAsync(CancellationToken ct) => inner.ListActiveJobNamesAsync(ct);
         public IAsyncEnumerable<Job> ListJobsAsync(CancellationToken ct) => inner.ListJobsAsync(ct);
         public Task PutJobSpecAsync(Job job, bool replace, CancellationToken ct) => inner.PutJobSpecAsync(job, replace, ct);
+        public Task UpdateJobSpecFieldsAsync(Job read, IReadOnlyList<SpecFieldEdit> edits, CancellationToken ct) =>
+            inner.UpdateJobSpecFieldsAsync(read, edits, ct);
         public Task<long> UpdateJobStatusAsync(Job job, CancellationToken ct) => inner.UpdateJobStatusAsync(job, ct);
         public Task DeleteJobAsync(string name, CancellationToken ct) => inner.DeleteJobAsync(name, ct);
         public Task PutTasksAsync(IReadOnlyList<JobTask> tasks, CancellationToken ct) => inner.PutTasksAsync(tasks, ct);
