@@ -82,6 +82,32 @@ public sealed class SpecEditConcurrencyTests
         Assert.Equal(expected, (after.Spec.Suspend, after.Spec.Slurm.MaxConcurrent, after.Spec.RetryGeneration));
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(DynamoBackend.All), MemberType = typeof(DynamoBackend))]
+    public async Task Apply_replace_refuses_a_spec_changed_since_the_read_and_ignores_a_status_write(string kind)
+    {
+        await using var backend = await DynamoStateStoreTests.StartAsync(kind);
+        using var metrics = new CoordinatorMetrics();
+        var store = new DynamoStateStore(backend.Client, backend.Options, metrics);
+        await store.PutJobSpecAsync(DynamoStateStoreTests.NewJob("applied", "s3://in/a/"), replace: false, default);
+        var read = (await store.GetJobAsync("applied", default))!;
+        var daemon = (await store.GetJobAsync("applied", default))!;
+        daemon.Status.Phase = JobPhase.Running;
+        await store.UpdateJobStatusAsync(daemon, default);
+
+        // The daemon's status write between the read and the replace is no conflict: the spec is as read.
+        await store.ReplaceJobSpecAsync(read, DynamoStateStoreTests.NewJob("applied", "s3://in/b/"), default);
+        var second = (await store.GetJobAsync("applied", default))!;
+        var other = new JobControl(store, scheduler: null);
+        await other.SetSuspendAsync("applied", true, default);
+        var conflict = await Assert.ThrowsAsync<ConflictException>(() =>
+            store.ReplaceJobSpecAsync(second, DynamoStateStoreTests.NewJob("applied", "s3://in/c/"), default));
+
+        var after = (await store.GetJobAsync("applied", default))!;
+        Assert.Contains("changed since they were read", conflict.Message, StringComparison.Ordinal);
+        Assert.Equal(("s3://in/b/", true, JobPhase.Running), (after.Spec.Input.Uri, after.Spec.Suspend, after.Status.Phase));
+    }
+
     /// <summary>The real store, with another user's write made once, right after the first read of the job.</summary>
     private sealed class RacingStore(DynamoStateStore inner, Func<Task> otherWrite) : IStateStore
     {
