@@ -84,13 +84,13 @@ public static class SpecDiff
                 edits.Add((' ', a[x++]));
                 y++;
             }
-            else if (y < b.Count && (x == a.Count || common[x, y + 1] >= common[x + 1, y]))
+            else if (x < a.Count && (y == b.Count || common[x + 1, y] >= common[x, y + 1]))
             {
-                edits.Add(('+', b[y++]));
+                edits.Add(('-', a[x++]));
             }
             else
             {
-                edits.Add(('-', a[x++]));
+                edits.Add(('+', b[y++]));
             }
         }
         return edits;
