@@ -24,7 +24,9 @@ public sealed partial class DynamoStateStore
             Key = JobKey(name),
             ConsistentRead = true,
         }, token).ConfigureAwait(false), ct).ConfigureAwait(false);
-        return response.Item is { Count: > 0 } item && !IsTemplate(item) ? Remember(item, await ResolveAsync(item, ct).ConfigureAwait(false)) : null;
+        return response.Item is { Count: > 0 } item && !IsTemplate(item)
+            ? RememberUserAttributes(item, Remember(item, await ResolveAsync(item, ct).ConfigureAwait(false)))
+            : null;
     }
 
     /// <summary>

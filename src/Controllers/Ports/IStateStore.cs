@@ -9,6 +9,12 @@ namespace Coordinator.Controllers.Ports;
 /// <summary>A conditional write lost: someone else moved the item. Re-read and requeue; never overwrite. Transient.</summary>
 public sealed class ConflictException(string message) : CoordinatorException(message, null, isTransient: true);
 
+/// <summary>
+/// One spec field a CLI verb sets: its path under <c>spec</c> in the item's field names ("suspend",
+/// "slurm.maxConcurrent", "retryGeneration") and its new value (a bool, int or long).
+/// </summary>
+public sealed record SpecFieldEdit(string Path, object Value);
+
 /// <summary>A page of tasks and the token for the next page (null when done).</summary>
 public sealed record TaskPage(IReadOnlyList<JobTask> Tasks, string? NextToken);
 
@@ -57,6 +63,24 @@ public interface IStateStore
 
     /// <summary>Create a job item; fails with ConflictException if it exists and <paramref name="replace"/> is false. Never wipes status.</summary>
     Task PutJobSpecAsync(Job job, bool replace, CancellationToken ct);
+    /// <summary>
+    /// Sets only the given spec fields of a job this store read (<paramref name="read"/> came from
+    /// <see cref="GetJobAsync"/>), conditional on each field being as it was in that read (absent where it was absent):
+    /// a concurrent edit of another field survives, a concurrent edit of the same field is a
+    /// <see cref="ConflictException"/>. Status, version, labels and every other spec field are left alone.
+    /// </summary>
+    Task UpdateJobSpecFieldsAsync(Job read, IReadOnlyList<SpecFieldEdit> edits, CancellationToken ct) =>
+        throw new NotSupportedException($"{GetType().Name} cannot edit spec fields");
+
+    /// <summary>
+    /// Replaces the spec and labels of a job this store read with those of <paramref name="replacement"/>, conditional
+    /// on the item's spec (or specYaml) and labels being exactly as in that read: any concurrent change to them,
+    /// whoever made it (the CLI, put-item, update-item), is a <see cref="ConflictException"/>, never overwritten.
+    /// Status, version and generation are left alone (the daemon sees the new spec by its hash).
+    /// </summary>
+    Task ReplaceJobSpecAsync(Job read, Job replacement, CancellationToken ct) =>
+        throw new NotSupportedException($"{GetType().Name} cannot replace a spec conditionally");
+
     /// <summary>Write status (and generation/specHash) conditional on job.Version; returns the new version.</summary>
     Task<long> UpdateJobStatusAsync(Job job, CancellationToken ct);
     Task DeleteJobAsync(string name, CancellationToken ct);

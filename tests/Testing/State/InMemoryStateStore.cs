@@ -133,6 +133,59 @@ public sealed class InMemoryStateStore : IStateStore
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// As DynamoStateStore: sets only the named fields (suspend, slurm.maxConcurrent, retryGeneration), conditional on
+    /// each stored value being the one <paramref name="read"/> has; ConflictException otherwise.
+    /// </summary>
+    public Task UpdateJobSpecFieldsAsync(Job read, IReadOnlyList<SpecFieldEdit> edits, CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            if (!_jobs.TryGetValue(read.Name, out var stored) || edits.Any(e => !Equals(Field(stored.Spec, e.Path), Field(read.Spec, e.Path))))
+            {
+                throw new ConflictException($"job {read.Name}: {string.Join(", ", edits.Select(e => e.Path))} changed since it was read");
+            }
+            foreach (var edit in edits)
+            {
+                switch (edit.Path)
+                {
+                    case "suspend": stored.Spec.Suspend = (bool)edit.Value; break;
+                    case "slurm.maxConcurrent": stored.Spec.Slurm.MaxConcurrent = (int)edit.Value; break;
+                    case "retryGeneration": stored.Spec.RetryGeneration = (long)edit.Value; break;
+                    default: throw new NotSupportedException($"the in-memory store does not edit spec.{edit.Path}");
+                }
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    private static object Field(JobSpec spec, string path) => path switch
+    {
+        "suspend" => spec.Suspend,
+        "slurm.maxConcurrent" => spec.Slurm.MaxConcurrent,
+        "retryGeneration" => spec.RetryGeneration,
+        _ => throw new NotSupportedException($"the in-memory store does not edit spec.{path}"),
+    };
+
+    /// <summary>As DynamoStateStore: replaces spec and labels if both are still as <paramref name="read"/> has them.</summary>
+    public Task ReplaceJobSpecAsync(Job read, Job replacement, CancellationToken ct)
+    {
+        lock (_gate)
+        {
+            if (!_jobs.TryGetValue(read.Name, out var stored)
+                || SpecHash.CanonicalJson(stored.Spec) != SpecHash.CanonicalJson(read.Spec)
+                || !stored.Labels.OrderBy(kv => kv.Key, StringComparer.Ordinal).SequenceEqual(read.Labels.OrderBy(kv => kv.Key, StringComparer.Ordinal)))
+            {
+                throw new ConflictException($"job {read.Name}: its spec or labels changed since they were read");
+            }
+            var copy = Copy(replacement);
+            stored.Spec = copy.Spec;
+            stored.Labels = copy.Labels;
+            stored.DecodeErrors = copy.DecodeErrors;
+        }
+        return Task.CompletedTask;
+    }
+
     /// <summary>Writes status, generation and spec hash conditional on the version that was read.</summary>
     public Task<long> UpdateJobStatusAsync(Job job, CancellationToken ct)
     {

@@ -7,7 +7,7 @@ public sealed class SpecInputOptions
 {
     public Option<FileInfo> File { get; } = new("--file", "-f")
     {
-        Description = "The job YAML file (apiVersion: coordinator/v1, kind: Job or JobTemplate).",
+        Description = "The job YAML file (apiVersion: coordinator/v1, kind: Job or JobTemplate); - reads standard input.",
         Required = true,
     };
 

@@ -24,7 +24,11 @@ public static class SpecVerbRunner
             using var templates = new DynamoTemplateSource(() => session.DynamoDb, session.Options.JobsTable, ownsClient: false);
             var file = parseResult.GetValue(inputs.File)!;
             var sets = parseResult.GetValue(inputs.Set) ?? [];
-            var result = await new JobLoader(templates).LoadFileAsync(file.FullName, LocalSpecFiles.Instance, sets, ct).ConfigureAwait(false);
+            var loader = new JobLoader(templates);
+            // `-f -` reads the YAML from standard input, as kubectl does.
+            var result = file.ToString() == "-"
+                ? await loader.LoadTextAsync(await Console.In.ReadToEndAsync(ct).ConfigureAwait(false), sets, ct).ConfigureAwait(false)
+                : await loader.LoadFileAsync(file.FullName, LocalSpecFiles.Instance, sets, ct).ConfigureAwait(false);
             if (!result.IsValid)
             {
                 await PrintErrorsAsync(error, file.ToString(), result.Errors).ConfigureAwait(false);
