@@ -88,6 +88,11 @@ public sealed class LiveSystemd : IAsyncLifetime, IAsyncDisposable
         (await RunInsideAsync("journalctl", "-u", "coordinator", "-o", "cat", "--no-pager", "-n", "400")).StandardOutput
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
+    /// <summary>What the daemon itself wrote to stdout/stderr under the unit (not systemd's lines about it), as journald stored it.</summary>
+    public async Task<string[]> DaemonOutputAsync() =>
+        (await RunInsideAsync("journalctl", "_SYSTEMD_UNIT=coordinator.service", "-o", "cat", "--no-pager", "-n", "400")).StandardOutput
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
     /// <summary>Status and journal, for failure messages.</summary>
     public async Task<string> DiagnosticsAsync()
     {
