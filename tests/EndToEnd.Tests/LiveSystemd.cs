@@ -11,14 +11,11 @@ namespace Coordinator.EndToEnd.Tests;
 /// localstack/lib/systemd-rootfs and cached under localstack/.state) on the host's network, so the daemon inside reaches
 /// the local stack on 127.0.0.1. The staged tree is the framework-dependent build next to the tests, bind-mounted read-only
 /// at /opt/coordinator with the host's .NET runtime at its own path (a self-contained publish costs CI a minute or two
-/// and changes nothing systemd sees). A test drop-in only shortens timeouts (start 30 s, watchdog <see cref="WatchdogSeconds"/> s)
+/// and changes nothing systemd sees). A test drop-in only shortens timeouts (start 30 s, restart 1 s)
 /// so a failure costs seconds. The service is started once per class: <see cref="Start"/> is what `systemctl start` did.
 /// </summary>
 public sealed class LiveSystemd : IAsyncLifetime, IAsyncDisposable
 {
-    /// <summary>WatchdogSec in the test drop-in (the unit ships a longer one).</summary>
-    public const int WatchdogSeconds = 6;
-
     private const string DotnetRoot = "/usr/share/dotnet";
     private readonly string _machine = "coord-" + Guid.NewGuid().ToString("N")[..8];
     private SystemdStack? _stack;
@@ -52,7 +49,7 @@ public sealed class LiveSystemd : IAsyncLifetime, IAsyncDisposable
         await WriteEnvironmentFileAsync(Path.Combine(_root, "etc", "coordinator", "coordinator.env"));
         var dropIn = Directory.CreateDirectory(Path.Combine(_root, "etc", "systemd", "system", "coordinator.service.d")).FullName;
         await File.WriteAllTextAsync(Path.Combine(dropIn, "test.conf"),
-            $"[Service]\nTimeoutStartSec=30\nWatchdogSec={WatchdogSeconds}\nTimeoutAbortSec=5\nRestartSec=1\n");
+            "[Service]\nTimeoutStartSec=30\nRestartSec=1\n");
 
         var unitDir = Path.Combine(_root, "etc", "systemd", "system");
         _booted = true; // stop is idempotent, and a half-started container must go too
