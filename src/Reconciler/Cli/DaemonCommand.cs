@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Coordinator.Reconciler.Cli;
 
@@ -100,6 +101,12 @@ public sealed class DaemonCommand : ICliCommand
             });
         }
         builder.Services.AddSystemd();
+        if (logFormat == "json")
+        {
+            // Under systemd, AddSystemd makes the console logger use its own formatter (a "<6>" priority prefix on
+            // text): the JSON asked for must win, so that journald stores one JSON object per line.
+            builder.Services.PostConfigure<ConsoleLoggerOptions>(o => o.FormatterName = ConsoleFormatterNames.Json);
+        }
         var drain = configuration.GetSection(WorkQueueOptions.SectionName).Get<WorkQueueOptions>()?.DrainTimeout ?? new WorkQueueOptions().DrainTimeout;
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drain + TimeSpan.FromSeconds(15));
         builder.Services.AddCoordinatorDaemon(configuration);
