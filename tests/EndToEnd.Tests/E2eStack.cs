@@ -8,8 +8,17 @@ namespace Coordinator.EndToEnd.Tests;
 /// The product driven as the README tells users (<see cref="CoordinatorStack"/>), plus `aws s3 cp` of text and
 /// `aws dynamodb get-item` of a job's status. Job names start with e2e-; cleanup cancels every Slurm job so named.
 /// </summary>
-public sealed class E2eStack() : CoordinatorStack("e2e", 10)
+public class E2eStack : CoordinatorStack
 {
+    public E2eStack() : this("e2e")
+    {
+    }
+
+    /// <summary>A stack whose tables, bucket and job names start with <paramref name="prefix"/>.</summary>
+    protected E2eStack(string prefix) : base(prefix, 10)
+    {
+    }
+
     /// <summary>Uploads text as s3://bucket/key with `aws s3 cp`.</summary>
     public async Task UploadAsync(string key, string content)
     {

@@ -57,10 +57,33 @@ public sealed class CoordinatorOptions
     /// <summary>The deployment identity in force: <see cref="Deployment"/> when set, else the derived one.</summary>
     public string DeploymentId => Deployment is { Length: > 0 } configured ? configured : DeploymentIdentity.Derive(JobsTable, TasksTable, DataRootUri);
 
+    /// <summary>
+    /// Which scheduler runs the workers: <c>slurm</c> (the default: sbatch, squeue, scancel, scontrol) or <c>local</c>
+    /// (<see cref="SchedulerKinds.Local"/>: child processes of the daemon, for development on a machine without Slurm).
+    /// </summary>
+    public string Scheduler { get; set; } = SchedulerKinds.Slurm;
+
+    /// <summary>True when <see cref="Scheduler"/> says <c>local</c>.</summary>
+    public bool UsesLocalScheduler => string.Equals(Scheduler, SchedulerKinds.Local, StringComparison.OrdinalIgnoreCase);
+
     public SlurmOptions Slurm { get; set; } = new();
     public HeartbeatOptions Heartbeat { get; set; } = new();
     public DispatchOptions Dispatch { get; set; } = new();
     public DynamoDbOptions DynamoDb { get; set; } = new();
+}
+
+/// <summary>The values of <see cref="CoordinatorOptions.Scheduler"/>.</summary>
+public static class SchedulerKinds
+{
+    /// <summary>Slurm through its own commands: what every cluster runs.</summary>
+    public const string Slurm = "slurm";
+    /// <summary>
+    /// The same worker argv and environment as local child processes of the daemon (LocalScheduler): at most
+    /// maxConcurrent at a time, holdable and cancellable, listed from the daemon's memory. For a laptop without Slurm.
+    /// </summary>
+    public const string Local = "local";
+
+    public static readonly IReadOnlyList<string> All = [Slurm, Local];
 }
 
 /// <summary>Site defaults for Slurm submissions; a job's spec.slurm overrides them.</summary>

@@ -33,6 +33,10 @@ public sealed partial class CoordinatorOptionsValidator : IValidateOptions<Coord
             errors.Add($"Coordinator:DynamoDb:MaxDelay: must be at least BaseDelay ({options.DynamoDb.BaseDelay}); got \"{options.DynamoDb.MaxDelay}\"");
         }
 
+        if (!SchedulerKinds.All.Contains(options.Scheduler ?? "", StringComparer.OrdinalIgnoreCase))
+        {
+            errors.Add($"Coordinator:Scheduler: must be {string.Join(" or ", SchedulerKinds.All)}; got {Show(options.Scheduler)}");
+        }
         if (options.EndpointUrl is { Length: > 0 } endpoint
             && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"))
         {

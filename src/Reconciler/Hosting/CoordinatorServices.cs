@@ -8,6 +8,7 @@ using Coordinator.Controllers.Ports;
 using Coordinator.Data.Storage;
 using Coordinator.Reconciler.Configuration;
 using Coordinator.Scheduling.Commands;
+using Coordinator.Scheduling.Local;
 using Coordinator.Scheduling.Shared;
 using Coordinator.Scheduling.Slurm;
 using Microsoft.Extensions.Configuration;
@@ -61,13 +62,18 @@ public static class CoordinatorServices
         services.TryAddSingleton<IObjectStore>(sp => ObjectStoreRouter.Create(sp.GetRequiredService<AwsClientFactory>(),
             fileRoots: sp.GetRequiredService<CoordinatorOptions>().FileRootsInForce()));
         services.TryAddSingleton<ICommandRunner, ProcessCommandRunner>();
-        // Scoped to this deployment and user (SlurmScheduler), one shared squeue per pass over it (SharedQueueScheduler),
-        // and outermost the leadership guard, so a refused call never reaches Slurm.
-        services.TryAddSingleton<IScheduler>(sp => Guarded(new SharedQueueScheduler(
-            new SlurmScheduler(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ILogger<SlurmScheduler>>(), sp.GetRequiredService<CoordinatorMetrics>(),
-                sp.GetRequiredService<CoordinatorOptions>().DeploymentId,
-                maxRetryAttempts: process == CoordinatorProcess.Cli ? CliSlurmAttempts : SlurmScheduler.DefaultMaxRetryAttempts),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CoordinatorOptions>().Slurm.ListingMaxAge),
+        // Coordinator:Scheduler = local: the worker argv as child processes of this process (LocalScheduler, which the
+        // container disposes, killing them). Otherwise Slurm: scoped to this deployment and user (SlurmScheduler), one
+        // shared squeue per pass over it (SharedQueueScheduler). Outermost the leadership guard, so a refused call
+        // never reaches the scheduler.
+        services.TryAddSingleton(_ => new LocalScheduler());
+        services.TryAddSingleton<IScheduler>(sp => Guarded(sp.GetRequiredService<CoordinatorOptions>().UsesLocalScheduler
+            ? sp.GetRequiredService<LocalScheduler>()
+            : new SharedQueueScheduler(
+                new SlurmScheduler(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<ILogger<SlurmScheduler>>(), sp.GetRequiredService<CoordinatorMetrics>(),
+                    sp.GetRequiredService<CoordinatorOptions>().DeploymentId,
+                    maxRetryAttempts: process == CoordinatorProcess.Cli ? CliSlurmAttempts : SlurmScheduler.DefaultMaxRetryAttempts),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CoordinatorOptions>().Slurm.ListingMaxAge),
             sp.GetRequiredService<ILeadershipGuard>()));
         return services;
     }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using Coordinator.Controllers.Ports;
 using Coordinator.Scheduling.Slurm;
@@ -25,16 +26,47 @@ public sealed class LocalScheduler : IScheduler, IDisposable
         return Task.FromResult(id);
     }
 
-    public Task<IReadOnlyList<ScheduledJob>> ListAsync(string? jobName, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<ScheduledJob>>([.. _submissions.Values
+    /// <summary>
+    /// How long an ended submission stays listed, as Slurm keeps ended jobs in squeue for MinJobAge (300 s by
+    /// default): the status controller reads the end of a task whose worker recorded nothing from it.
+    /// </summary>
+    public static readonly TimeSpan EndedListedFor = TimeSpan.FromMinutes(5);
+
+    public Task<IReadOnlyList<ScheduledJob>> ListAsync(string? jobName, CancellationToken ct)
+    {
+        var now = Stopwatch.GetTimestamp();
+        foreach (var (id, submission) in _submissions)
+        {
+            if (!submission.Ended)
+            {
+                continue;
+            }
+            submission.EndedAt ??= now;
+            if (Stopwatch.GetElapsedTime(submission.EndedAt.Value, now) > EndedListedFor && _submissions.TryRemove(id, out _))
+            {
+                submission.Dispose();
+            }
+        }
+        return Task.FromResult<IReadOnlyList<ScheduledJob>>([.. _submissions.Values
             .Where(s => jobName is null || s.Request.JobName == jobName)
             .Select(s => s.Describe())]);
+    }
 
+    /// <summary>Cancels a submission, or one of its tasks as <c>{jobId}_{index}</c> (scancel's notation).</summary>
     public Task CancelAsync(string jobId, CancellationToken ct)
     {
-        if (_submissions.TryGetValue(jobId, out var submission))
+        var underscore = jobId.IndexOf('_', StringComparison.Ordinal);
+        if (underscore < 0)
         {
-            submission.Cancel();
+            if (_submissions.TryGetValue(jobId, out var whole))
+            {
+                whole.Cancel();
+            }
+        }
+        else if (_submissions.TryGetValue(jobId[..underscore], out var submission)
+            && int.TryParse(jobId.AsSpan(underscore + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var index))
+        {
+            submission.CancelTask(index);
         }
         return Task.CompletedTask;
     }

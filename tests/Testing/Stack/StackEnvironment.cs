@@ -67,6 +67,11 @@ public sealed class StackEnvironment
     /// <summary>Null when moto and Slurm answer (sinfo, aws dynamodb list-tables), else why the stack cannot be used.</summary>
     public static string? Unavailable => Problem.Value;
 
+    /// <summary>Null when moto answers (aws dynamodb list-tables), Slurm or not: for tests of the local scheduler.</summary>
+    public static string? AwsUnavailable => AwsProblem.Value;
+
+    private static readonly Lazy<string?> AwsProblem = new(() => ProbeAws(Load()));
+
     public static StackEnvironment Load()
     {
         var envFile = RepoFiles.FindUp(EnvFileRelativePath);
@@ -137,7 +142,16 @@ public sealed class StackEnvironment
         {
             return $"Slurm does not answer (sinfo exit {sinfo.ExitCode}): {sinfo.StandardError.Trim()}";
         }
-        var aws = ProcessRunner.RunAsync("aws", ["dynamodb", "list-tables", "--max-items", "1"], variables, TimeSpan.FromSeconds(20))
+        return ProbeAws(env);
+    }
+
+    private static string? ProbeAws(StackEnvironment env)
+    {
+        if (env["AWS_ENDPOINT_URL"] is null)
+        {
+            return "AWS_ENDPOINT_URL is unset and no localstack/.state/env was found; run localstack/up";
+        }
+        var aws = ProcessRunner.RunAsync("aws", ["dynamodb", "list-tables", "--max-items", "1"], env.Variables, TimeSpan.FromSeconds(20))
             .GetAwaiter().GetResult();
         return aws.ExitCode == 0 ? null : $"moto does not answer at {env["AWS_ENDPOINT_URL"]}: {aws.StandardError.Trim()}";
     }
