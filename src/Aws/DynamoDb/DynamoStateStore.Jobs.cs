@@ -25,24 +25,32 @@ public sealed partial class DynamoStateStore
             ConsistentRead = true,
         }, token).ConfigureAwait(false), ct).ConfigureAwait(false);
         return response.Item is { Count: > 0 } item && !IsTemplate(item)
-            ? RememberUserAttributes(item, Remember(item, await ResolveAsync(item, ct).ConfigureAwait(false)))
+            ? Remember(item, await ResolveAsync(item, ct).ConfigureAwait(false), userAttributes: true)
             : null;
     }
 
     /// <summary>
-    /// The version attribute of jobs read with a version that is not a number (a user's put-item wrote
+    /// What this store read of a job, kept beside the decoded <see cref="Job"/> for the conditional writes that must
+    /// name it. <c>Version</c>: a version attribute that is not a number (a user's put-item wrote
     /// <c>"version": {"S": "3"}</c>): the job decodes with an error on <c>version</c> and turns Invalid, and
     /// <see cref="UpdateJobStatusAsync"/> writes that status conditional on the attribute as it was read (its value, or
-    /// for a map, list or set its type), leaving it as it is. Without this the write's condition (no version, or
-    /// version = N) could never hold, and the job would sit without any status, the failure only in the log.
+    /// for a map, list or set its type), leaving it as it is; without this the write's condition (no version, or
+    /// version = N) could never hold. <c>Spec</c>, <c>SpecYaml</c>, <c>Labels</c> (GetJobAsync only): the user's
+    /// attributes, for the CLI's spec writes (DynamoStateStore.SpecEdits.cs).
     /// </summary>
-    private readonly ConditionalWeakTable<Job, AttributeValue> _malformedVersions = new();
+    private sealed record ReadAttributes(AttributeValue? Version, AttributeValue? Spec, AttributeValue? SpecYaml, AttributeValue? Labels, bool HasUserAttributes);
 
-    private Job Remember(Dictionary<string, AttributeValue> item, Job job)
+    private readonly ConditionalWeakTable<Job, ReadAttributes> _read = new();
+
+    /// <summary>Remembers a malformed version always, and the user's attributes when <paramref name="userAttributes"/>.</summary>
+    private Job Remember(Dictionary<string, AttributeValue> item, Job job, bool userAttributes = false)
     {
-        if (item.TryGetValue(StateAttributes.Version, out var version) && version.N is null)
+        var version = item.TryGetValue(StateAttributes.Version, out var v) && v.N is null ? v : null;
+        if (version is not null || userAttributes)
         {
-            _malformedVersions.AddOrUpdate(job, version);
+            _read.AddOrUpdate(job, userAttributes
+                ? new ReadAttributes(version, item.GetValueOrDefault(StateAttributes.Spec), item.GetValueOrDefault(StateAttributes.SpecYaml), item.GetValueOrDefault(StateAttributes.Labels), true)
+                : new ReadAttributes(version, null, null, null, false));
         }
         return job;
     }
@@ -274,7 +282,8 @@ public sealed partial class DynamoStateStore
             [":newVersion"] = Number(newVersion),
         };
         string condition;
-        var malformed = _malformedVersions.TryGetValue(job, out var readVersion);
+        var readVersion = _read.TryGetValue(job, out var read) ? read.Version : null;
+        var malformed = readVersion is not null;
         // A NULL version reads as none (the job decodes, version 0): the write takes it over as a number. Any other
         // type is the job's Invalid reason and is left as the user wrote it.
         var keepsMalformed = malformed && readVersion!.NULL != true;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using Amazon.DynamoDBv2.Model;
 using Coordinator.Aws.Items;
 using Coordinator.Controllers.Ports;
@@ -17,20 +16,8 @@ namespace Coordinator.Aws.DynamoDb;
 /// </summary>
 public sealed partial class DynamoStateStore
 {
-    /// <summary>spec, specYaml and labels as GetJobAsync read them (null where absent), for the conditions below.</summary>
-    private sealed record UserAttributes(AttributeValue? Spec, AttributeValue? SpecYaml, AttributeValue? Labels);
-
-    private readonly ConditionalWeakTable<Job, UserAttributes> _userAttributes = new();
-
-    private Job RememberUserAttributes(Dictionary<string, AttributeValue> item, Job job)
-    {
-        _userAttributes.AddOrUpdate(job, new UserAttributes(
-            item.GetValueOrDefault(StateAttributes.Spec), item.GetValueOrDefault(StateAttributes.SpecYaml), item.GetValueOrDefault(StateAttributes.Labels)));
-        return job;
-    }
-
-    private UserAttributes ReadAttributes(Job read) =>
-        _userAttributes.TryGetValue(read, out var attributes)
+    private ReadAttributes UserAttributesOf(Job read) =>
+        _read.TryGetValue(read, out var attributes) && attributes.HasUserAttributes
             ? attributes
             : throw new InvalidOperationException($"job \"{read.Name}\" was not read by this store's GetJobAsync: a conditional spec write needs what was read");
 
@@ -41,7 +28,7 @@ public sealed partial class DynamoStateStore
     /// </summary>
     public async Task UpdateJobSpecFieldsAsync(Job read, IReadOnlyList<SpecFieldEdit> edits, CancellationToken ct)
     {
-        var attributes = ReadAttributes(read);
+        var attributes = UserAttributesOf(read);
         var names = new Dictionary<string, string> { ["#name"] = StateAttributes.Name };
         var values = new Dictionary<string, AttributeValue>();
         var sets = new List<string>();
@@ -112,7 +99,7 @@ public sealed partial class DynamoStateStore
     /// </summary>
     public async Task ReplaceJobSpecAsync(Job read, Job replacement, CancellationToken ct)
     {
-        var attributes = ReadAttributes(read);
+        var attributes = UserAttributesOf(read);
         var item = JobItemCodec.EncodeNew(replacement);
         var names = new Dictionary<string, string>
         {
