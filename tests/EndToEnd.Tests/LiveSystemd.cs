@@ -11,7 +11,7 @@ namespace Coordinator.EndToEnd.Tests;
 /// localstack/lib/systemd-rootfs and cached under localstack/.state) on the host's network, so the daemon inside reaches
 /// the local stack on 127.0.0.1. The staged tree is the framework-dependent build next to the tests, bind-mounted read-only
 /// at /opt/coordinator with the host's .NET runtime at its own path (a self-contained publish costs CI a minute or two
-/// and changes nothing systemd sees). A test drop-in only shortens timeouts (start 30 s, restart 1 s)
+/// and changes nothing systemd sees). A test drop-in only shortens timeouts (start 30 s, restart 1 s, watchdog 4 s, abort 2 s)
 /// so a failure costs seconds. The service is started once per class: <see cref="Start"/> is what `systemctl start` did.
 /// </summary>
 public sealed class LiveSystemd : IAsyncLifetime, IAsyncDisposable
@@ -49,7 +49,7 @@ public sealed class LiveSystemd : IAsyncLifetime, IAsyncDisposable
         await WriteEnvironmentFileAsync(Path.Combine(_root, "etc", "coordinator", "coordinator.env"));
         var dropIn = Directory.CreateDirectory(Path.Combine(_root, "etc", "systemd", "system", "coordinator.service.d")).FullName;
         await File.WriteAllTextAsync(Path.Combine(dropIn, "test.conf"),
-            "[Service]\nTimeoutStartSec=30\nRestartSec=1\n");
+            "[Service]\nTimeoutStartSec=30\nRestartSec=1\nWatchdogSec=4\nTimeoutAbortSec=2\n");
 
         var unitDir = Path.Combine(_root, "etc", "systemd", "system");
         _booted = true; // stop is idempotent, and a half-started container must go too
@@ -79,6 +79,33 @@ public sealed class LiveSystemd : IAsyncLifetime, IAsyncDisposable
     /// <summary>`systemctl show -p NAME coordinator`'s value.</summary>
     public async Task<string> PropertyAsync(string name) =>
         (await RunInsideAsync("systemctl", "show", "--value", "-p", name, "coordinator")).StandardOutput.Trim();
+
+    /// <summary>The holder of every lease in the leases table ("" once released), as the AWS CLI scans them.</summary>
+    public async Task<string[]> LeaseHoldersAsync()
+    {
+        var scan = await ProcessRunner.RunAsync("aws", ["dynamodb", "scan", "--table-name", _stack!.Settings["COORDINATOR__LEASESTABLE"]!, "--output", "json"],
+            _stack.Environment, TimeSpan.FromSeconds(30));
+        scan.EnsureSuccess("aws dynamodb scan");
+        using var document = System.Text.Json.JsonDocument.Parse(scan.StandardOutput);
+        return document.RootElement.GetProperty("Items").EnumerateArray()
+            .Select(item => item.TryGetProperty("holder", out var holder) ? holder.GetProperty("S").GetString() ?? "" : "")
+            .ToArray();
+    }
+
+    /// <summary>Polls until <paramref name="done"/> holds (true) or <paramref name="timeout"/> passes (false).</summary>
+    public static async Task<bool> EventuallyAsync(Func<Task<bool>> done, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (await done())
+            {
+                return true;
+            }
+            await Task.Delay(250);
+        }
+        return await done();
+    }
 
     /// <summary>What the service printed, as journald stored it (message text only, one line each).</summary>
     public async Task<string[]> JournalAsync() =>

@@ -35,6 +35,82 @@ public sealed class LiveSystemdTests(LiveSystemd systemd, ITestOutputHelper outp
         }
     }
 
+    /// <summary>A daemon killed outright (SIGKILL: no graceful stop) is started again by systemd (Restart=on-failure).</summary>
+    [SkippableFact]
+    public async Task AKilledDaemon_IsRestartedBySystemd()
+    {
+        Skip.If(systemd.Unavailable is not null, systemd.Unavailable);
+        var before = await ActiveMainPidAsync();
+        var restarts = int.Parse(await systemd.PropertyAsync("NRestarts"), System.Globalization.CultureInfo.InvariantCulture);
+        (await systemd.RunInsideAsync("systemctl", "kill", "--kill-whom=main", "--signal=SIGKILL", "coordinator")).EnsureSuccess("systemctl kill SIGKILL");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var back = await LiveSystemd.EventuallyAsync(async () => await IsActiveWithNewPidAsync(before), TimeSpan.FromSeconds(40));
+        output.WriteLine($"kill -9 {before}: active again with MainPID {await systemd.PropertyAsync("MainPID")} after {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.True(back, $"not restarted after kill -9:\n{await systemd.DiagnosticsAsync()}");
+        Assert.True(int.Parse(await systemd.PropertyAsync("NRestarts"), System.Globalization.CultureInfo.InvariantCulture) > restarts);
+    }
+
+    /// <summary>
+    /// A daemon that stops turning (here: SIGSTOP, so no keep-alive can come) is restarted by systemd's watchdog
+    /// (WatchdogSec, 4 s in the test drop-in), where Restart=on-failure alone would wait for ever.
+    /// </summary>
+    [SkippableFact]
+    public async Task AHungDaemon_IsRestartedByTheWatchdog()
+    {
+        Skip.If(systemd.Unavailable is not null, systemd.Unavailable);
+        var before = await ActiveMainPidAsync();
+        Assert.Equal("4s", await systemd.PropertyAsync("WatchdogUSec"));
+        // Keep-alives are flowing before the hang: the daemon saw WATCHDOG_USEC and its loops turn.
+        Assert.True(await LiveSystemd.EventuallyAsync(async () => (await systemd.PropertyAsync("WatchdogTimestampMonotonic")) is not ("" or "0"),
+            TimeSpan.FromSeconds(10)), "no keep-alive from the daemon before the hang:\n" + await systemd.DiagnosticsAsync());
+        (await systemd.RunInsideAsync("systemctl", "kill", "--kill-whom=main", "--signal=SIGSTOP", "coordinator")).EnsureSuccess("systemctl kill SIGSTOP");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var back = await LiveSystemd.EventuallyAsync(async () => await IsActiveWithNewPidAsync(before), TimeSpan.FromSeconds(60));
+        output.WriteLine($"SIGSTOP {before}: active again with MainPID {await systemd.PropertyAsync("MainPID")} after {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.True(back, $"a hung daemon was not restarted:\n{await systemd.DiagnosticsAsync()}");
+        var journal = string.Join('\n', await systemd.JournalAsync());
+        Assert.Contains("watchdog timeout", journal, StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>`systemctl stop` ends the daemon gracefully (exit 0, inside TimeoutStopSec) and it releases the lease on the way out.</summary>
+    [SkippableFact]
+    public async Task SystemctlStop_IsGraceful_AndReleasesTheLease()
+    {
+        Skip.If(systemd.Unavailable is not null, systemd.Unavailable);
+        await ActiveMainPidAsync();
+        Assert.True(await LiveSystemd.EventuallyAsync(async () => (await systemd.LeaseHoldersAsync()) is [{ Length: > 0 }], TimeSpan.FromSeconds(30)),
+            "the daemon never held the lease: holders " + string.Join(", ", await systemd.LeaseHoldersAsync()));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var stop = await systemd.RunInsideAsync(TimeSpan.FromSeconds(90), "systemctl", "stop", "coordinator");
+        output.WriteLine($"systemctl stop: exit {stop.ExitCode} after {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.Equal(0, stop.ExitCode);
+        Assert.Equal("inactive", await systemd.PropertyAsync("ActiveState"));
+        Assert.Equal("success", await systemd.PropertyAsync("Result"));
+        var holders = await systemd.LeaseHoldersAsync();
+        Assert.True(holders is [""], $"the lease was not released: holders [{string.Join(", ", holders)}]");
+        Assert.Contains("released the lease", string.Join('\n', await systemd.JournalAsync()), StringComparison.Ordinal);
+        (await systemd.RunInsideAsync(TimeSpan.FromSeconds(90), "systemctl", "start", "coordinator")).EnsureSuccess("systemctl start (after stop)");
+    }
+
+    /// <summary>Starts the unit if a test before stopped it, then its MainPID once active.</summary>
+    private async Task<string> ActiveMainPidAsync()
+    {
+        if (await systemd.PropertyAsync("ActiveState") != "active")
+        {
+            (await systemd.RunInsideAsync(TimeSpan.FromSeconds(90), "systemctl", "start", "coordinator")).EnsureSuccess("systemctl start");
+        }
+        var pid = await systemd.PropertyAsync("MainPID");
+        Assert.True(pid is not ("" or "0"), $"no MainPID:\n{await systemd.DiagnosticsAsync()}");
+        return pid;
+    }
+
+    private async Task<bool> IsActiveWithNewPidAsync(string before)
+    {
+        var pid = await systemd.PropertyAsync("MainPID");
+        return pid is not ("" or "0") && pid != before && await systemd.PropertyAsync("ActiveState") == "active"
+            && await systemd.PropertyAsync("SubState") == "running";
+    }
+
     private static bool IsJsonObjectWithMessage(string line)
     {
         try

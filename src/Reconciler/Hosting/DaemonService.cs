@@ -21,7 +21,8 @@ public sealed partial class DaemonService(
     WorkQueueOptions queueOptions,
     CoordinatorMetrics metrics,
     ILoggerFactory loggers,
-    TimeProvider time) : BackgroundService
+    TimeProvider time,
+    DaemonLiveness? liveness = null) : BackgroundService
 {
     /// <summary>Longest wait for the first list before start is reported anyway (the feed keeps retrying).</summary>
     public static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
@@ -61,7 +62,7 @@ public sealed partial class DaemonService(
         using var queue = new WorkQueue<JobKey>(RateLimiters.Default<JobKey>(queueOptions, time), metrics, time);
         var firstList = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _ = firstList.Task.ContinueWith(_ => _ready.TrySetResult(), TaskScheduler.Default);
-        var loop = new ReconcileLoop(reconciler, queue, queueOptions, metrics, loggers.CreateLogger<ReconcileLoop>(), time);
+        var loop = new ReconcileLoop(reconciler, queue, queueOptions, metrics, loggers.CreateLogger<ReconcileLoop>(), time, liveness);
         var feeding = feed.RunAsync(queue, firstList, stop.Token);
         var reconciling = loop.RunAsync(stop.Token, lost);
         await Task.WhenAll(feeding, reconciling).ConfigureAwait(false);

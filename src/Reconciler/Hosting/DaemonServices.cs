@@ -13,6 +13,7 @@ using Coordinator.Reconciler.Queue;
 using Coordinator.Reconciler.Reconcile;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -43,7 +44,8 @@ public static class DaemonServices
         services.AddSingleton<IDynamoDbStreams>(sp => new DynamoDbStreamsClient(sp.GetRequiredService<AwsClientFactory>()));
         services.AddSingleton(sp => new LeaderElector(sp.GetRequiredService<DynamoLeaseStore>(), sp.GetRequiredService<LeaderElectionOptions>(),
             sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILogger<LeaderElector>>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<LeaseGuard>()));
+            sp.GetRequiredService<LeaseGuard>(), sp.GetRequiredService<DaemonLiveness>()));
+        services.AddSingleton(sp => new DaemonLiveness(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new JobReconciler(sp.GetRequiredService<IStateStore>(), sp.GetServices<Controllers.Pipeline.IJobController>(),
             sp.GetRequiredService<CoordinatorOptions>(), sp.GetRequiredService<CoordinatorMetrics>(), sp.GetRequiredService<ILogger<JobReconciler>>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetService<IScheduler>(), sp.GetServices<Controllers.Pipeline.IJobMemory>()));
@@ -57,6 +59,8 @@ public static class DaemonServices
         services.AddJobControllers();
         services.AddSingleton<DaemonService>();
         services.AddHostedService(sp => sp.GetRequiredService<DaemonService>());
+        services.AddHostedService(sp => new SystemdWatchdog(sp.GetService<ISystemdNotifier>() ?? new SystemdNotifier(), sp.GetRequiredService<DaemonLiveness>(),
+            sp.GetRequiredService<ILogger<SystemdWatchdog>>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(IdleTrimPolicy.Default);
         services.AddSingleton<IdleTrimmer>();
         services.AddHostedService(sp => sp.GetRequiredService<IdleTrimmer>());

@@ -1,5 +1,6 @@
 using Coordinator.Aws.DynamoDb;
 using Coordinator.Controllers.Metrics;
+using Coordinator.Reconciler.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Coordinator.Reconciler.LeaderElection;
@@ -11,7 +12,7 @@ namespace Coordinator.Reconciler.LeaderElection;
 /// leader releases the lease so a standby takes over without waiting out the duration.
 /// </summary>
 public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElectionOptions options, CoordinatorMetrics metrics,
-    ILogger<LeaderElector> logger, TimeProvider? time = null, LeaseGuard? guard = null)
+    ILogger<LeaderElector> logger, TimeProvider? time = null, LeaseGuard? guard = null, DaemonLiveness? liveness = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly TaskCompletionSource<bool> _firstAttempt = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -188,6 +189,11 @@ public sealed partial class LeaderElector(DynamoLeaseStore store, LeaderElection
         {
             LogAttemptFailed(e, Identity);
             return false;
+        }
+        finally
+        {
+            // The loop turned, whatever the answer: an unreachable DynamoDB is not a hung daemon (the watchdog's view).
+            liveness?.Beat(DaemonLiveness.LeaseLoop);
         }
     }
 

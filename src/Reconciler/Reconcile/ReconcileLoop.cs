@@ -1,5 +1,6 @@
 using Coordinator.Controllers.Metrics;
 using Coordinator.Controllers.Ports;
+using Coordinator.Reconciler.Hosting;
 using Coordinator.Reconciler.Queue;
 using Microsoft.Extensions.Logging;
 
@@ -12,8 +13,11 @@ namespace Coordinator.Reconciler.Reconcile;
 /// Stopping is graceful: no new keys are taken, in-flight reconciles get the drain timeout, then are cancelled.
 /// </summary>
 public sealed partial class ReconcileLoop(IReconciler reconciler, WorkQueue<JobKey> queue, WorkQueueOptions options,
-    CoordinatorMetrics metrics, ILogger<ReconcileLoop> logger, TimeProvider? time = null)
+    CoordinatorMetrics metrics, ILogger<ReconcileLoop> logger, TimeProvider? time = null, DaemonLiveness? liveness = null)
 {
+    /// <summary>How often the loop tells <see cref="DaemonLiveness"/> it turns (systemd's watchdog interval is far longer).</summary>
+    public static readonly TimeSpan BeatInterval = TimeSpan.FromSeconds(1);
+
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     /// <summary>
@@ -27,13 +31,7 @@ public sealed partial class ReconcileLoop(IReconciler reconciler, WorkQueue<JobK
         var workers = Enumerable.Range(0, options.MaxConcurrentReconciles)
             .Select(_ => Task.Run(() => WorkAsync(inFlight.Token), CancellationToken.None))
             .ToArray();
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stopping).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await BeatUntilAsync(stopping).ConfigureAwait(false);
         var drainTimeout = abort.IsCancellationRequested ? TimeSpan.Zero : options.DrainTimeout;
         var drained = await queue.ShutDownAsync(drainTimeout).ConfigureAwait(false);
         if (!drained)
@@ -42,6 +40,36 @@ public sealed partial class ReconcileLoop(IReconciler reconciler, WorkQueue<JobK
             await inFlight.CancelAsync().ConfigureAwait(false);
         }
         await Task.WhenAll(workers).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The term's own tick: while it leads, the loop beats for the watchdog. A reconcile may legitimately run for long
+    /// (partitioning a large input is one reconcile), so the beat says that the daemon's timers and thread pool still
+    /// run, not that every reconcile is short. The loop is retired when the term ends (a standby has no reconcile loop).
+    /// </summary>
+    private async Task BeatUntilAsync(CancellationToken stopping)
+    {
+        try
+        {
+            if (liveness is null)
+            {
+                await Task.Delay(Timeout.Infinite, stopping).ConfigureAwait(false);
+                return;
+            }
+            using var timer = new PeriodicTimer(BeatInterval, _time);
+            do
+            {
+                liveness.Beat(DaemonLiveness.ReconcileLoop);
+            }
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            liveness?.Retire(DaemonLiveness.ReconcileLoop);
+        }
     }
 
     private async Task WorkAsync(CancellationToken ct)
