@@ -1,22 +1,48 @@
 using Amazon;
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
 using Amazon.S3;
 using Coordinator.Controllers.Configuration;
+using Coordinator.Model.Errors;
 
 namespace Coordinator.Aws;
 
 /// <summary>
-/// Builds AWS clients the same way the AWS CLI is pointed: CoordinatorOptions.EndpointUrl, else the standard
-/// AWS_ENDPOINT_URL, else the SDK's own endpoint; credentials from the default chain. The one place clients are made.
+/// Builds AWS clients the way the AWS CLI is pointed, so `coordinator` and `aws` agree on the same machine:
+/// the endpoint from CoordinatorOptions.EndpointUrl (`--endpoint-url`), else AWS_ENDPOINT_URL_&lt;SERVICE&gt;, else
+/// AWS_ENDPOINT_URL, else the SDK's own; the region and credentials from the named profile (`--profile`, else
+/// AWS_PROFILE) and the SDK's default chains (<see cref="ResolveRegion"/>). The one place clients are made.
 /// </summary>
-public sealed class AwsClientFactory(CoordinatorOptions options)
+public sealed class AwsClientFactory
 {
+    private readonly CoordinatorOptions _options;
+    private readonly Func<string, string?> _environment;
+    private readonly Lazy<RegionEndpoint> _region;
+    private readonly Lazy<AWSCredentials?> _credentials;
+
+    public AwsClientFactory(CoordinatorOptions options) : this(options, Environment.GetEnvironmentVariable, null)
+    {
+    }
+
+    /// <summary>With the environment and the profile store given (tests); <paramref name="profiles"/> null: the SDK's ~/.aws files.</summary>
+    public AwsClientFactory(CoordinatorOptions options, Func<string, string?> environment, ICredentialProfileSource? profiles)
+    {
+        _options = options;
+        _environment = environment;
+        var store = new Lazy<ICredentialProfileSource>(() => profiles ?? new CredentialProfileStoreChain());
+        _region = new Lazy<RegionEndpoint>(() => ResolveRegion(options, environment, store.Value, ProfileName));
+        _credentials = new Lazy<AWSCredentials?>(() => ResolveCredentials(options.Profile, store.Value));
+        EndpointUrl = options.EndpointUrl is { Length: > 0 } configured ? configured
+            : environment("AWS_ENDPOINT_URL") is { Length: > 0 } fromEnv ? fromEnv
+            : null;
+    }
+
     /// <summary>The endpoint override in force, or null for real AWS.</summary>
-    public string? EndpointUrl { get; } =
-        options.EndpointUrl is { Length: > 0 } configured ? configured
-        : Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL") is { Length: > 0 } fromEnv ? fromEnv
-        : null;
+    public string? EndpointUrl { get; }
+
+    /// <summary>The profile asked for: `--profile` (Coordinator:Profile), else AWS_PROFILE, else null (the SDK's "default").</summary>
+    public string? ProfileName => _options.Profile ?? (_environment("AWS_PROFILE") is { Length: > 0 } p ? p : null);
 
     /// <summary>
     /// The endpoint for one service: the configured EndpointUrl, else the standard service-specific variable
@@ -24,15 +50,70 @@ public sealed class AwsClientFactory(CoordinatorOptions options)
     /// variables let DynamoDB point at DynamoDB Local while S3 stays on moto, as the AWS CLI allows.
     /// </summary>
     public string? ServiceEndpointUrl(string serviceId) =>
-        options.EndpointUrl is { Length: > 0 } configured ? configured
-        : Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_" + serviceId) is { Length: > 0 } fromEnv ? fromEnv
+        _options.EndpointUrl is { Length: > 0 } configured ? configured
+        : _environment("AWS_ENDPOINT_URL_" + serviceId) is { Length: > 0 } fromEnv ? fromEnv
         : EndpointUrl;
 
-    public RegionEndpoint Region { get; } = RegionEndpoint.GetBySystemName(
-        options.Region
-        ?? Environment.GetEnvironmentVariable("AWS_REGION")
-        ?? Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION")
-        ?? "us-east-1");
+    /// <summary>The region in force (resolved once, on first use). Throws <see cref="AwsSetupException"/> when no source gives one.</summary>
+    public RegionEndpoint Region => _region.Value;
+
+    /// <summary>Credentials of the `--profile` asked for, or null: the SDK's default chain (which honours AWS_PROFILE itself).</summary>
+    public AWSCredentials? Credentials => _credentials.Value;
+
+    /// <summary>
+    /// The region, in the AWS CLI's order: `--region` (Coordinator:Region), AWS_REGION, AWS_DEFAULT_REGION, the profile's
+    /// <c>region</c> (~/.aws/config or credentials), then the instance's (EC2 metadata, unless AWS_EC2_METADATA_DISABLED).
+    /// </summary>
+    public static RegionEndpoint ResolveRegion(CoordinatorOptions options, Func<string, string?> environment, ICredentialProfileSource profiles,
+        string? profileName)
+    {
+        var name = options.Region is { Length: > 0 } configured ? configured
+            : environment("AWS_REGION") is { Length: > 0 } region ? region
+            : environment("AWS_DEFAULT_REGION") is { Length: > 0 } defaultRegion ? defaultRegion
+            : profiles.TryGetProfile(profileName ?? "default", out var profile) && profile.Region is { } fromProfile ? fromProfile.SystemName
+            : MetadataRegion(environment);
+        return name is { Length: > 0 } ? RegionEndpoint.GetBySystemName(name)
+            : throw new AwsSetupException(
+                $"no AWS region: pass --region, set AWS_REGION (or AWS_DEFAULT_REGION), or give the profile \"{profileName ?? "default"}\" a region "
+                + "(aws configure set region REGION), as for the AWS CLI");
+    }
+
+    private static string? MetadataRegion(Func<string, string?> environment)
+    {
+        if (string.Equals(environment("AWS_EC2_METADATA_DISABLED"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        try
+        {
+            return new InstanceProfileAWSRegion().Region?.SystemName;
+        }
+        catch (Exception e) when (e is AmazonClientException or InvalidOperationException or HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private static AWSCredentials? ResolveCredentials(string? profileName, ICredentialProfileSource profiles)
+    {
+        if (profileName is null)
+        {
+            return null;
+        }
+        if (!profiles.TryGetProfile(profileName, out var profile))
+        {
+            throw new AwsSetupException($"the AWS profile \"{profileName}\" (--profile) was not found in ~/.aws/credentials or ~/.aws/config");
+        }
+        try
+        {
+            return profile.GetAWSCredentials(profiles)
+                ?? throw new AwsSetupException($"the AWS profile \"{profileName}\" (--profile) has no credentials the SDK can use");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new AwsSetupException($"the AWS profile \"{profileName}\" (--profile) has no credentials the SDK can use: {e.Message}");
+        }
+    }
 
     public IAmazonDynamoDB CreateDynamoDb()
     {
@@ -42,7 +123,7 @@ public sealed class AwsClientFactory(CoordinatorOptions options)
             config.ServiceURL = endpoint;
             config.AuthenticationRegion = Region.SystemName;
         }
-        return new AmazonDynamoDBClient(config);
+        return Credentials is { } credentials ? new AmazonDynamoDBClient(credentials, config) : new AmazonDynamoDBClient(config);
     }
 
     public IAmazonS3 CreateS3()
@@ -62,6 +143,9 @@ public sealed class AwsClientFactory(CoordinatorOptions options)
             config.ForcePathStyle = true;
             config.AuthenticationRegion = Region.SystemName;
         }
-        return new AmazonS3Client(config);
+        return Credentials is { } credentials ? new AmazonS3Client(credentials, config) : new AmazonS3Client(config);
     }
 }
+
+/// <summary>The AWS setup cannot work (no region, an unknown profile): a usage error naming what to set.</summary>
+public sealed class AwsSetupException(string message) : CoordinatorException(message);

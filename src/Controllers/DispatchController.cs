@@ -212,7 +212,9 @@ public sealed partial class DispatchController(
             Account = slurm.Account,
             Qos = slurm.Qos,
             LogDirectory = options.Slurm.LogDirectory,
-            Environment = WorkerEnvironment.Build(options.Slurm, Environment.GetEnvironmentVariable),
+            // A region given as a setting (--region, a config file) reaches the workers as AWS_REGION, like one from the environment.
+            Environment = WorkerEnvironment.Build(options.Slurm,
+                name => name == "AWS_REGION" && options.Region is { Length: > 0 } region ? region : Environment.GetEnvironmentVariable(name)),
         };
         Directory.CreateDirectory(options.Slurm.LogDirectory);
         var slurmJobId = await scheduler.SubmitAsync(request, ct).ConfigureAwait(false);

@@ -38,7 +38,7 @@ public sealed class DynamoDbStreamsClient : IDynamoDbStreams, IDisposable
         _endpoint = new Uri(overriddenEndpoint is { } overridden
             ? overridden.TrimEnd('/') + "/"
             : $"https://{EndpointPrefix}.{_region.SystemName}.{(_region.PartitionDnsSuffix ?? "amazonaws.com")}/");
-        _credentials = new Lazy<AWSCredentials>(() => credentials ?? DefaultAWSCredentialsIdentityResolver.GetCredentials());
+        _credentials = new Lazy<AWSCredentials>(() => credentials ?? aws.Credentials ?? DefaultAWSCredentialsIdentityResolver.GetCredentials());
         _http = handler is null
             ? new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             : new HttpClient(handler, disposeHandler: false);

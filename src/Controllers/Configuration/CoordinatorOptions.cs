@@ -15,8 +15,16 @@ public sealed class CoordinatorOptions
 
     /// <summary>Overrides AWS_ENDPOINT_URL for every AWS client; null means the SDK's default resolution.</summary>
     public string? EndpointUrl { get; set; }
-    /// <summary>AWS region; null means the SDK's chain (AWS_REGION, profile), falling back to us-east-1.</summary>
+    /// <summary>
+    /// AWS region (`--region`); null means the chain the AWS CLI follows: AWS_REGION, AWS_DEFAULT_REGION, the profile's
+    /// region, the instance's (EC2 metadata); no region from any of them is an error naming them.
+    /// </summary>
     public string? Region { get; set; }
+    /// <summary>
+    /// AWS named profile (`--profile`) for credentials and region, from ~/.aws/credentials and ~/.aws/config; null means
+    /// AWS_PROFILE, else the SDK's default credential chain (environment, profile "default", SSO, instance role).
+    /// </summary>
+    public string? Profile { get; set; }
 
     [Required, RegularExpression("^[a-zA-Z0-9_.-]{3,255}$")]
     public string JobsTable { get; set; } = "coordinator-jobs";

@@ -9,11 +9,24 @@ public static class CliApplication
         "Coordinator: a reconciling operator that runs data-parallel batch jobs on Slurm, driven by DynamoDB records.\n\n" +
         ExitCodes.Table + "\n\n" +
         "Shell completion: eval \"$(coordinator completion bash)\" (or zsh). Settings: --Coordinator:Name=value, " +
-        "COORDINATOR__NAME, appsettings.json; AWS endpoint and credentials from the standard AWS variables.";
+        "COORDINATOR__NAME, then $COORDINATOR_CONFIG or ~/.config/coordinator/coordinator.json, then /etc/coordinator/coordinator.json. " +
+        "AWS: --profile, --region, --endpoint-url, or the AWS CLI's own variables and ~/.aws files.";
+
+    /// <summary>The AWS CLI's global options, on every verb: each is the Coordinator setting of the same meaning.</summary>
+    public static readonly IReadOnlyList<(Option<string> Option, string Setting)> AwsOptions =
+    [
+        (new Option<string>("--profile") { Description = "AWS named profile for credentials and region (as `aws --profile`; else AWS_PROFILE)", Recursive = true }, "Profile"),
+        (new Option<string>("--region") { Description = "AWS region (as `aws --region`; else AWS_REGION, AWS_DEFAULT_REGION, the profile's)", Recursive = true }, "Region"),
+        (new Option<string>("--endpoint-url") { Description = "AWS endpoint for DynamoDB, its streams and S3 (as `aws --endpoint-url`; else AWS_ENDPOINT_URL)", Recursive = true }, "EndpointUrl"),
+    ];
 
     public static RootCommand Build()
     {
         var root = new RootCommand(Description);
+        foreach (var (option, _) in AwsOptions)
+        {
+            root.Options.Add(option);
+        }
         var verbs = typeof(CliApplication).Assembly.GetTypes()
             .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(ICliCommand).IsAssignableFrom(t))
             .Select(t => (ICliCommand)Activator.CreateInstance(t)!)

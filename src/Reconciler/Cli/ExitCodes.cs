@@ -48,7 +48,7 @@ public static class ExitCodes
     /// </summary>
     public static int? For(Exception exception) => exception switch
     {
-        CoordinatorConfigurationException or OptionsValidationException => Usage,
+        CoordinatorConfigurationException or OptionsValidationException or Coordinator.Aws.AwsSetupException => Usage,
         ConflictException => Conflict,
         SpecException or ProvisioningException or IllegalPhaseTransitionException
             or KeyNotFoundException or InvalidOperationException or ArgumentException => UserError,

@@ -6,13 +6,19 @@ using Microsoft.Extensions.Configuration;
 namespace Coordinator.Reconciler.Configuration;
 
 /// <summary>
-/// Builds Coordinator's configuration in one order, lowest precedence first: appsettings.json next to the executable,
-/// appsettings.json in the working directory, COORDINATOR__* environment variables, then command-line overrides
-/// (<c>--Coordinator:JobsTable=x</c>). Every verb and the daemon go through here, so they agree on every setting.
+/// Builds Coordinator's configuration in one order, lowest precedence first: appsettings.json next to the executable
+/// (what the package ships), /etc/coordinator/coordinator.json (the machine's), the user's file ($COORDINATOR_CONFIG,
+/// else $XDG_CONFIG_HOME/coordinator/coordinator.json, else ~/.config/coordinator/coordinator.json), COORDINATOR__*
+/// environment variables, then command-line overrides (<c>--Coordinator:JobsTable=x</c>, and the AWS CLI's --profile,
+/// --region, --endpoint-url). Never a file of whatever directory the command runs in. Every verb and the daemon go
+/// through here, so they agree on every setting.
 /// </summary>
 public static class CoordinatorConfiguration
 {
     public const string FileName = "appsettings.json";
+    public const string SystemDirectory = "/etc/coordinator";
+    public const string ConfigFileName = "coordinator.json";
+    public const string ConfigVariable = "COORDINATOR_CONFIG";
 
     /// <summary>
     /// Sections of "Coordinator" bound to options classes of their own rather than to properties of
@@ -28,9 +34,9 @@ public static class CoordinatorConfiguration
 
     /// <summary>The same, with the directories and environment given: what tests use.</summary>
     public static IConfigurationRoot Build(
-        string[] commandLineOverrides, string executableDirectory, string workingDirectory, System.Collections.IDictionary environment) =>
+        string[] commandLineOverrides, string executableDirectory, string systemDirectory, System.Collections.IDictionary environment) =>
         new ConfigurationBuilder()
-            .AddCoordinatorSources(commandLineOverrides, executableDirectory, workingDirectory, environment)
+            .AddCoordinatorSources(commandLineOverrides, executableDirectory, systemDirectory, environment)
             .Build();
 
     /// <summary>
@@ -38,23 +44,41 @@ public static class CoordinatorConfiguration
     /// (after clearing the default sources) so the daemon and the CLI verbs read settings identically.
     /// </summary>
     public static IConfigurationBuilder AddCoordinatorSources(this IConfigurationBuilder builder, string[] commandLineOverrides) =>
-        builder.AddCoordinatorSources(commandLineOverrides, AppContext.BaseDirectory, Directory.GetCurrentDirectory(),
-            Environment.GetEnvironmentVariables());
+        builder.AddCoordinatorSources(commandLineOverrides, AppContext.BaseDirectory, SystemDirectory, Environment.GetEnvironmentVariables());
 
     /// <summary>The same, with the directories and environment given.</summary>
     public static IConfigurationBuilder AddCoordinatorSources(
-        this IConfigurationBuilder builder, string[] commandLineOverrides, string executableDirectory, string workingDirectory,
+        this IConfigurationBuilder builder, string[] commandLineOverrides, string executableDirectory, string systemDirectory,
         System.Collections.IDictionary environment)
     {
         builder.AddJsonFile(Path.Combine(executableDirectory, FileName), optional: true, reloadOnChange: false);
-        if (!string.Equals(Path.GetFullPath(executableDirectory).TrimEnd('/'), Path.GetFullPath(workingDirectory).TrimEnd('/'),
-                StringComparison.Ordinal))
+        builder.AddJsonFile(Path.Combine(systemDirectory, ConfigFileName), optional: true, reloadOnChange: false);
+        var (userFile, required) = UserFile(environment);
+        if (userFile is not null)
         {
-            builder.AddJsonFile(Path.Combine(workingDirectory, FileName), optional: true, reloadOnChange: false);
+            if (required && !File.Exists(userFile))
+            {
+                throw new CoordinatorConfigurationException([$"{ConfigVariable}: no such file: {userFile}"]);
+            }
+            builder.AddJsonFile(userFile, optional: !required, reloadOnChange: false);
         }
         return builder
             .AddInMemoryCollection(EnvironmentOverrides.From(environment))
             .AddCommandLine(commandLineOverrides);
+    }
+
+    /// <summary>
+    /// The user's configuration file: $COORDINATOR_CONFIG (then it must exist), else the XDG place, else none (no HOME).
+    /// </summary>
+    public static (string? Path, bool Required) UserFile(System.Collections.IDictionary environment)
+    {
+        string? Variable(string name) => environment[name] as string is { Length: > 0 } value ? value : null;
+        if (Variable(ConfigVariable) is { } explicitFile)
+        {
+            return (Path.GetFullPath(explicitFile), true);
+        }
+        var configHome = Variable("XDG_CONFIG_HOME") ?? (Variable("HOME") is { } home ? Path.Combine(home, ".config") : null);
+        return (configHome is null ? null : Path.Combine(configHome, "coordinator", ConfigFileName), false);
     }
 
     /// <summary>
@@ -115,6 +139,10 @@ public static class CoordinatorConfiguration
             throw new CoordinatorConfigurationException(
                 rejected.Select(t => $"{t}: unrecognised argument (settings are passed as --Coordinator:Name=value)").ToList());
         }
-        return overrides;
+        // --profile, --region and --endpoint-url (the AWS CLI's spelling) are the settings of the same meaning.
+        var aws = Cli.CliApplication.AwsOptions
+            .Where(o => parseResult.GetResult(o.Option) is not null && parseResult.GetValue(o.Option) is not null)
+            .Select(o => $"--{CoordinatorOptions.SectionName}:{o.Setting}={parseResult.GetValue(o.Option)}");
+        return [.. overrides, .. aws];
     }
 }

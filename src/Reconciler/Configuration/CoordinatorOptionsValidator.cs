@@ -42,6 +42,10 @@ public sealed partial class CoordinatorOptionsValidator : IValidateOptions<Coord
         {
             errors.Add($"Coordinator:EndpointUrl: must be an absolute http:// or https:// URL; got \"{endpoint}\"");
         }
+        if (options.Profile is { } profile && (profile.Length == 0 || profile.Length > 128 || profile.Any(c => char.IsWhiteSpace(c) || c is '[' or ']')))
+        {
+            errors.Add($"Coordinator:Profile: must be an AWS profile name (no spaces or brackets, at most 128 characters); got \"{profile}\"");
+        }
         if (options.Region is { Length: > 0 } region && !RegionPattern().IsMatch(region))
         {
             errors.Add($"Coordinator:Region: must be an AWS region name such as us-east-1; got \"{region}\"");

@@ -29,20 +29,45 @@ public sealed partial class CoordinatorConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void Working_directory_file_overrides_executable_file_and_environment_overrides_both_and_command_line_wins()
+    public void System_file_overrides_the_shipped_file_the_users_file_overrides_both_then_environment_then_command_line()
     {
+        var home = Path.Combine(_cwd, "home");
+        Directory.CreateDirectory(Path.Combine(home, ".config", "coordinator"));
         File.WriteAllText(Path.Combine(_exeDir, "appsettings.json"),
-            """{"Coordinator": {"JobsTable": "exe-jobs", "TasksTable": "exe-tasks", "LeasesTable": "exe-leases", "Bucket": "exe-bucket"}}""");
-        File.WriteAllText(Path.Combine(_cwd, "appsettings.json"),
-            """{"Coordinator": {"TasksTable": "cwd-tasks", "LeasesTable": "cwd-leases", "Bucket": "cwd-bucket"}}""");
-        var environment = new Hashtable { ["COORDINATOR__LEASESTABLE"] = "env-leases", ["COORDINATOR__BUCKET"] = "env-bucket" };
+            """{"Coordinator": {"JobsTable": "exe-jobs", "TasksTable": "exe-tasks", "LeasesTable": "exe-leases", "Bucket": "exe-bucket", "Region": "eu-west-1"}}""");
+        File.WriteAllText(Path.Combine(_cwd, "coordinator.json"),
+            """{"Coordinator": {"TasksTable": "etc-tasks", "LeasesTable": "etc-leases", "Bucket": "etc-bucket", "Region": "eu-west-2"}}""");
+        File.WriteAllText(Path.Combine(home, ".config", "coordinator", "coordinator.json"),
+            """{"Coordinator": {"LeasesTable": "user-leases", "Bucket": "user-bucket", "Region": "eu-west-3"}}""");
+        var environment = new Hashtable { ["HOME"] = home, ["COORDINATOR__BUCKET"] = "env-bucket" };
 
-        var options = CoordinatorConfiguration.LoadOptions(Build(["--Coordinator:Bucket=cli-bucket"], environment));
+        var options = CoordinatorConfiguration.LoadOptions(Build(["--Coordinator:Region=eu-north-1"], environment));
 
-        Assert.Equal("exe-jobs", options.JobsTable);
-        Assert.Equal("cwd-tasks", options.TasksTable);
-        Assert.Equal("env-leases", options.LeasesTable);
-        Assert.Equal("cli-bucket", options.Bucket);
+        Assert.Equal(("exe-jobs", "etc-tasks", "user-leases", "env-bucket", "eu-north-1"),
+            (options.JobsTable, options.TasksTable, options.LeasesTable, options.Bucket, options.Region));
+    }
+
+    [Fact]
+    public void COORDINATOR_CONFIG_replaces_the_users_file_and_must_exist()
+    {
+        var home = Path.Combine(_cwd, "home");
+        Directory.CreateDirectory(Path.Combine(home, ".config", "coordinator"));
+        File.WriteAllText(Path.Combine(home, ".config", "coordinator", "coordinator.json"), """{"Coordinator": {"Bucket": "user-bucket"}}""");
+        var chosen = Path.Combine(_cwd, "site.json");
+        File.WriteAllText(chosen, """{"Coordinator": {"Bucket": "chosen-bucket"}}""");
+
+        Assert.Equal("chosen-bucket", CoordinatorConfiguration.LoadOptions(Build([], new Hashtable { ["HOME"] = home, ["COORDINATOR_CONFIG"] = chosen })).Bucket);
+        Assert.Equal("user-bucket", CoordinatorConfiguration.LoadOptions(Build([], new Hashtable { ["HOME"] = home })).Bucket);
+        Assert.Equal("xdg-bucket", WithXdg());
+        var missing = Assert.Throws<CoordinatorConfigurationException>(() => Build([], new Hashtable { ["COORDINATOR_CONFIG"] = Path.Combine(_cwd, "nope.json") }));
+        Assert.Contains("COORDINATOR_CONFIG: no such file: " + Path.Combine(_cwd, "nope.json"), missing.Message, StringComparison.Ordinal);
+
+        string WithXdg()
+        {
+            var xdg = Directory.CreateDirectory(Path.Combine(_cwd, "xdg", "coordinator")).FullName;
+            File.WriteAllText(Path.Combine(xdg, "coordinator.json"), """{"Coordinator": {"Bucket": "xdg-bucket"}}""");
+            return CoordinatorConfiguration.LoadOptions(Build([], new Hashtable { ["HOME"] = home, ["XDG_CONFIG_HOME"] = Path.Combine(_cwd, "xdg") })).Bucket;
+        }
     }
 
     [Fact]

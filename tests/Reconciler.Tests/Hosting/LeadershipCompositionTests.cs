@@ -12,7 +12,7 @@ namespace Coordinator.Reconciler.Tests.Hosting;
 /// <summary>The composition root wires the lease guard into the daemon's state store, scheduler and elector, and only there.</summary>
 public sealed class LeadershipCompositionTests
 {
-    private static readonly IConfiguration Configuration = new ConfigurationBuilder().AddInMemoryCollection([]).Build();
+    private static readonly IConfiguration Configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Coordinator:Region", "us-east-1")]).Build();
 
     [Fact]
     public void The_daemon_stamps_its_term_and_guards_every_Slurm_command_with_the_electors_guard()
