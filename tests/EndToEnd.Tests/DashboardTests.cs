@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Coordinator.Testing;
 using Xunit.Abstractions;
 using static Coordinator.Testing.Items.JobItems;
 
@@ -103,7 +104,18 @@ public sealed class DashboardTests(ITestOutputHelper output)
                 failures.Add($"\"{panel}\" does not show what the jobs produced: {string.Join(" | ", results.Select(r => r.ToString()))}");
             }
         }
+        // Every metric the alert rules use exists in what the daemon exports (a renamed metric silences an alert for ever).
+        var alertMetrics = System.Text.RegularExpressions.Regex.Matches(await File.ReadAllTextAsync(RepoFiles.Path("deploy", "prometheus", "alerts.yml")),
+            @"\b(coordinator_[a-z_]+)").Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var metric in alertMetrics)
+        {
+            if ((await prometheus.QueryRangeAsync($"count({{__name__=\"{metric}\"}})", started, end)).GetArrayLength() == 0)
+            {
+                failures.Add($"deploy/prometheus/alerts.yml uses {metric}, which the daemon does not export");
+            }
+        }
         Assert.True(failures.Count == 0, $"{failures.Count} of {queries.Count} queries / panel checks failed:\n{string.Join("\n", failures)}");
+        output.WriteLine($"{alertMetrics.Count} metrics of the alert rules exported: {string.Join(", ", alertMetrics)}");
         output.WriteLine($"{queries.Count} queries of {byPanel.Count} panels checked; {DateTimeOffset.UtcNow - started} from Prometheus start");
     }
 

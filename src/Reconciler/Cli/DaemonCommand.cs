@@ -24,10 +24,11 @@ public sealed class DaemonCommand : ICliCommand
     {
         var logFormat = new Option<string>("--log-format")
         {
-            Description = "Log format: text (default, with the job name and other fields as scopes) or json (one object per line)",
+            Description = "Log format: text (default, with the job name and other fields as scopes), json (one object per line), " +
+                "or journal (journald's native protocol: every field a journal field, JOB_NAME=… BATCH_INDEX=…; json where there is no journal)",
             DefaultValueFactory = _ => "text",
         };
-        logFormat.AcceptOnlyFromAmong("text", "json");
+        logFormat.AcceptOnlyFromAmong("text", "json", "journal");
         var command = new Command("daemon",
             "Run the reconciler: follow the jobs and tasks streams and reconcile every job toward its spec (one leader at a time). " +
             "Settings: --Coordinator:JobsTable=x, --Daemon:Queue:MaxConcurrentReconciles=8, --Daemon:Telemetry:PrometheusEndpoint=http://127.0.0.1:9464/, " +
@@ -75,8 +76,13 @@ public sealed class DaemonCommand : ICliCommand
             .Where(k => k.StartsWith(DaemonEnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
             .Select(k => new KeyValuePair<string, string?>("Daemon:" + k[DaemonEnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal),
                 Environment.GetEnvironmentVariable(k)));
+        // The standard OpenTelemetry variables, under their own names: the OTLP exporter reads them from configuration.
+        var openTelemetry = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k.StartsWith("OTEL_", StringComparison.Ordinal))
+            .Select(k => new KeyValuePair<string, string?>(k, Environment.GetEnvironmentVariable(k)));
         return new ConfigurationBuilder()
             .AddConfiguration(CoordinatorConfiguration.Build(coordinatorOverrides))
+            .AddInMemoryCollection(openTelemetry)
             .AddInMemoryCollection(environment)
             .AddCommandLine(daemonOverrides)
             .Build();
@@ -87,7 +93,16 @@ public sealed class DaemonCommand : ICliCommand
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ApplicationName = "coordinator" });
         builder.Configuration.AddConfiguration(configuration);
         builder.Logging.AddConfiguration(configuration.GetSection("Logging"));
-        if (logFormat == "json")
+        if (logFormat == "journal" && !JournaldLoggerProvider.Available())
+        {
+            Console.Error.WriteLine($"--log-format journal: no journald socket at {JournaldLoggerProvider.DefaultSocket}; logging JSON to stdout instead");
+            logFormat = "json";
+        }
+        if (logFormat == "journal")
+        {
+            builder.Logging.AddProvider(new JournaldLoggerProvider());
+        }
+        else if (logFormat == "json")
         {
             builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
         }

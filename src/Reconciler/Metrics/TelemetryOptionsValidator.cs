@@ -16,7 +16,11 @@ public sealed class TelemetryOptionsValidator : IValidateOptions<TelemetryOption
         var errors = new List<string>();
         CheckEndpoint(nameof(TelemetryOptions.PrometheusEndpoint), options.PrometheusEndpoint, errors);
         CheckEndpoint(nameof(TelemetryOptions.OtlpEndpoint), options.OtlpEndpoint, errors);
-        if (options.OtlpExportInterval < TimeSpan.FromMilliseconds(100) || options.OtlpExportInterval > TimeSpan.FromHours(1))
+        if (options.OtlpProtocol is { } protocol && OtlpSettings.ParseProtocol(protocol) is null)
+        {
+            errors.Add($"{TelemetryOptions.SectionName}:OtlpProtocol: must be \"grpc\" or \"http/protobuf\"; got \"{protocol}\"");
+        }
+        if (options.OtlpExportInterval is { } interval && (interval < TimeSpan.FromMilliseconds(100) || interval > TimeSpan.FromHours(1)))
         {
             errors.Add($"{TelemetryOptions.SectionName}:OtlpExportInterval: must be between 00:00:00.100 and 01:00:00; got \"{options.OtlpExportInterval}\"");
         }

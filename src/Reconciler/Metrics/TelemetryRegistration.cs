@@ -3,7 +3,6 @@ using Coordinator.Controllers.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 
@@ -53,13 +52,22 @@ public static class TelemetryRegistration
                         listener.Port = endpoint.Port;
                     });
                 }
-                if (valid && options.OtlpEndpoint is { Length: > 0 } otlp)
+                if (valid && OtlpSettings.Resolve(options, name => configuration[name]) is { Enabled: true } otlp)
                 {
                     metrics.AddOtlpExporter((exporter, reader) =>
                     {
-                        exporter.Endpoint = new Uri(otlp);
-                        exporter.Protocol = otlp.Contains(":4318", StringComparison.Ordinal) ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
-                        reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)options.OtlpExportInterval.TotalMilliseconds;
+                        if (otlp.Endpoint is { } endpoint)
+                        {
+                            exporter.Endpoint = endpoint;
+                        }
+                        if (otlp.Protocol is { } protocol)
+                        {
+                            exporter.Protocol = protocol;
+                        }
+                        if (otlp.ExportInterval is { } interval)
+                        {
+                            reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)interval.TotalMilliseconds;
+                        }
                     });
                 }
             });
