@@ -80,6 +80,23 @@ public sealed class LiveSystemd : IAsyncLifetime, IAsyncDisposable
     public async Task<string> PropertyAsync(string name) =>
         (await RunInsideAsync("systemctl", "show", "--value", "-p", name, "coordinator")).StandardOutput.Trim();
 
+    /// <summary>Journal entries matching every <c>FIELD=value</c> of <paramref name="matches"/>, as `journalctl -o json` gives them.</summary>
+    public async Task<System.Text.Json.JsonElement[]> JournalEntriesAsync(params string[] matches)
+    {
+        var journal = await RunInsideAsync(["journalctl", .. matches, "-o", "json", "--no-pager", "-n", "400"]);
+        return journal.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.Clone())
+            .ToArray();
+    }
+
+    /// <summary>Puts a job whose input does not exist (the daemon reconciles it and refuses the input) with the AWS CLI.</summary>
+    public async Task PutJobAsync(string name)
+    {
+        var item = Coordinator.Testing.Items.JobItems.Wordcount(name, _stack!.Bucket);
+        (await ProcessRunner.RunAsync("aws", ["dynamodb", "put-item", "--table-name", _stack.JobsTable, "--item", item], _stack.Environment,
+            TimeSpan.FromSeconds(30))).EnsureSuccess("aws dynamodb put-item");
+    }
+
     /// <summary>The holder of every lease in the leases table ("" once released), as the AWS CLI scans them.</summary>
     public async Task<string[]> LeaseHoldersAsync()
     {
@@ -110,11 +127,6 @@ public sealed class LiveSystemd : IAsyncLifetime, IAsyncDisposable
     /// <summary>What the service printed, as journald stored it (message text only, one line each).</summary>
     public async Task<string[]> JournalAsync() =>
         (await RunInsideAsync("journalctl", "-u", "coordinator", "-o", "cat", "--no-pager", "-n", "400")).StandardOutput
-            .Split('\n', StringSplitOptions.RemoveEmptyEntries);
-
-    /// <summary>What the daemon itself wrote to stdout/stderr under the unit (not systemd's lines about it), as journald stored it.</summary>
-    public async Task<string[]> DaemonOutputAsync() =>
-        (await RunInsideAsync("journalctl", "_SYSTEMD_UNIT=coordinator.service", "-o", "cat", "--no-pager", "-n", "400")).StandardOutput
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>Status and journal, for failure messages.</summary>

@@ -21,18 +21,33 @@ public sealed class LiveSystemdTests(LiveSystemd systemd, ITestOutputHelper outp
             $"ActiveState={state} SubState={sub}\n{await systemd.DiagnosticsAsync()}");
     }
 
-    /// <summary>The unit asks for JSON (one object per line, for journald's readers and log shippers); systemd's own console formatter must not take over.</summary>
+    /// <summary>
+    /// The unit logs with journald's native protocol: each value of a log line is a journal field, so a job's lines carry
+    /// JOB_NAME (from the reconcile's scope), and priorities and the identifier are journald's own.
+    /// </summary>
     [SkippableFact]
-    public async Task DaemonOutputUnderTheUnit_IsJsonLines()
+    public async Task TheJournal_CarriesTheJobNameAndOtherValuesAsFields()
     {
         Skip.If(systemd.Unavailable is not null, systemd.Unavailable);
-        var lines = await systemd.DaemonOutputAsync();
-        output.WriteLine(string.Join('\n', lines.Take(5)));
-        Assert.True(lines.Length >= 3, $"only {lines.Length} lines from the daemon:\n{await systemd.DiagnosticsAsync()}");
-        foreach (var line in lines)
+        var job = "journal-" + Guid.NewGuid().ToString("N")[..6];
+        await systemd.PutJobAsync(job);
+        var entries = Array.Empty<JsonElement>();
+        var found = await LiveSystemd.EventuallyAsync(async () =>
         {
-            Assert.True(IsJsonObjectWithMessage(line), $"not a JSON log line: {line}\nfirst lines:\n{string.Join('\n', lines.Take(5))}");
-        }
+            entries = await systemd.JournalEntriesAsync($"JOB_NAME={job}");
+            return entries.Length > 0;
+        }, TimeSpan.FromSeconds(60));
+        output.WriteLine(string.Join('\n', entries.Take(5).Select(e => e.GetRawText())));
+        Assert.True(found, $"no journal entry with JOB_NAME={job}:\n{await systemd.DiagnosticsAsync()}");
+        var entry = entries[0];
+        Assert.Equal("coordinator", entry.GetProperty("SYSLOG_IDENTIFIER").GetString());
+        Assert.Equal("coordinator.service", entry.GetProperty("_SYSTEMD_UNIT").GetString());
+        Assert.Matches("^[0-7]$", entry.GetProperty("PRIORITY").GetString());
+        Assert.True(entry.TryGetProperty("LOGGER", out _), entry.GetRawText());
+        Assert.Contains(job, entry.GetProperty("MESSAGE").GetString(), StringComparison.Ordinal);
+
+        var all = await systemd.JournalEntriesAsync("_SYSTEMD_UNIT=coordinator.service", "SYSLOG_IDENTIFIER=coordinator");
+        Assert.Contains(all, e => e.TryGetProperty("IDENTITY", out _) && e.GetProperty("MESSAGE").GetString()!.Contains("acquired the lease", StringComparison.Ordinal));
     }
 
     /// <summary>A daemon killed outright (SIGKILL: no graceful stop) is started again by systemd (Restart=on-failure).</summary>
@@ -111,17 +126,4 @@ public sealed class LiveSystemdTests(LiveSystemd systemd, ITestOutputHelper outp
             && await systemd.PropertyAsync("SubState") == "running";
     }
 
-    private static bool IsJsonObjectWithMessage(string line)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(line);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("Message", out _)
-                && document.RootElement.TryGetProperty("LogLevel", out _);
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
 }
