@@ -26,7 +26,7 @@ public static class CliVerbRunner
     }
 
     /// <summary>What the user reads about a failure <see cref="ExitCodes.For"/> mapped to <paramref name="code"/>.</summary>
-    private static string Message(string verb, Exception e, int code) => (e, code) switch
+    internal static string Message(string verb, Exception e, int code) => (e, code) switch
     {
         (_, ExitCodes.Usage) => e.Message,
         (_, ExitCodes.Conflict) => $"{verb}: the job kept changing under us ({e.Message}); run again",

@@ -4,8 +4,9 @@ using Coordinator.Reconciler.Configuration;
 namespace Coordinator.Reconciler.Cli;
 
 /// <summary>
-/// The shape shared by cancel, suspend, resume and retry: one NAME argument, the configured state store (and Slurm,
-/// where this machine has it), one <see cref="JobControl"/> action, and the documented exit codes.
+/// The shape shared by cancel, suspend, resume and retry: one or more NAMEs or <c>-l SELECTOR</c> (<see cref="JobTargets"/>),
+/// the configured state store (and Slurm, where this machine has it), one <see cref="JobControl"/> action per job, and
+/// the documented exit codes.
 /// </summary>
 public abstract class JobControlVerb : ICliCommand
 {
@@ -15,15 +16,19 @@ public abstract class JobControlVerb : ICliCommand
 
     public Command Build()
     {
-        var name = JobNameArgument.Create();
-        var command = new Command(Name, Description) { name };
+        var names = JobTargets.Names();
+        var selector = JobTargets.Selector();
+        var command = new Command(Name, Description) { names, selector };
         command.AcceptOverrides();
         command.SetAction((ParseResult parseResult, CancellationToken ct) =>
             CliVerbRunner.RunAsync(parseResult, Name, async (session, token) =>
             {
-                var message = await RunAsync(session.CreateJobControl(), parseResult.GetValue(name)!, token).ConfigureAwait(false);
-                await session.Output.WriteLineAsync(message).ConfigureAwait(false);
-                return ExitCodes.Success;
+                if (await JobTargets.ResolveAsync(session, parseResult, names, selector, Name, token).ConfigureAwait(false) is not { } jobs)
+                {
+                    return ExitCodes.Usage;
+                }
+                var control = session.CreateJobControl();
+                return await JobTargets.ForEachAsync(session, Name, jobs, job => RunAsync(control, job, token)).ConfigureAwait(false);
             }, ct));
         return command;
     }

@@ -42,9 +42,10 @@ public sealed class TasksCommand : ICliCommand
         state.CompletionSources.Clear();
         state.CompletionSources.Add(Enum.GetNames<TaskState>().Select(n => n.ToLowerInvariant()).ToArray());
         var output = OutputOption.Create();
+        var noHeaders = OutputOption.NoHeaders();
         var command = new Command("tasks", "List a job's tasks (one per batch) with state, attempt, exit code, Slurm id and reason. Exit 1 if the job does not exist.")
         {
-            name, state, output,
+            name, state, output, noHeaders,
         };
         command.AcceptOverrides();
         command.SetAction((ParseResult parseResult, CancellationToken ct) =>
@@ -60,14 +61,23 @@ public sealed class TasksCommand : ICliCommand
                 {
                     await session.Output.WriteAsync(ItemDocuments.Render(ItemDocuments.List(tasks.Select(ItemDocuments.Task)), format)).ConfigureAwait(false);
                 }
+                else if (format is OutputFormat.JsonPath)
+                {
+                    var json = ItemDocuments.Render(ItemDocuments.List(tasks.Select(ItemDocuments.Task)), OutputFormat.Json);
+                    await session.Output.WriteLineAsync(OutputOption.Template(parseResult, output)!.Render(json)).ConfigureAwait(false);
+                }
+                else if (format is OutputFormat.Name)
+                {
+                    await session.Output.WriteAsync(string.Concat(tasks.Select(t => $"task/{job.Name}/{t.Index}\n"))).ConfigureAwait(false);
+                }
                 else if (tasks.Count == 0)
                 {
                     await session.Error.WriteLineAsync($"No tasks found for job \"{job.Name}\"{(wanted.Length > 0 ? " in that state" : "")}.").ConfigureAwait(false);
                 }
                 else
                 {
-                    await session.Output.WriteAsync(TaskTable.Render(tasks, format == OutputFormat.Wide, DateTimeOffset.UtcNow, TextTable.ConsoleWidth()))
-                        .ConfigureAwait(false);
+                    var table = TaskTable.Render(tasks, format == OutputFormat.Wide, DateTimeOffset.UtcNow, TextTable.ConsoleWidth());
+                    await session.Output.WriteAsync(parseResult.GetValue(noHeaders) ? OutputOption.WithoutHeader(table) : table).ConfigureAwait(false);
                 }
                 return ExitCodes.Success;
             }, ct));

@@ -134,6 +134,11 @@ public static class CoordinatorConfiguration
     public static string[] Overrides(ParseResult parseResult)
     {
         var (overrides, rejected) = CommandLineOverrides.Split(parseResult.UnmatchedTokens);
+        // A many-valued argument (the bulk verbs' NAME...) takes the settings written after its values: they are settings.
+        var fromArguments = parseResult.CommandResult.Children.OfType<System.CommandLine.Parsing.ArgumentResult>()
+            .Where(a => a.Argument.Arity.MaximumNumberOfValues > 1)
+            .SelectMany(a => CommandLineOverrides.Split(a.Tokens.Select(t => t.Value).ToList()).Overrides);
+        overrides = [.. overrides, .. fromArguments];
         if (rejected.Count > 0)
         {
             throw new CoordinatorConfigurationException(

@@ -110,7 +110,7 @@ public sealed class CliToolVerbsTests(LocalStackFixture fixture) : IAsyncLifetim
         }
 
         Assert.Equal(["job", "jobs"], await CompleteAsync("coordinator", "get", "j"));
-        Assert.Equal(["json"], await CompleteAsync("coordinator", "get", "jobs", "-o", "j"));
+        Assert.Equal(["json", "jsonpath="], await CompleteAsync("coordinator", "get", "jobs", "-o", "j"));
         Assert.Contains("watch", await CompleteAsync("coordinator", "w"));
         var zsh = (await CoordinatorCli.RunAsync(["completion", "zsh"])).EnsureSuccess().StandardOutput;
         Assert.Contains("compdef _coordinator_complete coordinator", zsh, StringComparison.Ordinal);

@@ -19,7 +19,7 @@ public sealed class CompletionTests
     [Fact]
     public void Output_formats_and_task_states_complete_as_values()
     {
-        Assert.Equal(["json", "table", "wide", "yaml"], Complete("get jobs -o ").Order(StringComparer.Ordinal));
+        Assert.Equal(["json", "jsonpath=", "name", "table", "wide", "yaml"], Complete("get jobs -o ").Order(StringComparer.Ordinal));
         Assert.Contains("failed", Complete("tasks wc --state "));
     }
 
