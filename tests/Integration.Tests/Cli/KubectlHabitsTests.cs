@@ -109,6 +109,29 @@ public sealed class KubectlHabitsTests(LocalStackFixture fixture) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Events_lists_what_the_daemon_recorded_on_the_job_oldest_first()
+    {
+        var job = await _cli.SubmitRunningAsync("eventful");
+        Assert.Contains("No events on job \"eventful\"", (await _cli.RunAsync("events", "eventful")).EnsureSuccess().StandardError, StringComparison.Ordinal);
+        var now = DateTimeOffset.UtcNow;
+        job.Status.Events.Add(new JobEvent { Type = JobEventTypes.Warning, Reason = "ReconcileError", Message = "S3 said 503", Count = 4,
+            FirstTimestamp = now.AddMinutes(-10), LastTimestamp = now.AddMinutes(-1) });
+        job.Status.Events.Add(new JobEvent { Type = JobEventTypes.Normal, Reason = "Dispatched", Message = "sbatch 4242", Count = 1,
+            FirstTimestamp = now.AddMinutes(-5), LastTimestamp = now.AddMinutes(-5) });
+        await _cli.State.UpdateJobStatusAsync(job, default);
+
+        var table = (await _cli.RunAsync("events", "eventful")).EnsureSuccess().StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(3, table.Length);
+        Assert.StartsWith("TYPE", table[0], StringComparison.Ordinal);
+        Assert.Contains("Dispatched", table[1], StringComparison.Ordinal); // oldest last-seen first
+        Assert.Contains("ReconcileError", table[2], StringComparison.Ordinal);
+        Assert.Contains("(x4 over 9m", table[2], StringComparison.Ordinal);
+        Assert.Equal("4\n", (await _cli.RunAsync("events", "eventful", "-o", "jsonpath={.items[?(@.reason=='ReconcileError')].count}")).EnsureSuccess().StandardOutput);
+        var described = (await _cli.RunAsync("describe", "job", "eventful")).EnsureSuccess().StandardOutput;
+        Assert.Contains("S3 said 503", described, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Get_jobs_watch_prints_a_row_again_when_a_job_changes()
     {
         var job = await _cli.SubmitRunningAsync("watched");

@@ -84,6 +84,12 @@ public static class JobDescription
             sb.Append("  (none)\n");
             return;
         }
+        Indent(sb, EventsTable(events, now, width - 2));
+    }
+
+    /// <summary>The events as a table (TYPE, REASON, AGE, MESSAGE), oldest first: `describe`'s section and the `events` verb.</summary>
+    public static string EventsTable(IEnumerable<JobEvent> events, DateTimeOffset now, int width)
+    {
         var columns = new TableColumn[]
         {
             new("TYPE", Elision.None), new("REASON", Elision.End, 8), new("AGE", Elision.None), new("MESSAGE", Elision.End, 10),
@@ -96,7 +102,7 @@ public static class JobDescription
                 : DurationText.Format(now - e.LastTimestamp),
             e.Message,
         });
-        Indent(sb, TextTable.Render(columns, rows, width - 2));
+        return TextTable.Render(columns, rows, width);
     }
 
     /// <summary>The distinct Slurm job ids the job's tasks ran under, plus the current dispatch intent's.</summary>
