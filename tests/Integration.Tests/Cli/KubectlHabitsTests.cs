@@ -132,6 +132,42 @@ public sealed class KubectlHabitsTests(LocalStackFixture fixture) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Logs_follow_prints_what_the_task_appends_and_stops_when_the_attempt_ends()
+    {
+        await _cli.SubmitRunningAsync("followed");
+        await _cli.PutTasksAsync("followed", "4343");
+        var task = (await _cli.State.GetTaskAsync("followed", 2, default))!;
+        var (stdout, stderr) = Coordinator.Reconciler.Cli.LogFiles.For(_cli.LogDirectory, "followed", task);
+        Directory.CreateDirectory(Path.GetDirectoryName(stdout)!);
+        await File.WriteAllTextAsync(stdout, "worker: started\n");
+        await File.WriteAllTextAsync(stderr, "");
+        using var follow = DaemonHandle.Start("logs-f", CoordinatorCli.ExecutablePath, ["logs", "followed", "--batch", "2", "-f", .. _cli.Settings],
+            new Dictionary<string, string?> { ["AWS_ENDPOINT_URL"] = fixture.EndpointUrl });
+        await follow.WaitForLineAsync("worker: started", TimeSpan.FromSeconds(30));
+
+        await File.AppendAllTextAsync(stderr, "handler: 50% done\n");
+        await follow.WaitForLineAsync("handler: 50% done", TimeSpan.FromSeconds(30));
+        await File.AppendAllTextAsync(stdout, "worker: batch 2 uploaded\n");
+        await follow.WaitForLineAsync("worker: batch 2 uploaded", TimeSpan.FromSeconds(30));
+        Assert.False(follow.HasExited, follow.Output);
+
+        task.State = Coordinator.Model.Tasks.TaskState.Succeeded;
+        task.FinishedAt = DateTimeOffset.UtcNow;
+        task.ExitCode = 0;
+        await _cli.State.UpdateTaskAsync(task, default);
+        await follow.WaitForLineAsync("stopped following batch 2", TimeSpan.FromSeconds(30));
+        for (var waited = 0; waited < 100 && !follow.HasExited; waited++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.Equal(0, follow.ExitCode);
+        var lines = follow.Lines.Select(l => l.Line).ToList();
+        Assert.True(lines.IndexOf("handler: 50% done") < lines.IndexOf("worker: batch 2 uploaded"), follow.Output);
+        // Switching back to stdout after stderr output is headed again, as tail -f does.
+        Assert.StartsWith("==> stdout:", lines[lines.IndexOf("worker: batch 2 uploaded") - 1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Get_jobs_watch_prints_a_row_again_when_a_job_changes()
     {
         var job = await _cli.SubmitRunningAsync("watched");
