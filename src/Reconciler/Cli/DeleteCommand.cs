@@ -29,6 +29,7 @@ public sealed class DeleteCommand : ICliCommand
         {
             names, selector, purge,
         };
+        command.Subcommands.Add(TemplateVerbs.Delete());
         command.AcceptOverrides();
         command.SetAction((ParseResult parseResult, CancellationToken ct) =>
             CliVerbRunner.RunAsync(parseResult, "delete", async (session, token) =>

@@ -26,8 +26,9 @@ public sealed class DescribeCommand : ICliCommand
                     .ConfigureAwait(false);
                 return ExitCodes.Success;
             }, ct));
-        var command = new Command("describe", "Show the details of a resource (describe job NAME).");
+        var command = new Command("describe", "Show the details of a resource (describe job NAME, describe template NAME).");
         command.Subcommands.Add(job);
+        command.Subcommands.Add(TemplateVerbs.Describe());
         return command;
     }
 }

@@ -15,9 +15,10 @@ public sealed class GetCommand : ICliCommand
 {
     public Command Build()
     {
-        var command = new Command("get", "List jobs (get jobs) or show one job (get job NAME) as a table, json or yaml.");
+        var command = new Command("get", "List jobs (get jobs), show one job (get job NAME), or list JobTemplates (get templates).");
         command.Subcommands.Add(BuildJobs());
         command.Subcommands.Add(BuildJob());
+        command.Subcommands.Add(TemplateVerbs.Get());
         return command;
     }
 

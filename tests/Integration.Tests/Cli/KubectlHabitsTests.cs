@@ -168,6 +168,57 @@ public sealed class KubectlHabitsTests(LocalStackFixture fixture) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Templates_are_listed_described_and_deleted_only_when_no_unfinished_job_names_them()
+    {
+        var template = Path.Combine(_cli.Work, "base-cpu.yaml");
+        await File.WriteAllTextAsync(template, """
+            apiVersion: coordinator/v1
+            kind: JobTemplate
+            metadata:
+              name: base-cpu
+              labels: {tier: cpu}
+            spec:
+              batching: {maxRecords: 25}
+              handler: {command: [python3, handler.py], timeout: 5m}
+            """);
+        (await _cli.RunAsync("submit", "-f", template)).EnsureSuccess();
+        var job = Path.Combine(_cli.Work, "uses-base.yaml");
+        await File.WriteAllTextAsync(job, $$"""
+            apiVersion: coordinator/v1
+            kind: Job
+            metadata: {name: uses-base}
+            spec:
+              template: base-cpu
+              input: {uri: "s3://{{_cli.Bucket}}/in/uses-base/"}
+              output: {uri: "s3://{{_cli.Bucket}}/out/uses-base/"}
+            """);
+        (await _cli.RunAsync("submit", "-f", job)).EnsureSuccess();
+
+        var list = (await _cli.RunAsync("get", "templates")).EnsureSuccess().StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, list.Length);
+        Assert.Matches(@"^base-cpu\s+1\s+tier=cpu$", list[1]);
+        Assert.Equal("template/base-cpu\n", (await _cli.RunAsync("get", "templates", "-o", "name")).EnsureSuccess().StandardOutput);
+        Assert.DoesNotContain("base-cpu", (await _cli.RunAsync("get", "jobs", "-o", "name")).EnsureSuccess().StandardOutput, StringComparison.Ordinal);
+
+        var described = (await _cli.RunAsync("describe", "template", "base-cpu")).EnsureSuccess().StandardOutput;
+        Assert.Contains("Used by:  uses-base (Pending)", described, StringComparison.Ordinal);
+        Assert.Contains("maxRecords: 25", described, StringComparison.Ordinal);
+
+        var refused = await _cli.RunAsync("delete", "template", "base-cpu");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("is named by unfinished job(s) uses-base", refused.StandardError, StringComparison.Ordinal);
+        Assert.NotNull(await TemplateAsync());
+        Assert.Contains("template \"base-cpu\" deleted", (await _cli.RunAsync("delete", "template", "base-cpu", "--force")).EnsureSuccess().StandardOutput,
+            StringComparison.Ordinal);
+        Assert.Null(await TemplateAsync());
+        var gone = await _cli.RunAsync("describe", "template", "base-cpu");
+        Assert.Equal(1, gone.ExitCode);
+        Assert.Contains("template \"base-cpu\" not found", gone.StandardError, StringComparison.Ordinal);
+
+        async Task<object?> TemplateAsync() => await Coordinator.Reconciler.Cli.Spec.TemplateStore.GetAsync(_cli.Stack.DynamoDb, _cli.Stack.Options.JobsTable, "base-cpu", default);
+    }
+
+    [Fact]
     public async Task Get_jobs_watch_prints_a_row_again_when_a_job_changes()
     {
         var job = await _cli.SubmitRunningAsync("watched");
