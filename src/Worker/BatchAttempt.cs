@@ -1,5 +1,6 @@
 using Coordinator.Controllers.Retry;
 using Coordinator.Controllers.Tasks;
+using Coordinator.Data.Formats;
 using Coordinator.Data.Layout;
 using Coordinator.Data.Storage;
 using Coordinator.Model.Spec;
@@ -29,7 +30,8 @@ public sealed partial class BatchAttempt(IObjectStore store, WorkerOptions optio
         BatchTiming timing, CancellationToken stop, CancellationToken ct)
     {
         var inputFormat = job.Spec.Input.Format;
-        var outputFormat = job.Spec.Output.Format ?? inputFormat;
+        var outputFormat = ResultFormat.Of(job.Spec);
+        var stdio = job.Spec.Handler.Mode == HandlerMode.Stdio;
         // The task item is not trusted: the batch read is the one the layout names, and an item naming another is refused.
         if (TaskKeys.InputMismatch(layout, task, inputFormat) is { } mismatch)
         {
@@ -51,9 +53,22 @@ public sealed partial class BatchAttempt(IObjectStore store, WorkerOptions optio
             }
             ScratchDirectory.EnsureFree(scratch.Path, bytes + options.MinFreeBytes, "after the download (room for the output)");
 
+            // A stdio handler reads and writes JSON records whatever the formats (StdioRecords): CSV and Parquet batches
+            // are converted for its stdin, and its stdout is written in the output format after it exits.
+            var handlerInput = inputPath;
+            var handlerOutput = outputPath;
+            if (stdio && inputFormat != InputFormat.Jsonl)
+            {
+                handlerInput = Path.Combine(scratch.Path, "stdin.jsonl");
+                await StdioRecords.ToJsonlAsync(inputPath, job.Spec.Input, handlerInput, ct).ConfigureAwait(false);
+            }
+            if (stdio && outputFormat != InputFormat.Jsonl)
+            {
+                handlerOutput = Path.Combine(scratch.Path, "stdout.jsonl");
+            }
             var environment = HandlerEnvironment.Build(job.Spec.Handler, job.Name, task.Index, task.Attempt, scratch.Path,
                 inputPath, outputPath, Environment.GetEnvironmentVariable);
-            var run = await _runner.RunAsync(job.Spec.Handler, environment, scratch.Path, inputPath, outputPath, stop, ct).ConfigureAwait(false);
+            var run = await _runner.RunAsync(job.Spec.Handler, environment, scratch.Path, handlerInput, handlerOutput, stop, ct).ConfigureAwait(false);
             timing.HandlerDone();
             switch (run.End)
             {
@@ -70,16 +85,19 @@ public sealed partial class BatchAttempt(IObjectStore store, WorkerOptions optio
             {
                 return AttemptResult.Failed(AttemptEndKind.HandlerExit, $"handler exited with code {run.ExitCode}", run.StderrTail, run.ExitCode);
             }
-            if (!File.Exists(outputPath))
+            if (!File.Exists(handlerOutput))
             {
                 return AttemptResult.Failed(AttemptEndKind.BadHandler, "handler exited 0 but wrote no output file (COORDINATOR_OUTPUT)", run.StderrTail, 0);
             }
             long records;
             try
             {
-                records = await OutputRecordCounter.CountAsync(outputPath, outputFormat, ct).ConfigureAwait(false);
+                records = handlerOutput == outputPath
+                    ? await OutputRecordCounter.CountAsync(outputPath, outputFormat, ct).ConfigureAwait(false)
+                    : await StdioRecords.FromJsonlAsync(handlerOutput, outputFormat, job.Spec.Input.Csv,
+                        inputFormat == InputFormat.Parquet ? inputPath : null, outputPath, ct).ConfigureAwait(false);
             }
-            catch (OutputValidationException e)
+            catch (Exception e) when (e is OutputValidationException or RecordShapeException)
             {
                 return AttemptResult.Failed(AttemptEndKind.BadHandler, e.Message, run.StderrTail + "\ncoordinator: " + e.Message, 0);
             }

@@ -12,7 +12,7 @@ public sealed record OutputTarget(Uri Output, Uri Manifest, InputFormat Format)
 {
     public static OutputTarget For(JobSpec spec)
     {
-        var format = spec.Output.Format ?? spec.Input.Format;
+        var format = ResultFormat.Of(spec);
         var uri = spec.Output.Uri;
         return uri.EndsWith('/')
             ? new OutputTarget(new Uri($"{uri}output.{JobLayout.Extension(format)}"), new Uri($"{uri}manifest.json"), format)

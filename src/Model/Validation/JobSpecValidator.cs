@@ -51,6 +51,12 @@ public static partial class JobSpecValidator
             }
         }
 
+        if (spec.Handler.Mode == HandlerMode.Stdio && spec.Output.Format == InputFormat.Parquet && spec.Input.Format != InputFormat.Parquet)
+        {
+            Add(e, "spec.output.format", "parquet output from a stdio handler takes the input's Parquet schema, and the input is "
+                + spec.Input.Format.ToString().ToLowerInvariant() + ": use output.format jsonl or csv, or handler.mode file and write the Parquet file yourself");
+        }
+
         if (spec.Batching.MaxRecords is null && spec.Batching.MaxBytes is null)
         {
             Add(e, "spec.batching", "at least one of maxRecords or maxBytes is required");

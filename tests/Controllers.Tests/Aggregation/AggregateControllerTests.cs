@@ -178,7 +178,7 @@ public sealed class AggregateControllerTests : IDisposable
     [Fact]
     public async Task Parquet_MergesRowGroupsOfEveryResultInOrder()
     {
-        await AggregatingJobAsync("pq", 2, s => { s.Input.Format = InputFormat.Parquet; });
+        await AggregatingJobAsync("pq", 2, s => { s.Input.Format = InputFormat.Parquet; s.Output.Format = InputFormat.Parquet; });
         await ResultAsync("pq", 0, await ParquetBytesAsync([1, 2, 3], ["a", "b", "c"]), 3, InputFormat.Parquet);
         await ResultAsync("pq", 1, await ParquetBytesAsync([4, 5], ["d", null]), 2, InputFormat.Parquet);
         var (job, _) = await _fx.PassAsync("pq", Aggregator);
