@@ -124,6 +124,17 @@ public sealed class TaskWorkerTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_AFilterThatKeepsNoRecordOfItsBatchSucceedsWithZeroOutputRecords()
+    {
+        var job = await _fx.SeedAsync(WorkerFixture.NewJob("filter", "python3", "-c", "import sys, json\nfor line in sys.stdin:\n    if json.loads(line)['record'] > 99: print(line, end='')"), 1);
+        Assert.Equal(TaskRunOutcome.Recorded, await Run(job));
+        var task = _fx.State.Stored("filter", 0);
+        Assert.True(task.State == TaskState.Succeeded, $"{task.State} {task.Reason}");
+        Assert.Equal((0L, 3L), (task.OutputRecords, task.InputRecords));
+        Assert.Equal("", _fx.ReadResult(job, 0));
+    }
+
+    [Fact]
     public async Task Run_ExitZeroWithNoOutputFails()
     {
         var job = await _fx.SeedAsync(WorkerFixture.NewJob("silent", "true"), 1);
