@@ -102,11 +102,7 @@ public sealed partial class BatchAttempt(IObjectStore store, WorkerOptions optio
                 return AttemptResult.Failed(AttemptEndKind.BadHandler, e.Message, run.StderrTail + "\ncoordinator: " + e.Message, 0);
             }
             timing.ValidateDone();
-            if (records == 0 && task.InputRecords > 0)
-            {
-                return AttemptResult.Failed(AttemptEndKind.BadHandler,
-                    $"handler exited 0 but wrote no output records for {task.InputRecords} input records", run.StderrTail, 0);
-            }
+            // Zero output records is a success: a filter is a legitimate handler (issue 19).
             if (!await confirmClaim(ct).ConfigureAwait(false))
             {
                 LogNotUploading(logger, job.Name, task.Index, task.Attempt);
