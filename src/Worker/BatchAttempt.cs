@@ -101,6 +101,15 @@ public sealed partial class BatchAttempt(IObjectStore store, WorkerOptions optio
             {
                 return AttemptResult.Failed(AttemptEndKind.BadHandler, e.Message, run.StderrTail + "\ncoordinator: " + e.Message, 0);
             }
+            long rejected;
+            try
+            {
+                rejected = await RejectsFile.CountAsync(RejectsFile.In(scratch.Path), ct).ConfigureAwait(false);
+            }
+            catch (OutputValidationException e)
+            {
+                return AttemptResult.Failed(AttemptEndKind.BadHandler, e.Message, run.StderrTail + "\ncoordinator: " + e.Message, 0);
+            }
             timing.ValidateDone();
             // Zero output records is a success: a filter is a legitimate handler (issue 19).
             if (!await confirmClaim(ct).ConfigureAwait(false))
@@ -110,9 +119,19 @@ public sealed partial class BatchAttempt(IObjectStore store, WorkerOptions optio
             }
             var resultUri = layout.Result(task.Index, task.Attempt, outputFormat);
             var (resultSha, resultETag) = await UploadAsync(outputPath, resultUri, ct).ConfigureAwait(false);
+            Uri? rejectsUri = null;
+            string? rejectsSha = null;
+            if (rejected > 0)
+            {
+                rejectsUri = layout.Rejects(task.Index, task.Attempt);
+                (rejectsSha, _) = await UploadAsync(RejectsFile.In(scratch.Path), rejectsUri, ct).ConfigureAwait(false);
+            }
             timing.UploadDone();
             return new AttemptResult
             {
+                RejectedRecords = rejected,
+                RejectsKey = rejectsUri?.ToString(),
+                RejectsSha256 = rejectsSha,
                 Succeeded = true,
                 ExitCode = 0,
                 OutputRecords = records,

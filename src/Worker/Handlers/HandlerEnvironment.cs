@@ -7,7 +7,7 @@ namespace Coordinator.Worker.Handlers;
 /// The environment a handler runs with: deliberately minimal and documented, so a handler behaves the same on every
 /// node and never sees the worker's AWS credentials. It gets PATH, HOME, LANG/LC_ALL (C.UTF-8), TMPDIR (its scratch
 /// directory), USER, SLURM_JOB_ID/SLURM_ARRAY_JOB_ID/SLURM_ARRAY_TASK_ID when set, spec.handler.env, and last, so the
-/// spec cannot override them: COORDINATOR_JOB, COORDINATOR_BATCH, COORDINATOR_ATTEMPT, and in file mode
+/// spec cannot override them: COORDINATOR_JOB, COORDINATOR_BATCH, COORDINATOR_ATTEMPT, COORDINATOR_REJECTS, and in file mode
 /// COORDINATOR_INPUT and COORDINATOR_OUTPUT.
 /// </summary>
 public static class HandlerEnvironment
@@ -39,6 +39,7 @@ public static class HandlerEnvironment
         env["COORDINATOR_JOB"] = job;
         env["COORDINATOR_BATCH"] = batch.ToString(CultureInfo.InvariantCulture);
         env["COORDINATOR_ATTEMPT"] = attempt.ToString(CultureInfo.InvariantCulture);
+        env["COORDINATOR_REJECTS"] = RejectsFile.In(scratch);
         if (handler.Mode == HandlerMode.File)
         {
             env["COORDINATOR_INPUT"] = inputPath ?? throw new ArgumentNullException(nameof(inputPath));

@@ -15,7 +15,7 @@ public sealed class HandlerEnvironmentTests
         Assert.DoesNotContain(env.Keys, k => k.StartsWith("AWS_", StringComparison.Ordinal));
         Assert.DoesNotContain(env.Values, v => v.Contains("worker-AWS", StringComparison.Ordinal));
         Assert.Equal(
-            ["COORDINATOR_ATTEMPT", "COORDINATOR_BATCH", "COORDINATOR_JOB", "HOME", "LANG", "LC_ALL", "PATH", "SLURM_ARRAY_JOB_ID",
+            ["COORDINATOR_ATTEMPT", "COORDINATOR_BATCH", "COORDINATOR_JOB", "COORDINATOR_REJECTS", "HOME", "LANG", "LC_ALL", "PATH", "SLURM_ARRAY_JOB_ID",
              "SLURM_ARRAY_TASK_ID", "SLURM_JOB_ID", "TMPDIR", "USER"],
             env.Keys.Order(StringComparer.Ordinal));
     }

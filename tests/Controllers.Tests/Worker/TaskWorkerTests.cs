@@ -123,6 +123,48 @@ public sealed class TaskWorkerTests : IDisposable
         Assert.Contains("line 2", task.StderrTail, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(HandlerMode.Stdio)]
+    [InlineData(HandlerMode.File)]
+    public async Task Run_RecordsTheHandlerRejectsGoToTheAttemptsRejectsObjectAndAreCounted(HandlerMode mode)
+    {
+        const string Script = """
+            import os, sys, json
+            stdio = "COORDINATOR_INPUT" not in os.environ
+            src = sys.stdin if stdio else open(os.environ["COORDINATOR_INPUT"])
+            out = sys.stdout if stdio else open(os.environ["COORDINATOR_OUTPUT"], "w")
+            with open(os.environ["COORDINATOR_REJECTS"], "a") as rejects:
+                for line in src:
+                    r = json.loads(line)
+                    if r["record"] == 1:
+                        rejects.write(json.dumps({"record": r, "reason": "record 1 is odd"}) + "\n")
+                    else:
+                        out.write(json.dumps(r) + "\n")
+            out.flush()
+            """;
+        var job = WorkerFixture.NewJob("rejects-" + mode.ToString().ToLowerInvariant(), "python3", "-c", Script);
+        job.Spec.Handler.Mode = mode;
+        job = await _fx.SeedAsync(job, 1);
+        Assert.Equal(TaskRunOutcome.Recorded, await Run(job));
+        var task = _fx.State.Stored(job.Name, 0);
+        Assert.True(task.State == TaskState.Succeeded, $"{task.State} {task.Reason} {task.StderrTail}");
+        Assert.Equal((2L, 1L), (task.OutputRecords, task.RejectedRecords));
+        Assert.Equal(_fx.Options.LayoutFor(job).Rejects(0, 1).ToString(), task.RejectsKey);
+        var rejects = File.ReadAllText(new Uri(task.RejectsKey!).LocalPath);
+        Assert.Equal("{\"record\": {\"batch\": 0, \"record\": 1}, \"reason\": \"record 1 is odd\"}\n", rejects);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(rejects))), task.RejectsSha256);
+    }
+
+    [Fact]
+    public async Task Run_ARejectWithoutAReasonFailsTheBatchNamingTheLine()
+    {
+        const string Script = "import os, sys\nsys.stdout.write(sys.stdin.read())\nopen(os.environ['COORDINATOR_REJECTS'], 'a').write('{\"record\": 1, \"reason\": \"ok\"}\\n{\"record\": 2}\\n')";
+        var job = await _fx.SeedAsync(WorkerFixture.NewJob("reject-noreason", "python3", "-c", Script), 1);
+        await Run(job);
+        var task = _fx.State.Stored("reject-noreason", 0);
+        Assert.StartsWith("BadHandler: $COORDINATOR_REJECTS line 2 has no \"reason\" string", task.Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Run_AFilterThatKeepsNoRecordOfItsBatchSucceedsWithZeroOutputRecords()
     {
