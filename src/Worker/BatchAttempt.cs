@@ -67,8 +67,8 @@ public sealed partial class BatchAttempt(IObjectStore store, WorkerOptions optio
                 handlerOutput = Path.Combine(scratch.Path, "stdout.jsonl");
             }
             var environment = HandlerEnvironment.Build(job.Spec.Handler, job.Name, task.Index, task.Attempt, scratch.Path,
-                inputPath, outputPath, Environment.GetEnvironmentVariable);
-            var run = await _runner.RunAsync(job.Spec.Handler, environment, scratch.Path, handlerInput, handlerOutput, stop, ct).ConfigureAwait(false);
+                inputPath, outputPath, HandlerEnvironment.Worker(), job.Spec.Slurm.CpusPerTask);
+            var run = await _runner.RunAsync(job.Spec.Handler, environment, job.Spec.Handler.WorkingDirectory ?? scratch.Path, handlerInput, handlerOutput, stop, ct).ConfigureAwait(false);
             timing.HandlerDone();
             switch (run.End)
             {

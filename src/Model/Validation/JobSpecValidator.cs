@@ -87,6 +87,15 @@ public static partial class JobSpecValidator
             Add(e, $"spec.handler.env.{key}", "is not a valid environment variable name (letters, digits and '_', not starting with a digit)");
         }
 
+        for (var i = 0; i < spec.Handler.InheritEnv.Count; i++)
+        {
+            Check(e, $"spec.handler.inheritEnv[{i}]", EnvRules.CheckInherit(spec.Handler.InheritEnv[i]));
+        }
+        if (spec.Handler.WorkingDirectory is { } wd && (!wd.StartsWith('/') || wd.Split('/').Contains("..")))
+        {
+            Add(e, "spec.handler.workingDirectory", $"must be an absolute path without '..' (the node's directory the handler starts in), got \"{wd}\"");
+        }
+
         Check(e, "spec.output.uri", UriRules.Check(spec.Output.Uri));
 
         Range(e, "spec.dispatch.workers", spec.Dispatch.Workers, 1, D.MaxPilotWorkers);

@@ -166,6 +166,27 @@ public sealed class TaskWorkerTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_TheHandlerStartsInHandlerWorkingDirectoryAndAMissingOneFailsNamingIt()
+    {
+        var models = Directory.CreateDirectory(Path.Combine(_fx.Root, "models")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(models, "weights.txt"), "w");
+        var job = WorkerFixture.NewJob("wd", "python3", "-c", "import sys, os, json\nfor line in sys.stdin: print(json.dumps({'cwd': os.getcwd(), 'w': open('weights.txt').read()}))");
+        job.Spec.Handler.WorkingDirectory = models;
+        job = await _fx.SeedAsync(job, 1, recordsPerBatch: 1);
+        await Run(job);
+        Assert.Equal(TaskState.Succeeded, _fx.State.Stored("wd", 0).State);
+        Assert.Equal($"{{\"cwd\": \"{models}\", \"w\": \"w\"}}\n", _fx.ReadResult(job, 0));
+
+        var missing = WorkerFixture.NewJob("wd-missing", "cat");
+        missing.Spec.Handler.WorkingDirectory = "/no/such/dir";
+        missing = await _fx.SeedAsync(missing, 1);
+        await Run(missing);
+        var task = _fx.State.Stored("wd-missing", 0);
+        Assert.StartsWith("BadHandler", task.Reason, StringComparison.Ordinal);
+        Assert.Contains("handler.workingDirectory /no/such/dir does not exist on this node", task.StderrTail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_AFilterThatKeepsNoRecordOfItsBatchSucceedsWithZeroOutputRecords()
     {
         var job = await _fx.SeedAsync(WorkerFixture.NewJob("filter", "python3", "-c", "import sys, json\nfor line in sys.stdin:\n    if json.loads(line)['record'] > 99: print(line, end='')"), 1);
