@@ -12,7 +12,7 @@ namespace Coordinator.Controllers;
 /// aborted; file://: a temporary file made and removed), so a missing bucket, a denied write or a directory that cannot
 /// be made fails the job at once with the URI and the error, instead of after every batch ran (the aggregator's
 /// OutputNotWritable). A probe that passes sets OutputWritable=True for the generation; a transient error (throttling,
-/// a lost connection) propagates and the reconcile is retried.
+/// a lost connection, any other I/O error) propagates and the reconcile is retried.
 /// </summary>
 public sealed partial class OutputProbeController(IObjectStore store, ILogger<OutputProbeController> logger) : IJobController
 {
@@ -32,7 +32,7 @@ public sealed partial class OutputProbeController(IObjectStore store, ILogger<Ou
         {
             await store.ProbeWriteAsync(target.Output, ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ObjectStoreException { IsPermanent: true } or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ObjectStoreException { IsPermanent: true } or UnauthorizedAccessException)
         {
             var message = $"cannot write the job's output {target.Output}: {e.Message}; found before any batch ran, nothing was dispatched";
             StatusEditor.Fail(context, "OutputNotWritable", message);

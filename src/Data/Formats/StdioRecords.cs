@@ -405,4 +405,4 @@ public static class StdioRecords
 }
 
 /// <summary>A stdio handler's output record that does not fit the job's output format; the message names the line.</summary>
-public sealed class RecordShapeException(string message) : Exception(message);
+public sealed class RecordShapeException(string message) : Coordinator.Model.Errors.CoordinatorException(message);
