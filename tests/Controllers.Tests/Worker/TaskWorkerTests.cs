@@ -187,6 +187,18 @@ public sealed class TaskWorkerTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_AnOutputRecordOverTheRecordSizeLimitFailsTheBatchNamingTheLineAndTheLimit()
+    {
+        // 64 MiB is the largest record the coordinator accepts anywhere (BatchLimits.HardRecordLimitBytes).
+        var job = WorkerFixture.NewJob("huge", "python3", "-c", "import sys\nsys.stdin.read()\nprint('{\"ok\": 1}')\nsys.stdout.write('{\"x\": \"' + 'a' * (64 << 20) + '\"}\\n')");
+        job.Spec.Retry.MaxAttempts = 1;
+        job = await _fx.SeedAsync(job, 1);
+        await Run(job);
+        var task = _fx.State.Stored("huge", 0);
+        Assert.StartsWith("BadHandler: handler output line 2 is 67108873 bytes, over the limit of 67108864 bytes for one record", task.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_AFilterThatKeepsNoRecordOfItsBatchSucceedsWithZeroOutputRecords()
     {
         var job = await _fx.SeedAsync(WorkerFixture.NewJob("filter", "python3", "-c", "import sys, json\nfor line in sys.stdin:\n    if json.loads(line)['record'] > 99: print(line, end='')"), 1);
