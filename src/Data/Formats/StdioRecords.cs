@@ -219,17 +219,17 @@ public static class StdioRecords
     /// <see cref="RecordShapeException"/> naming the line of the handler's output and what was wrong.
     /// </summary>
     public static async Task<long> FromJsonlAsync(string jsonlPath, InputFormat format, CsvOptions csv, string? parquetSchemaFrom,
-        string outputPath, CancellationToken ct) => format switch
+        string outputPath, CancellationToken ct, long maxRecordBytes = Partitioning.BatchLimits.HardRecordLimitBytes) => format switch
         {
-            InputFormat.Csv => await JsonlToCsvAsync(jsonlPath, csv, outputPath, ct).ConfigureAwait(false),
+            InputFormat.Csv => await JsonlToCsvAsync(jsonlPath, csv, outputPath, maxRecordBytes, ct).ConfigureAwait(false),
             InputFormat.Parquet => await JsonlToParquetAsync(jsonlPath,
                 parquetSchemaFrom ?? throw new RecordShapeException("Parquet output from a stdio handler needs a schema: the input must be Parquet"),
-                outputPath, ct).ConfigureAwait(false),
+                outputPath, maxRecordBytes, ct).ConfigureAwait(false),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "JSONL output is written as it is"),
         };
 
     /// <summary>The handler's output lines that are not blank, as (line number, parsed object).</summary>
-    private static async IAsyncEnumerable<(long Line, JsonElement Record)> ReadObjectsAsync(string path,
+    private static async IAsyncEnumerable<(long Line, JsonElement Record)> ReadObjectsAsync(string path, long maxRecordBytes,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
@@ -239,6 +239,8 @@ public static class StdioRecords
             number++;
             if (string.IsNullOrWhiteSpace(line))
                 continue;
+            if (OverLimit(line, maxRecordBytes) is { } over)
+                throw new RecordShapeException($"handler output line {number} {over}");
             JsonElement record;
             try
             {
@@ -255,9 +257,18 @@ public static class StdioRecords
         }
     }
 
+    /// <summary>"is N bytes, over the limit of M bytes for one record" when the UTF-8 line is longer than <paramref name="limit"/>; else null.</summary>
+    public static string? OverLimit(string line, long limit)
+    {
+        if (line.Length * 3L <= limit)
+            return null;
+        var bytes = Encoding.UTF8.GetByteCount(line);
+        return bytes > limit ? $"is {bytes} bytes, over the limit of {limit} bytes for one record" : null;
+    }
+
     private static string Excerpt(string line) => line.Length > 80 ? line[..80] + "…" : line;
 
-    private static async Task<long> JsonlToCsvAsync(string jsonlPath, CsvOptions csv, string outputPath, CancellationToken ct)
+    private static async Task<long> JsonlToCsvAsync(string jsonlPath, CsvOptions csv, string outputPath, long maxRecordBytes, CancellationToken ct)
     {
         var delimiter = CsvPartitioner.ParseDelimiter(csv.Delimiter);
         var output = new StreamWriter(outputPath, append: false, new UTF8Encoding(false), 1 << 16);
@@ -266,7 +277,7 @@ public static class StdioRecords
             List<string>? header = null;
             long records = 0;
             var fields = new List<string>();
-            await foreach (var (line, record) in ReadObjectsAsync(jsonlPath, ct).ConfigureAwait(false))
+            await foreach (var (line, record) in ReadObjectsAsync(jsonlPath, maxRecordBytes, ct).ConfigureAwait(false))
             {
                 if (header is null)
                 {
@@ -299,7 +310,7 @@ public static class StdioRecords
     private static string Quote(string value, char delimiter) =>
         value.AsSpan().IndexOfAny([delimiter, '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 
-    private static async Task<long> JsonlToParquetAsync(string jsonlPath, string schemaFrom, string outputPath, CancellationToken ct)
+    private static async Task<long> JsonlToParquetAsync(string jsonlPath, string schemaFrom, string outputPath, long maxRecordBytes, CancellationToken ct)
     {
         ParquetSchema schema;
         await using (var source = File.OpenRead(schemaFrom))
@@ -309,7 +320,7 @@ public static class StdioRecords
         }
         var fields = schema.Fields;
         var rows = new List<IDictionary<string, object?>>();
-        await foreach (var (line, record) in ReadObjectsAsync(jsonlPath, ct).ConfigureAwait(false))
+        await foreach (var (line, record) in ReadObjectsAsync(jsonlPath, maxRecordBytes, ct).ConfigureAwait(false))
         {
             rows.Add(ParquetRow(record, fields, line, ""));
         }
