@@ -1,35 +1,31 @@
 #!/usr/bin/env python3
-"""Coordinator stdio handler: one JSON record per line in, one result per line out.
+"""Coordinator stdio handler, written with the Python helper (sdk/python): one JSON record in, one result out.
 
 Input records look like {"id": 7, "text": "the quick brown fox"}; each result is
-{"id": 7, "words": 4, "counts": {"the": 1, ...}}. A malformed line is a handler
-failure (exit 42, which the job's retry rules treat as FailJob: retrying cannot fix bad data).
+{"id": 7, "words": 4, "counts": {"the": 1, ...}}. A line that is not JSON is rejected (it goes to
+$COORDINATOR_REJECTS and so to failed-records.jsonl beside the job's output); the batch still succeeds.
 """
 import collections
-import json
 import os
 import sys
 
+try:
+    from coordinator_handler import handler
+except ImportError:  # a checkout without `pip install ./sdk/python`: use the helper next to this example
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "sdk", "python"))
+    from coordinator_handler import handler
 
-def main() -> int:
-    lowercase = os.environ.get("LOWERCASE", "0") == "1"
-    out = sys.stdout
-    for number, line in enumerate(sys.stdin, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            print(f"line {number}: not JSON: {error}", file=sys.stderr)
-            return 42
-        text = record.get("text", "")
-        if lowercase:
-            text = text.lower()
-        words = text.split()
-        result = {"id": record.get("id"), "words": len(words), "counts": dict(collections.Counter(words))}
-        out.write(json.dumps(result, separators=(",", ":")) + "\n")
-    return 0
+LOWERCASE = os.environ.get("LOWERCASE", "0") == "1"
+
+
+@handler
+def wordcount(record):
+    text = record.get("text", "")
+    if LOWERCASE:
+        text = text.lower()
+    words = text.split()
+    return {"id": record.get("id"), "words": len(words), "counts": dict(collections.Counter(words))}
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    wordcount.run()

@@ -44,7 +44,7 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         // Task items are not trusted: every key must be the one the job's layout gives, or nothing is aggregated.
         var layout = options.LayoutFor(job);
         if (tasks.Select(t => TaskKeys.InputMismatch(layout, t, job.Spec.Input.Format)
-                ?? (t.State == TaskState.Succeeded ? TaskKeys.ResultMismatch(layout, t, target.Format) : null))
+                ?? (t.State == TaskState.Succeeded ? TaskKeys.ResultMismatch(layout, t, target.Format) ?? TaskKeys.RejectsMismatch(layout, t) : null))
             .FirstOrDefault(m => m is not null) is { } mismatch)
         {
             return Fail(context, "TaskKeyMismatch", mismatch + "; nothing was aggregated");
@@ -65,6 +65,19 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
             {
                 manifest.Output = sources.Count > 0 ? sources[0].Uri.ToString()[..(sources[0].Uri.ToString().LastIndexOf('/') + 1)] : "";
                 manifest.Note += "aggregate: none — results stay per batch. ";
+            }
+            var rejects = tasks.Where(t => t.State == TaskState.Succeeded && t.RejectsKey is not null)
+                .Select(t => new ResultSource(t.Index, new Uri(t.RejectsKey!), t.RejectsSha256 ?? "", null, t.Attempt))
+                .ToList();
+            if (rejects.Count > 0)
+            {
+                var writer = await store.OpenWriteAsync(target.FailedRecords, deadline.Token).ConfigureAwait(false);
+                await using (writer.ConfigureAwait(false))
+                {
+                    (manifest.FailedRecordsSha256, _) = await TextConcatenator.ConcatAsync(store, rejects, writer.Stream, csvHeaders: false, deadline.Token).ConfigureAwait(false);
+                    await writer.CommitAsync(deadline.Token).ConfigureAwait(false);
+                }
+                manifest.FailedRecordsFile = target.FailedRecords.ToString();
             }
             await WriteJsonAsync(target.Manifest, manifest, deadline.Token).ConfigureAwait(false);
         }
@@ -89,7 +102,7 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         {
             // A missing output bucket or a denied write cannot heal by retrying: without this the reconcile would
             // throw and back off forever while the job sat in Running with no word of why.
-            var writing = e.Uri == target.Output || e.Uri == target.Manifest;
+            var writing = e.Uri == target.Output || e.Uri == target.Manifest || e.Uri == target.FailedRecords;
             return Fail(context, writing ? "OutputNotWritable" : "ResultUnreadable",
                 writing ? $"cannot write the job's output: {e.Message}" : $"cannot read a batch result: {e.Message}");
         }
@@ -102,7 +115,8 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         metrics.RecordsProcessed("failed", tally.FailedRecords);
         var failed = tasks.Count(t => t.State == TaskState.Failed);
         job.Status.Message = $"{sources.Count} of {tasks.Count} batches succeeded" + (failed > 0 ? $", {failed} failed within the failure policy" : "")
-            + $"; {manifest.OutputRecords} output records. {manifest.Note}".TrimEnd();
+            + $"; {manifest.OutputRecords} output records"
+            + (manifest.RejectedRecords > 0 ? $", {manifest.RejectedRecords} rejected (in {manifest.FailedRecordsFile})" : "") + $". {manifest.Note}".TrimEnd();
         StatusEditor.SetPhase(job.Status, JobPhase.Succeeded);
         StatusEditor.SetCondition(job.Status, ConditionTypes.Complete, StatusEditor.True, "Aggregated", job.Status.Message, job.Generation, context.Now);
         job.Status.CompletedAt = context.Now;
@@ -215,6 +229,8 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
                 ResultSha256 = t.State == TaskState.Succeeded ? t.ResultSha256 : null,
                 ResultETag = t.State == TaskState.Succeeded ? t.ResultETag : null,
                 OutputRecords = t.State == TaskState.Succeeded ? t.OutputRecords : null,
+                RejectedRecords = t.State == TaskState.Succeeded ? t.RejectedRecords : null,
+                RejectsKey = t.State == TaskState.Succeeded ? t.RejectsKey : null,
                 Attempts = t.Attempt,
                 Reason = t.Reason,
             })],
@@ -222,10 +238,12 @@ public sealed partial class AggregateController(IStateStore state, IObjectStore 
         manifest.InputRecords = tasks.Sum(t => t.InputRecords);
         manifest.OutputRecords = tasks.Where(t => t.State == TaskState.Succeeded).Sum(t => t.OutputRecords ?? 0);
         manifest.FailedRecords = tasks.Where(t => t.State is TaskState.Failed or TaskState.Ignored).Sum(t => t.InputRecords);
-        manifest.RecordsConserved = manifest.InputRecords == manifest.OutputRecords + manifest.FailedRecords;
+        manifest.RejectedRecords = tasks.Where(t => t.State == TaskState.Succeeded).Sum(t => t.RejectedRecords ?? 0);
+        manifest.RecordsConserved = manifest.InputRecords == manifest.OutputRecords + manifest.FailedRecords + manifest.RejectedRecords;
         if (!manifest.RecordsConserved)
         {
-            manifest.Note = $"The handler changed record counts: {manifest.InputRecords} input = {manifest.OutputRecords} output + {manifest.FailedRecords} failed does not hold. ";
+            manifest.Note = $"The handler changed record counts: {manifest.InputRecords} input = {manifest.OutputRecords} output + {manifest.FailedRecords} failed"
+                + (manifest.RejectedRecords > 0 ? $" + {manifest.RejectedRecords} rejected" : "") + " does not hold. ";
         }
         return manifest;
     }

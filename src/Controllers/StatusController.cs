@@ -140,6 +140,7 @@ public sealed partial class StatusController(
         status.Records.Input = tally.InputRecords;
         status.Records.Output = tally.OutputRecords;
         status.Records.Failed = tally.FailedRecords;
+        status.Records.Rejected = tally.RejectedRecords;
     }
 
     /// <summary>The tasks-by-state gauge's view of one tally (state names as in the task items).</summary>

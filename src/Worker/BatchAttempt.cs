@@ -1,5 +1,6 @@
 using Coordinator.Controllers.Retry;
 using Coordinator.Controllers.Tasks;
+using Coordinator.Data.Formats;
 using Coordinator.Data.Layout;
 using Coordinator.Data.Storage;
 using Coordinator.Model.Spec;
@@ -29,7 +30,8 @@ public sealed partial class BatchAttempt(IObjectStore store, WorkerOptions optio
         BatchTiming timing, CancellationToken stop, CancellationToken ct)
     {
         var inputFormat = job.Spec.Input.Format;
-        var outputFormat = job.Spec.Output.Format ?? inputFormat;
+        var outputFormat = ResultFormat.Of(job.Spec);
+        var stdio = job.Spec.Handler.Mode == HandlerMode.Stdio;
         // The task item is not trusted: the batch read is the one the layout names, and an item naming another is refused.
         if (TaskKeys.InputMismatch(layout, task, inputFormat) is { } mismatch)
         {
@@ -51,9 +53,22 @@ public sealed partial class BatchAttempt(IObjectStore store, WorkerOptions optio
             }
             ScratchDirectory.EnsureFree(scratch.Path, bytes + options.MinFreeBytes, "after the download (room for the output)");
 
+            // A stdio handler reads and writes JSON records whatever the formats (StdioRecords): CSV and Parquet batches
+            // are converted for its stdin, and its stdout is written in the output format after it exits.
+            var handlerInput = inputPath;
+            var handlerOutput = outputPath;
+            if (stdio && inputFormat != InputFormat.Jsonl)
+            {
+                handlerInput = Path.Combine(scratch.Path, "stdin.jsonl");
+                await StdioRecords.ToJsonlAsync(inputPath, job.Spec.Input, handlerInput, ct).ConfigureAwait(false);
+            }
+            if (stdio && outputFormat != InputFormat.Jsonl)
+            {
+                handlerOutput = Path.Combine(scratch.Path, "stdout.jsonl");
+            }
             var environment = HandlerEnvironment.Build(job.Spec.Handler, job.Name, task.Index, task.Attempt, scratch.Path,
-                inputPath, outputPath, Environment.GetEnvironmentVariable);
-            var run = await _runner.RunAsync(job.Spec.Handler, environment, scratch.Path, inputPath, outputPath, stop, ct).ConfigureAwait(false);
+                inputPath, outputPath, HandlerEnvironment.Worker(), job.Spec.Slurm.CpusPerTask);
+            var run = await _runner.RunAsync(job.Spec.Handler, environment, job.Spec.Handler.WorkingDirectory ?? scratch.Path, handlerInput, handlerOutput, stop, ct).ConfigureAwait(false);
             timing.HandlerDone();
             switch (run.End)
             {
@@ -70,25 +85,33 @@ public sealed partial class BatchAttempt(IObjectStore store, WorkerOptions optio
             {
                 return AttemptResult.Failed(AttemptEndKind.HandlerExit, $"handler exited with code {run.ExitCode}", run.StderrTail, run.ExitCode);
             }
-            if (!File.Exists(outputPath))
+            if (!File.Exists(handlerOutput))
             {
                 return AttemptResult.Failed(AttemptEndKind.BadHandler, "handler exited 0 but wrote no output file (COORDINATOR_OUTPUT)", run.StderrTail, 0);
             }
             long records;
             try
             {
-                records = await OutputRecordCounter.CountAsync(outputPath, outputFormat, ct).ConfigureAwait(false);
+                records = handlerOutput == outputPath
+                    ? await OutputRecordCounter.CountAsync(outputPath, outputFormat, ct).ConfigureAwait(false)
+                    : await StdioRecords.FromJsonlAsync(handlerOutput, outputFormat, job.Spec.Input.Csv,
+                        inputFormat == InputFormat.Parquet ? inputPath : null, outputPath, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OutputValidationException or RecordShapeException)
+            {
+                return AttemptResult.Failed(AttemptEndKind.BadHandler, e.Message, run.StderrTail + "\ncoordinator: " + e.Message, 0);
+            }
+            long rejected;
+            try
+            {
+                rejected = await RejectsFile.CountAsync(RejectsFile.In(scratch.Path), ct).ConfigureAwait(false);
             }
             catch (OutputValidationException e)
             {
                 return AttemptResult.Failed(AttemptEndKind.BadHandler, e.Message, run.StderrTail + "\ncoordinator: " + e.Message, 0);
             }
             timing.ValidateDone();
-            if (records == 0 && task.InputRecords > 0)
-            {
-                return AttemptResult.Failed(AttemptEndKind.BadHandler,
-                    $"handler exited 0 but wrote no output records for {task.InputRecords} input records", run.StderrTail, 0);
-            }
+            // Zero output records is a success: a filter is a legitimate handler (issue 19).
             if (!await confirmClaim(ct).ConfigureAwait(false))
             {
                 LogNotUploading(logger, job.Name, task.Index, task.Attempt);
@@ -96,9 +119,19 @@ public sealed partial class BatchAttempt(IObjectStore store, WorkerOptions optio
             }
             var resultUri = layout.Result(task.Index, task.Attempt, outputFormat);
             var (resultSha, resultETag) = await UploadAsync(outputPath, resultUri, ct).ConfigureAwait(false);
+            Uri? rejectsUri = null;
+            string? rejectsSha = null;
+            if (rejected > 0)
+            {
+                rejectsUri = layout.Rejects(task.Index, task.Attempt);
+                (rejectsSha, _) = await UploadAsync(RejectsFile.In(scratch.Path), rejectsUri, ct).ConfigureAwait(false);
+            }
             timing.UploadDone();
             return new AttemptResult
             {
+                RejectedRecords = rejected,
+                RejectsKey = rejectsUri?.ToString(),
+                RejectsSha256 = rejectsSha,
                 Succeeded = true,
                 ExitCode = 0,
                 OutputRecords = records,

@@ -25,7 +25,7 @@ public static class StatusItemCodec
             .String("completedIndexes", s.CompletedIndexes)
             .String("failedIndexes", s.FailedIndexes)
             .Nested("records", new AttributeWriter()
-                .Number("input", s.Records.Input).Number("output", s.Records.Output).Number("failed", s.Records.Failed))
+                .Number("input", s.Records.Input).Number("output", s.Records.Output).Number("failed", s.Records.Failed).Number("rejected", s.Records.Rejected == 0 ? null : s.Records.Rejected))
             .Nested("output", s.Output is null ? null : new AttributeWriter()
                 .String("uri", s.Output.Uri).String("manifest", s.Output.Manifest).String("sha256", s.Output.Sha256))
             .Time("startedAt", s.StartedAt)
@@ -74,7 +74,7 @@ public static class StatusItemCodec
         }
         if (r.OptionalMap("records") is { } rec)
         {
-            status.Records = new RecordCounts { Input = rec.Long("input"), Output = rec.Long("output"), Failed = rec.Long("failed") };
+            status.Records = new RecordCounts { Input = rec.Long("input"), Output = rec.Long("output"), Failed = rec.Long("failed"), Rejected = rec.OptionalLong("rejected") ?? 0 };
         }
         if (r.OptionalMap("output") is { } o)
         {

@@ -37,6 +37,9 @@ public static class TaskItemCodec
         public const string ResultETag = "resultETag";
         public const string InputRecords = "inputRecords";
         public const string OutputRecords = "outputRecords";
+        public const string RejectedRecords = "rejectedRecords";
+        public const string RejectsKey = "rejectsKey";
+        public const string RejectsSha256 = "rejectsSha256";
         public const string ExitCode = "exitCode";
         public const string StderrTail = "stderrTail";
         public const string Reason = "reason";
@@ -69,6 +72,9 @@ public static class TaskItemCodec
         .String(Names.ResultETag, t.ResultETag)
         .Number(Names.InputRecords, t.InputRecords)
         .Number(Names.OutputRecords, t.OutputRecords)
+        .Number(Names.RejectedRecords, t.RejectedRecords)
+        .String(Names.RejectsKey, t.RejectsKey)
+        .String(Names.RejectsSha256, t.RejectsSha256)
         .Number(Names.ExitCode, t.ExitCode)
         .String(Names.StderrTail, t.StderrTail)
         .String(Names.Reason, t.Reason)
@@ -145,6 +151,9 @@ public static class TaskItemCodec
             ResultETag = Read(() => r.OptionalString(Names.ResultETag), null),
             InputRecords = Read(() => r.Long(Names.InputRecords), 0),
             OutputRecords = Read(() => r.OptionalLong(Names.OutputRecords), null),
+            RejectedRecords = Read(() => r.OptionalLong(Names.RejectedRecords), null),
+            RejectsKey = Read(() => r.OptionalString(Names.RejectsKey), null),
+            RejectsSha256 = Read(() => r.OptionalString(Names.RejectsSha256), null),
             ExitCode = Read(() => r.OptionalInt(Names.ExitCode), null),
             StderrTail = Read(() => r.OptionalString(Names.StderrTail), null),
             Reason = Read(() => r.OptionalString(Names.Reason), null),

@@ -30,6 +30,8 @@ public sealed class ObjectStoreRouter(IObjectStore file, Lazy<IObjectStore> s3) 
 
     public Task DeleteAsync(Uri uri, CancellationToken ct) => For(uri).DeleteAsync(uri, ct);
 
+    public Task ProbeWriteAsync(Uri uri, CancellationToken ct) => For(uri).ProbeWriteAsync(uri, ct);
+
     public async Task DeleteManyAsync(IReadOnlyList<Uri> uris, CancellationToken ct)
     {
         foreach (var group in uris.GroupBy(For))

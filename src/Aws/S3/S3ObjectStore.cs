@@ -102,6 +102,35 @@ public sealed class S3ObjectStore(IAmazonS3 s3, int partSize = S3UploadStream.De
         return Task.FromResult<IObjectWriter>(new S3ObjectWriter(new S3UploadStream(s3, uri, loc, partSize)));
     }
 
+    /// <summary>
+    /// CreateMultipartUpload on the key, then AbortMultipartUpload: fails as the real write would (NoSuchBucket,
+    /// AccessDenied) and leaves nothing behind, whatever is at the key now. Needs s3:PutObject and
+    /// s3:AbortMultipartUpload, which the writer of the output has anyway.
+    /// </summary>
+    public async Task ProbeWriteAsync(Uri uri, CancellationToken ct)
+    {
+        var loc = S3Address.Parse(uri);
+        string uploadId;
+        try
+        {
+            uploadId = (await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = loc.Bucket, Key = loc.Key }, ct)
+                .ConfigureAwait(false)).UploadId;
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Translate(uri, e, "writing object");
+        }
+        try
+        {
+            await s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = loc.Bucket, Key = loc.Key, UploadId = uploadId }, ct)
+                .ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e)
+        {
+            throw Translate(uri, e, "aborting the probe upload");
+        }
+    }
+
     /// <summary>One DeleteObjects call (quiet mode) per bucket and <see cref="IObjectStore.MaxDeleteBatch"/> keys.</summary>
     public async Task DeleteManyAsync(IReadOnlyList<Uri> uris, CancellationToken ct)
     {

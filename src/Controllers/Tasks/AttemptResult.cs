@@ -10,6 +10,10 @@ public sealed record AttemptResult
     public AttemptEndKind? Failure { get; init; }
     public int? ExitCode { get; init; }
     public long? OutputRecords { get; init; }
+    /// <summary>Records the handler rejected ($COORDINATOR_REJECTS); the rejects object's key and sha256 when there were any.</summary>
+    public long? RejectedRecords { get; init; }
+    public string? RejectsKey { get; init; }
+    public string? RejectsSha256 { get; init; }
     public string? ResultKey { get; init; }
     public string? ResultSha256 { get; init; }
     public string? ResultETag { get; init; }

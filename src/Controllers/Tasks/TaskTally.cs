@@ -18,6 +18,7 @@ public sealed class TaskTally
     public long InputRecords { get; private set; }
     public long OutputRecords { get; private set; }
     public long FailedRecords { get; private set; }
+    public long RejectedRecords { get; private set; }
     public List<int> SucceededIndexes { get; } = [];
     public List<int> FailedIndexes { get; } = [];
     /// <summary>Pending, not backing off, and not already queued in Slurm: what dispatch may submit now.</summary>
@@ -62,6 +63,7 @@ public sealed class TaskTally
                     tally.Succeeded++;
                     tally.SucceededIndexes.Add(task.Index);
                     tally.OutputRecords += task.OutputRecords ?? 0;
+                    tally.RejectedRecords += task.RejectedRecords ?? 0;
                     watch?.Ended(task);
                     break;
                 case TaskState.Failed:

@@ -70,6 +70,9 @@ public static class TaskTransitions
         {
             task.State = TaskState.Succeeded;
             task.OutputRecords = result.OutputRecords;
+            task.RejectedRecords = result.RejectedRecords;
+            task.RejectsKey = result.RejectsKey;
+            task.RejectsSha256 = result.RejectsSha256;
             task.ResultKey = result.ResultKey;
             task.ResultSha256 = result.ResultSha256;
             task.ResultETag = result.ResultETag;

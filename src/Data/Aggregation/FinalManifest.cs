@@ -2,7 +2,8 @@ namespace Coordinator.Data.Aggregation;
 
 /// <summary>
 /// The job's final manifest: every batch (SUCCEEDED, FAILED or IGNORED) with its checksums and record counts, the
-/// output and its sha256, and whether records were conserved (input = output + failed) — a handler that changes
+/// output and its sha256, the rejected records' file, and whether records were conserved (input = output + failed +
+/// rejected) — a handler that changes
 /// counts (filters, explodes) is reported, not treated as an error.
 /// </summary>
 public sealed class FinalManifest
@@ -18,6 +19,11 @@ public sealed class FinalManifest
     public long InputRecords { get; set; }
     public long OutputRecords { get; set; }
     public long FailedRecords { get; set; }
+    /// <summary>Records the handlers rejected ($COORDINATOR_REJECTS) in batches that succeeded.</summary>
+    public long RejectedRecords { get; set; }
+    /// <summary>failed-records.jsonl beside the output ({"record":…, "reason":"…"} lines), when there were rejects.</summary>
+    public string? FailedRecordsFile { get; set; }
+    public string? FailedRecordsSha256 { get; set; }
     public bool RecordsConserved { get; set; }
     public string Note { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
@@ -38,6 +44,8 @@ public sealed class FinalManifestBatch
     /// <summary>The version of the result object aggregated (S3 ETag, or a file's version token).</summary>
     public string? ResultETag { get; set; }
     public long? OutputRecords { get; set; }
+    public long? RejectedRecords { get; set; }
+    public string? RejectsKey { get; set; }
     public int Attempts { get; set; }
     public string? Reason { get; set; }
 }

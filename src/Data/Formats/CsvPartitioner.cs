@@ -204,7 +204,7 @@ public sealed class CsvPartitioner(CsvOptions options) : IFormatPartitioner
         }
     }
 
-    private static char ParseDelimiter(string delimiter) => delimiter switch
+    internal static char ParseDelimiter(string delimiter) => delimiter switch
     {
         { Length: 1 } => delimiter[0],
         "\\t" or "tab" => '\t',

@@ -23,6 +23,9 @@ public sealed class JobLayout(Uri root, string jobName, long generation)
     /// <summary>Where attempt <paramref name="attempt"/> of batch <paramref name="index"/> puts its result.</summary>
     public Uri Result(int index, int attempt, InputFormat format) =>
         new($"{_prefix}/results/{index:D6}.a{attempt.ToString(System.Globalization.CultureInfo.InvariantCulture)}.{Extension(format)}");
+    /// <summary>Where attempt <paramref name="attempt"/> of batch <paramref name="index"/> puts the records its handler rejected.</summary>
+    public Uri Rejects(int index, int attempt) =>
+        new($"{_prefix}/results/{index:D6}.a{attempt.ToString(System.Globalization.CultureInfo.InvariantCulture)}.rejects.jsonl");
     public Uri TaskManifest(int index) => new($"{_prefix}/tasks/{index:D6}.json");
 
     /// <summary>Everything of one job, all generations: {root}/jobs/{name}/ (what TTL cleanup and delete purge).</summary>

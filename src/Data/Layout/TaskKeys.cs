@@ -21,6 +21,10 @@ public static class TaskKeys
     public static string? ResultMismatch(JobLayout layout, JobTask task, InputFormat format) =>
         Mismatch(layout, task, "result", task.ResultKey, layout.Result(task.Index, task.Attempt, format));
 
+    /// <summary>Null when the task recorded no rejects or its rejectsKey is its attempt's in <paramref name="layout"/>; else why it is refused.</summary>
+    public static string? RejectsMismatch(JobLayout layout, JobTask task) =>
+        task.RejectsKey is null ? null : Mismatch(layout, task, "rejects", task.RejectsKey, layout.Rejects(task.Index, task.Attempt));
+
     private static string? Mismatch(JobLayout layout, JobTask task, string what, string? recorded, Uri expected)
     {
         if (task.Job == layout.JobName && task.Generation == layout.Generation && string.Equals(recorded, expected.ToString(), StringComparison.Ordinal))

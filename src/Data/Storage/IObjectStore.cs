@@ -51,6 +51,18 @@ public interface IObjectStore
     Task DeleteAsync(Uri uri, CancellationToken ct);
 
     /// <summary>
+    /// Checks that <paramref name="uri"/> could be written, leaving nothing behind and never touching an object already
+    /// there: throws <see cref="ObjectStoreException"/> (a missing bucket, access denied, a directory that cannot be
+    /// made) as the real write would. This default opens a write and disposes it uncommitted (file://: a temporary file
+    /// made and removed beside the object); S3 starts a multipart upload and aborts it.
+    /// </summary>
+    async Task ProbeWriteAsync(Uri uri, CancellationToken ct)
+    {
+        var writer = await OpenWriteAsync(uri, ct).ConfigureAwait(false);
+        await writer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
     /// Deletes several objects (what is not there counts as deleted). S3 sends one DeleteObjects call per
     /// <see cref="MaxDeleteBatch"/> keys of a bucket; this default deletes them one by one. Throws naming the first
     /// object that could not be deleted.

@@ -63,6 +63,10 @@ public sealed class HandlerSpec
     public HandlerMode Mode { get; set; } = JobSpecDefaults.HandlerMode;
     public TimeSpan Timeout { get; set; } = JobSpecDefaults.HandlerTimeout;
     public Dictionary<string, string> Env { get; set; } = [];
+    /// <summary>Names or globs of the worker's variables the handler also gets (never AWS_* or COORDINATOR_*).</summary>
+    public List<string> InheritEnv { get; set; } = [];
+    /// <summary>Absolute directory the handler starts in; null means its scratch directory.</summary>
+    public string? WorkingDirectory { get; set; }
 }
 
 public enum AggregateMode { Concat, None }

@@ -22,4 +22,6 @@ public static class ConditionTypes
     public const string Complete = "Complete";
     public const string Failed = "Failed";
     public const string Suspended = "Suspended";
+    /// <summary>The output location was probed writable before the first dispatch of the generation.</summary>
+    public const string OutputWritable = "OutputWritable";
 }

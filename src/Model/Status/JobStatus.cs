@@ -45,6 +45,8 @@ public sealed class RecordCounts
     public long Input { get; set; }
     public long Output { get; set; }
     public long Failed { get; set; }
+    /// <summary>Records the handlers rejected ($COORDINATOR_REJECTS), in failed-records.jsonl beside the output.</summary>
+    public long Rejected { get; set; }
 }
 
 public sealed class OutputStatus

@@ -30,6 +30,11 @@ public sealed class JobTask
     public string? ResultETag { get; set; }
     public long InputRecords { get; set; }
     public long? OutputRecords { get; set; }
+    /// <summary>Records the handler rejected ($COORDINATOR_REJECTS) in the attempt that succeeded.</summary>
+    public long? RejectedRecords { get; set; }
+    /// <summary>That attempt's rejects object ({"record":…, "reason":"…"} lines), when it rejected any.</summary>
+    public string? RejectsKey { get; set; }
+    public string? RejectsSha256 { get; set; }
     public int? ExitCode { get; set; }
     public string? StderrTail { get; set; }
     /// <summary>Why the last attempt ended as it did (e.g. HandlerExit, Timeout, Lost, Disrupted, ChecksumMismatch).</summary>

@@ -51,6 +51,12 @@ public static partial class JobSpecValidator
             }
         }
 
+        if (spec.Handler.Mode == HandlerMode.Stdio && spec.Output.Format == InputFormat.Parquet && spec.Input.Format != InputFormat.Parquet)
+        {
+            Add(e, "spec.output.format", "parquet output from a stdio handler takes the input's Parquet schema, and the input is "
+                + spec.Input.Format.ToString().ToLowerInvariant() + ": use output.format jsonl or csv, or handler.mode file and write the Parquet file yourself");
+        }
+
         if (spec.Batching.MaxRecords is null && spec.Batching.MaxBytes is null)
         {
             Add(e, "spec.batching", "at least one of maxRecords or maxBytes is required");
@@ -79,6 +85,15 @@ public static partial class JobSpecValidator
         foreach (var key in spec.Handler.Env.Keys.Where(k => !EnvNamePattern().IsMatch(k)))
         {
             Add(e, $"spec.handler.env.{key}", "is not a valid environment variable name (letters, digits and '_', not starting with a digit)");
+        }
+
+        for (var i = 0; i < spec.Handler.InheritEnv.Count; i++)
+        {
+            Check(e, $"spec.handler.inheritEnv[{i}]", EnvRules.CheckInherit(spec.Handler.InheritEnv[i]));
+        }
+        if (spec.Handler.WorkingDirectory is { } wd && (!wd.StartsWith('/') || wd.Split('/').Contains("..")))
+        {
+            Add(e, "spec.handler.workingDirectory", $"must be an absolute path without '..' (the node's directory the handler starts in), got \"{wd}\"");
         }
 
         Check(e, "spec.output.uri", UriRules.Check(spec.Output.Uri));

@@ -111,6 +111,7 @@ public sealed class RunLocalCommand : ICliCommand
             NullLogger.Instance);
         var rows = new List<IReadOnlyList<string?>>();
         var tails = new List<(int Index, string Tail)>();
+        var rejects = new List<string>();
         var failed = 0;
         foreach (var batch in batches)
         {
@@ -129,12 +130,21 @@ public sealed class RunLocalCommand : ICliCommand
                 result.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-",
                 result.Succeeded ? new Uri(result.ResultKey!).LocalPath : "FAILED: " + result.Message,
             ]);
+            if (result.RejectedRecords is > 0 && result.RejectsKey is { } rejected)
+            {
+                rejects.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"batch {batch.Index}: {result.RejectedRecords} record(s) rejected by the handler, in {new Uri(rejected).LocalPath}"));
+            }
             if (result.StderrTail.Trim().Length > 0)
             {
                 tails.Add((batch.Index, result.StderrTail));
             }
         }
         await output.WriteAsync(TextTable.Render(Columns, rows, maxWidth: null)).ConfigureAwait(false);
+        foreach (var line in rejects)
+        {
+            await output.WriteLineAsync(line).ConfigureAwait(false);
+        }
         foreach (var (index, tail) in tails)
         {
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"stderr of batch {index} (last lines):")).ConfigureAwait(false);

@@ -12,7 +12,7 @@ namespace Coordinator.Reconciler.Hosting;
 
 /// <summary>
 /// Every pipeline controller the daemon runs, one line each. The reconciler receives them as
-/// <c>IEnumerable&lt;IJobController&gt;</c> and runs them by <see cref="IJobController.Order"/> (validation 0, deadline 50,
+/// <c>IEnumerable&lt;IJobController&gt;</c> and runs them by <see cref="IJobController.Order"/> (validation 0, deadline 50, output probe 90,
 /// partition 100, store 200, dispatch 300, status 400), so the order of these lines does not matter.
 /// Register a controller's own dependencies (ports and adapters) in <see cref="AddControllerDependencies"/>.
 /// </summary>
@@ -22,6 +22,7 @@ public static class ControllerRegistrations
     {
         services.AddSingleton<IJobController, ValidationController>();
         services.AddSingleton<IJobController, DeadlineController>();
+        services.AddSingleton<IJobController, OutputProbeController>();
         services.AddSingleton<IJobController, PartitionController>();
         services.AddSingleton<IJobController, StoreController>();
         services.AddSingleton<IJobController, DispatchController>();

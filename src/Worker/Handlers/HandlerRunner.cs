@@ -51,6 +51,11 @@ public sealed class HandlerRunner(WorkerOptions options)
             stderr.AppendLine($"coordinator: cannot start handler \"{handler.Command[0]}\": {(File.Exists(command) ? "not executable" : "no such file")} (is it installed, and executable?)");
             return new HandlerRun(HandlerEnd.FailedToStart, null, stderr.ToString(), clock.Elapsed);
         }
+        if (!Directory.Exists(workingDirectory))
+        {
+            stderr.AppendLine($"coordinator: cannot start handler \"{handler.Command[0]}\": handler.workingDirectory {workingDirectory} does not exist on this node");
+            return new HandlerRun(HandlerEnd.FailedToStart, null, stderr.ToString(), clock.Elapsed);
+        }
         var stdio = handler.Mode == HandlerMode.Stdio;
         var start = new ProcessStartInfo(Setsid ?? command)
         {

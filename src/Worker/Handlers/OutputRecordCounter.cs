@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Coordinator.Data.Formats;
+using Coordinator.Data.Partitioning;
 using Coordinator.Model.Spec;
 using Parquet;
 using Sylvan.Data.Csv;
@@ -12,15 +14,15 @@ namespace Coordinator.Worker.Handlers;
 /// </summary>
 public static class OutputRecordCounter
 {
-    public static async Task<long> CountAsync(string path, InputFormat format, CancellationToken ct) => format switch
+    public static async Task<long> CountAsync(string path, InputFormat format, CancellationToken ct, long maxRecordBytes = BatchLimits.HardRecordLimitBytes) => format switch
     {
-        InputFormat.Jsonl => await CountJsonlAsync(path, ct).ConfigureAwait(false),
+        InputFormat.Jsonl => await CountJsonlAsync(path, maxRecordBytes, ct).ConfigureAwait(false),
         InputFormat.Csv => await CountCsvAsync(path, ct).ConfigureAwait(false),
         InputFormat.Parquet => await CountParquetAsync(path, ct).ConfigureAwait(false),
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown format"),
     };
 
-    private static async Task<long> CountJsonlAsync(string path, CancellationToken ct)
+    private static async Task<long> CountJsonlAsync(string path, long maxRecordBytes, CancellationToken ct)
     {
         using var reader = new StreamReader(path, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 1 << 16);
         long records = 0;
@@ -31,6 +33,10 @@ public static class OutputRecordCounter
             if (string.IsNullOrWhiteSpace(line))
             {
                 continue;
+            }
+            if (StdioRecords.OverLimit(line, maxRecordBytes) is { } message)
+            {
+                throw new OutputValidationException($"handler output line {lineNumber} {message}");
             }
             try
             {

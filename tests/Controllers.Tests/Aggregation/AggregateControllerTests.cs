@@ -76,6 +76,60 @@ public sealed class AggregateControllerTests : IDisposable
     }
 
     [Fact]
+    public async Task Rejected_records_of_every_batch_go_to_failed_records_jsonl_beside_the_output_and_into_the_manifest_and_status()
+    {
+        await AggregatingJobAsync("rej", 3, _ => { });
+        await ResultAsync("rej", 0, "{\"b\":0}\n"u8.ToArray(), 1, InputFormat.Jsonl);
+        await ResultAsync("rej", 1, "{\"b\":1}\n"u8.ToArray(), 1, InputFormat.Jsonl);
+        await ResultAsync("rej", 2, "{\"b\":2}\n"u8.ToArray(), 1, InputFormat.Jsonl);
+        await RejectsAsync("rej", 2, "{\"record\":{\"b\":2.5},\"reason\":\"negative price\"}\n"u8.ToArray(), 1);
+        await RejectsAsync("rej", 0, "{\"record\":{\"b\":0.5},\"reason\":\"no sku\"}\n{\"record\":\"raw\",\"reason\":\"not an object\"}"u8.ToArray(), 2);
+
+        var (job, _) = await _fx.PassAsync("rej", Aggregator);
+
+        Assert.Equal(JobPhase.Succeeded, job.Status.Phase);
+        var rejects = await File.ReadAllTextAsync(Path.Combine(OutDir, "failed-records.jsonl"));
+        Assert.Equal("{\"record\":{\"b\":0.5},\"reason\":\"no sku\"}\n{\"record\":\"raw\",\"reason\":\"not an object\"}\n{\"record\":{\"b\":2.5},\"reason\":\"negative price\"}\n", rejects);
+        Assert.Equal(3, job.Status.Records.Rejected);
+        Assert.Contains("3 rejected (in ", job.Status.Message, StringComparison.Ordinal);
+        using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(OutDir, "manifest.json")));
+        var root = manifest.RootElement;
+        Assert.Equal(3, root.GetProperty("rejectedRecords").GetInt64());
+        Assert.Equal(new Uri(Path.Combine(OutDir, "failed-records.jsonl")).ToString(), root.GetProperty("failedRecordsFile").GetString());
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(rejects))), root.GetProperty("failedRecordsSha256").GetString());
+        Assert.Equal([2L, 0L, 1L], root.GetProperty("batches").EnumerateArray().Select(b => b.GetProperty("rejectedRecords").ValueKind == JsonValueKind.Null ? 0L : b.GetProperty("rejectedRecords").GetInt64()));
+    }
+
+    [Fact]
+    public async Task A_rejects_key_that_is_not_the_layouts_is_refused_and_nothing_is_aggregated()
+    {
+        await AggregatingJobAsync("rejkey", 1, _ => { });
+        await ResultAsync("rejkey", 0, "{}\n"u8.ToArray(), 1, InputFormat.Jsonl);
+        await _fx.SetTaskAsync("rejkey", 0, t => { t.RejectsKey = "file:///etc/passwd"; t.RejectedRecords = 1; });
+
+        var (job, _) = await _fx.PassAsync("rejkey", Aggregator);
+
+        Assert.Equal(JobPhase.Failed, job.Status.Phase);
+        Assert.Contains("rejects key does not match the job's layout", job.Status.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(OutDir, "failed-records.jsonl")));
+    }
+
+    /// <summary>Writes attempt 1's rejects object for a batch and records it on the (already Succeeded) task.</summary>
+    private async Task RejectsAsync(string job, int index, byte[] content, long records)
+    {
+        var uri = new JobLayout(_fx.Options.DataRootUri, job, 1).Rejects(index, 1);
+        await using (var writer = await _fx.Worker.Store.OpenWriteAsync(uri, default))
+        {
+            await writer.Stream.WriteAsync(content);
+            await writer.CommitAsync(default);
+        }
+        await _fx.SetTaskAsync(job, index, t =>
+        {
+            t.RejectsKey = uri.ToString(); t.RejectsSha256 = Convert.ToHexStringLower(SHA256.HashData(content)); t.RejectedRecords = records;
+        });
+    }
+
+    [Fact]
     public async Task Csv_KeepsOnlyTheFirstHeader()
     {
         await AggregatingJobAsync("csv", 2, s => s.Output.Format = InputFormat.Csv);
@@ -178,7 +232,7 @@ public sealed class AggregateControllerTests : IDisposable
     [Fact]
     public async Task Parquet_MergesRowGroupsOfEveryResultInOrder()
     {
-        await AggregatingJobAsync("pq", 2, s => { s.Input.Format = InputFormat.Parquet; });
+        await AggregatingJobAsync("pq", 2, s => { s.Input.Format = InputFormat.Parquet; s.Output.Format = InputFormat.Parquet; });
         await ResultAsync("pq", 0, await ParquetBytesAsync([1, 2, 3], ["a", "b", "c"]), 3, InputFormat.Parquet);
         await ResultAsync("pq", 1, await ParquetBytesAsync([4, 5], ["d", null]), 2, InputFormat.Parquet);
         var (job, _) = await _fx.PassAsync("pq", Aggregator);

@@ -123,12 +123,90 @@ public sealed class TaskWorkerTests : IDisposable
         Assert.Contains("line 2", task.StderrTail, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Run_ExitZeroWithNoOutputFails()
+    [Theory]
+    [InlineData(HandlerMode.Stdio)]
+    [InlineData(HandlerMode.File)]
+    public async Task Run_RecordsTheHandlerRejectsGoToTheAttemptsRejectsObjectAndAreCounted(HandlerMode mode)
     {
-        var job = await _fx.SeedAsync(WorkerFixture.NewJob("silent", "true"), 1);
+        const string Script = """
+            import os, sys, json
+            stdio = "COORDINATOR_INPUT" not in os.environ
+            src = sys.stdin if stdio else open(os.environ["COORDINATOR_INPUT"])
+            out = sys.stdout if stdio else open(os.environ["COORDINATOR_OUTPUT"], "w")
+            with open(os.environ["COORDINATOR_REJECTS"], "a") as rejects:
+                for line in src:
+                    r = json.loads(line)
+                    if r["record"] == 1:
+                        rejects.write(json.dumps({"record": r, "reason": "record 1 is odd"}) + "\n")
+                    else:
+                        out.write(json.dumps(r) + "\n")
+            out.flush()
+            """;
+        var job = WorkerFixture.NewJob("rejects-" + mode.ToString().ToLowerInvariant(), "python3", "-c", Script);
+        job.Spec.Handler.Mode = mode;
+        job = await _fx.SeedAsync(job, 1);
+        Assert.Equal(TaskRunOutcome.Recorded, await Run(job));
+        var task = _fx.State.Stored(job.Name, 0);
+        Assert.True(task.State == TaskState.Succeeded, $"{task.State} {task.Reason} {task.StderrTail}");
+        Assert.Equal((2L, 1L), (task.OutputRecords, task.RejectedRecords));
+        Assert.Equal(_fx.Options.LayoutFor(job).Rejects(0, 1).ToString(), task.RejectsKey);
+        var rejects = File.ReadAllText(new Uri(task.RejectsKey!).LocalPath);
+        Assert.Equal("{\"record\": {\"batch\": 0, \"record\": 1}, \"reason\": \"record 1 is odd\"}\n", rejects);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(rejects))), task.RejectsSha256);
+    }
+
+    [Fact]
+    public async Task Run_ARejectWithoutAReasonFailsTheBatchNamingTheLine()
+    {
+        const string Script = "import os, sys\nsys.stdout.write(sys.stdin.read())\nopen(os.environ['COORDINATOR_REJECTS'], 'a').write('{\"record\": 1, \"reason\": \"ok\"}\\n{\"record\": 2}\\n')";
+        var job = await _fx.SeedAsync(WorkerFixture.NewJob("reject-noreason", "python3", "-c", Script), 1);
         await Run(job);
-        Assert.Contains("no output records", _fx.State.Stored("silent", 0).Reason, StringComparison.Ordinal);
+        var task = _fx.State.Stored("reject-noreason", 0);
+        Assert.StartsWith("BadHandler: $COORDINATOR_REJECTS line 2 has no \"reason\" string", task.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_TheHandlerStartsInHandlerWorkingDirectoryAndAMissingOneFailsNamingIt()
+    {
+        var models = Directory.CreateDirectory(Path.Combine(_fx.Root, "models")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(models, "weights.txt"), "w");
+        var job = WorkerFixture.NewJob("wd", "python3", "-c", "import sys, os, json\nfor line in sys.stdin: print(json.dumps({'cwd': os.getcwd(), 'w': open('weights.txt').read()}))");
+        job.Spec.Handler.WorkingDirectory = models;
+        job = await _fx.SeedAsync(job, 1, recordsPerBatch: 1);
+        await Run(job);
+        Assert.Equal(TaskState.Succeeded, _fx.State.Stored("wd", 0).State);
+        Assert.Equal($"{{\"cwd\": \"{models}\", \"w\": \"w\"}}\n", _fx.ReadResult(job, 0));
+
+        var missing = WorkerFixture.NewJob("wd-missing", "cat");
+        missing.Spec.Handler.WorkingDirectory = "/no/such/dir";
+        missing = await _fx.SeedAsync(missing, 1);
+        await Run(missing);
+        var task = _fx.State.Stored("wd-missing", 0);
+        Assert.StartsWith("BadHandler", task.Reason, StringComparison.Ordinal);
+        Assert.Contains("handler.workingDirectory /no/such/dir does not exist on this node", task.StderrTail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_AnOutputRecordOverTheRecordSizeLimitFailsTheBatchNamingTheLineAndTheLimit()
+    {
+        // 64 MiB is the largest record the coordinator accepts anywhere (BatchLimits.HardRecordLimitBytes).
+        var job = WorkerFixture.NewJob("huge", "python3", "-c", "import sys\nsys.stdin.read()\nprint('{\"ok\": 1}')\nsys.stdout.write('{\"x\": \"' + 'a' * (64 << 20) + '\"}\\n')");
+        job.Spec.Retry.MaxAttempts = 1;
+        job = await _fx.SeedAsync(job, 1);
+        await Run(job);
+        var task = _fx.State.Stored("huge", 0);
+        Assert.StartsWith("BadHandler: handler output line 2 is 67108873 bytes, over the limit of 67108864 bytes for one record", task.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_AFilterThatKeepsNoRecordOfItsBatchSucceedsWithZeroOutputRecords()
+    {
+        var job = await _fx.SeedAsync(WorkerFixture.NewJob("filter", "python3", "-c", "import sys, json\nfor line in sys.stdin:\n    if json.loads(line)['record'] > 99: print(line, end='')"), 1);
+        Assert.Equal(TaskRunOutcome.Recorded, await Run(job));
+        var task = _fx.State.Stored("filter", 0);
+        Assert.True(task.State == TaskState.Succeeded, $"{task.State} {task.Reason}");
+        Assert.Equal((0L, 3L), (task.OutputRecords, task.InputRecords));
+        Assert.Equal("", _fx.ReadResult(job, 0));
     }
 
     [Fact]

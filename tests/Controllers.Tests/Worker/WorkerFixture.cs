@@ -80,6 +80,28 @@ internal sealed class WorkerFixture : IDisposable
         return (await State.GetJobAsync(job.Name, default))!;
     }
 
+    /// <summary>Stores one batch of <paramref name="bytes"/> in the job's input format and its Pending task item.</summary>
+    public async Task<Job> SeedBatchAsync(Job job, byte[] bytes, long records)
+    {
+        State.Seed(job);
+        var uri = Options.LayoutFor(job).Batch(0, job.Spec.Input.Format);
+        await using (var writer = await Store.OpenWriteAsync(uri, default))
+        {
+            await writer.Stream.WriteAsync(bytes);
+            await writer.CommitAsync(default);
+        }
+        await State.PutTasksAsync([new JobTask
+        {
+            Job = job.Name,
+            Generation = job.Generation,
+            Index = 0,
+            InputKey = uri.ToString(),
+            InputSha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)),
+            InputRecords = records,
+        }], default);
+        return (await State.GetJobAsync(job.Name, default))!;
+    }
+
     /// <summary>The result the task item records (its attempt's own object).</summary>
     public string ReadResult(Job job, int index) =>
         File.ReadAllText(new Uri(State.Stored(job.Name, index).ResultKey!).LocalPath);

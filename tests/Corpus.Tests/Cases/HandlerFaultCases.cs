@@ -59,10 +59,16 @@ public static class HandlerFaultCases
             "1 of 1 batches failed (tolerated: 0); batch 0: BadHandler: handler output line 1 is not valid JSON ('this is not json' is an invalid JSON literal. Expected the literal 'true'. LineNumber: 0 | BytePositionInLine: 1.): this is not json; BadHandler on attempt 2 of 2",
             "this is the handler's own complaint",
             (i, _) => Handler(i, "1m", "sh", "-c", "cat >/dev/null; echo 'this is not json'; echo \"this is the handler's own complaint\" >&2")),
-        Case("handler-exit-0-no-output",
-            "1 of 1 batches failed (tolerated: 0); batch 0: BadHandler: handler exited 0 but wrote no output records for 20 input records; BadHandler on attempt 2 of 2",
-            "nothing to say",
-            (i, _) => Handler(i, "1m", "sh", "-c", "cat >/dev/null; echo 'nothing to say' >&2")),
+        // A filter that keeps none of its batch's records is a success (issue 19): zero output records, one attempt.
+        new CorpusCase("handler-exit-0-no-output", Category, "Succeeded", "{any}")
+        {
+            Item = (i, _) => Handler(i, "1m", "sh", "-c", "cat >/dev/null; echo 'nothing to say' >&2"),
+            Verify = async (stack, c, _) =>
+            {
+                var task = Assert.Single(await stack.TasksAsync(c.Job));
+                Assert.Equal(("Succeeded", "1", "0"), (CaseOutcome.Text(task, "state"), CaseOutcome.Text(task, "attempt"), CaseOutcome.Text(task, "outputRecords")));
+            },
+        },
         Case("handler-hangs-past-timeout",
             "1 of 1 batches failed (tolerated: 0); batch 0: Timeout: handler ran past its timeout of 2s; Timeout on attempt 2 of 2",
             "coordinator: handler ran past its timeout of 2s and was stopped (SIGTERM, then SIGKILL after",

@@ -1,3 +1,4 @@
+using Coordinator.Testing;
 using System.Text;
 using Coordinator.Testing.Processes;
 using Coordinator.Testing.Stack;
@@ -51,6 +52,24 @@ public sealed class RunLocalTests : IDisposable
     }
 
     [Fact]
+    public async Task The_wordcount_example_on_the_python_helper_reports_the_records_it_rejected_and_where()
+    {
+        var input = Path.Combine(_work, "words.jsonl");
+        await File.WriteAllTextAsync(input, "{\"id\": 1, \"text\": \"a b a\"}\nnot json\n{\"id\": 2, \"text\": \"c\"}\n");
+        var wc = RepoFiles.FindUp(Path.Combine("examples", "wordcount", "wc.py"))!;
+        var job = await JobAsync("wc-rejects", input, "jsonl", $"[python3, {wc}]", "  # lines that are not JSON reach the handler\n");
+        await File.WriteAllTextAsync(job, (await File.ReadAllTextAsync(job)).Replace("    format: jsonl\n", "    format: jsonl\n    validate: false\n", StringComparison.Ordinal));
+
+        var result = await RunLocalAsync("-f", job);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Matches(@"\n\s+0\s+3\s+2\s+\d+\.\d\d\s+0\s+/", result.StandardOutput);
+        var rejects = Path.Combine(_work, "run-local", "wc-rejects", "jobs", "wc-rejects", "1", "results", "000000.a1.rejects.jsonl");
+        Assert.Contains($"batch 0: 1 record(s) rejected by the handler, in {rejects}", result.StandardOutput, StringComparison.Ordinal);
+        Assert.StartsWith("{\"record\":\"not json\",\"reason\":\"input line 2 is not JSON", await File.ReadAllTextAsync(rejects), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_python_handler_over_jsonl_runs_every_batch_and_writes_its_results_under_run_local()
     {
         var input = await JsonlAsync(10, skip: i => i == 7);
@@ -100,7 +119,8 @@ public sealed class RunLocalTests : IDisposable
             rows.Append('p').Append(i).Append(',').Append(20 + i).Append('\n');
         }
         await File.WriteAllTextAsync(csv, rows.ToString());
-        var job = await JobAsync("csv", Path.Combine(_work, "not-used.csv"), "csv", "[sh, -c, 'cat; echo done >&2']");
+        // A stdio handler reads one JSON object per CSV row; output.format csv writes its JSONL back as CSV.
+        var job = await JobAsync("csv", Path.Combine(_work, "not-used.csv"), "csv", "[sh, -c, 'cat; echo done >&2']", "    format: csv\n");
 
         var result = await RunLocalAsync("-f", job, "--input", csv);
         Assert.True(result.ExitCode == 0, result.ToString());

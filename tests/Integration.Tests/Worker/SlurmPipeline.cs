@@ -96,12 +96,13 @@ internal sealed class SlurmPipeline : IAsyncDisposable
         return stored;
     }
 
-    /// <summary>Runs dispatch → status → aggregate passes until the job is finished or <paramref name="limit"/> passes.</summary>
+    /// <summary>Runs output probe → dispatch → status → aggregate passes until the job is finished or <paramref name="limit"/> passes.</summary>
     public async Task<Job> RunUntilFinishedAsync(string name, TimeSpan limit, Func<Job, Task>? eachPass = null)
     {
         var outage = new SlurmOutage(NullLogger<SlurmOutage>.Instance);
         IJobController[] controllers =
         [
+            new OutputProbeController(Store, NullLogger<OutputProbeController>.Instance),
             new DispatchController(Scheduler, Tallies, Options, NullLogger<DispatchController>.Instance, outage),
             new StatusController(Scheduler, State, Tallies, new JobCleanup(State, Store, Options), NullLogger<StatusController>.Instance, outage, CoordinatorMetrics.NoOp(), Options),
             new AggregateController(State, Store, Tallies, NullLogger<AggregateController>.Instance, CoordinatorMetrics.NoOp(), Options),

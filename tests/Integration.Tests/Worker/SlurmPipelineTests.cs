@@ -1,3 +1,4 @@
+using Coordinator.Controllers.Pipeline;
 using Coordinator.Integration.Tests.Fixtures;
 using Coordinator.Model.Spec;
 using Coordinator.Model.Status;
@@ -37,6 +38,26 @@ public sealed class SlurmPipelineTests(LocalStackFixture aws, SlurmFixture slurm
         Assert.Equal(Enumerable.Range(0, 15).Select(n => $"{{\"n\": {n}, \"x\": {n * 2}}}"), lines);
         Assert.Contains("\"SUCCEEDED\"", await _p.ReadAsync(job.Status.Output.Manifest), StringComparison.Ordinal);
         Assert.NotNull((await _p.TaskAsync(name, 4)).SlurmJobId);
+    }
+
+    [Fact]
+    public async Task AMissingOutputBucketFailsTheJobBeforeAnyBatchIsDispatchedNamingTheUri()
+    {
+        slurm.Require();
+        var name = Name();
+        var bucket = "no-such-bucket-" + Guid.NewGuid().ToString("N")[..8];
+        await _p.SeedAsync(name, batches: 2, records: 3, s =>
+        {
+            s.Handler.Command = ["python3", "-c", Upper];
+            s.Output.Uri = $"s3://{bucket}/out/";
+        });
+        var job = await _p.RunUntilFinishedAsync(name, TimeSpan.FromMinutes(3));
+        Assert.True(job.Status.Phase == JobPhase.Failed, $"{job.Status.Phase}: {job.Status.Message}");
+        Assert.Contains($"s3://{bucket}/out/", job.Status.Message, StringComparison.Ordinal);
+        Assert.Contains("before any batch ran", job.Status.Message, StringComparison.Ordinal);
+        Assert.Equal("OutputNotWritable", StatusEditor.GetCondition(job.Status, ConditionTypes.Failed)?.Reason);
+        Assert.Null((await _p.TaskAsync(name, 0)).SlurmJobId);
+        Assert.Equal(TaskState.Pending, (await _p.TaskAsync(name, 1)).State);
     }
 
     [Fact]

@@ -41,7 +41,10 @@ public static class JobSpecSchema
         new ValueField<HandlerSpec, HandlerMode>("mode", o => o.Mode, (o, v) => o.Mode = v, HandlerModes),
         new ValueField<HandlerSpec, TimeSpan>("timeout", o => o.Timeout, (o, v) => o.Timeout = v, ScalarCodecs.Duration),
         new ValueField<HandlerSpec, Dictionary<string, string>>("env", o => o.Env, (o, v) => o.Env = v,
-            new StringMapCodec("a map of environment variables")));
+            new StringMapCodec("a map of environment variables")),
+        new ValueField<HandlerSpec, List<string>>("inheritEnv", o => o.InheritEnv, (o, v) => o.InheritEnv = v,
+            new EmptyOmittedCodec<string>(new ListCodec<string>(ScalarCodecs.String, "a list of variable names or globs", ordered: true))),
+        new ValueField<HandlerSpec, string?>("workingDirectory", o => o.WorkingDirectory, (o, v) => o.WorkingDirectory = v, ScalarCodecs.OptionalString));
 
     public static SectionSchema<OutputSpec> Output { get; } = new(
         new ValueField<OutputSpec, string>("uri", o => o.Uri, (o, v) => o.Uri = v, ScalarCodecs.String),

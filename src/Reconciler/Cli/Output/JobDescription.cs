@@ -37,7 +37,7 @@ public static class JobDescription
               $"{N(s.Batches.Pending)} pending, {N(s.Batches.Failed)} failed");
         Field(sb, "Completed indexes", Or(s.CompletedIndexes));
         Field(sb, "Failed indexes", Or(s.FailedIndexes));
-        Field(sb, "Records", $"{N(s.Records.Input)} in, {N(s.Records.Output)} out, {N(s.Records.Failed)} failed");
+        Field(sb, "Records", $"{N(s.Records.Input)} in, {N(s.Records.Output)} out, {N(s.Records.Failed)} failed{(s.Records.Rejected > 0 ? $", {N(s.Records.Rejected)} rejected" : "")}");
         Field(sb, "Output", s.Output is { } o ? $"{o.Uri} (manifest {Or(o.Manifest)}, sha256 {Or(o.Sha256)})" : "-");
         Field(sb, "Slurm jobs", SlurmJobs(job, tasks));
         if (job.DecodeErrors.Count > 0)
