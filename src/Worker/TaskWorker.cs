@@ -19,9 +19,15 @@ namespace Coordinator.Worker;
 /// </summary>
 public sealed partial class TaskWorker(
     IStateStore state, IObjectStore store, CoordinatorOptions coordinator, WorkerOptions options, TimeProvider clock,
-    ILogger<TaskWorker> logger)
+    ILogger<TaskWorker> logger) : IAsyncDisposable
 {
     private readonly BatchAttempt _attempt = new(store, options, logger);
+
+    /// <summary>Stream-mode handler processes this worker started (restarts included): one per slot while none had to restart.</summary>
+    public int StreamHandlerStarts => _attempt.StreamHandlerStarts;
+
+    /// <summary>Ends this worker's stream-mode handlers (spec.handler.mode: stream); nothing to do in the other modes.</summary>
+    public ValueTask DisposeAsync() => _attempt.DisposeAsync();
 
     /// <summary>Where the time of every batch this worker recorded went (see <see cref="BatchTiming"/>).</summary>
     public WorkerStats Stats { get; } = new();

@@ -54,7 +54,7 @@ public sealed class BatchingSpec
     public long? MaxBytes { get; set; }
 }
 
-public enum HandlerMode { Stdio, File }
+public enum HandlerMode { Stdio, File, Stream }
 
 public sealed class HandlerSpec
 {

@@ -76,7 +76,7 @@ public sealed class WorkerCommand : ICliCommand
                 var state = services.GetRequiredService<DynamoStateStore>();
                 var time = services.GetRequiredService<TimeProvider>();
                 var loggers = services.GetRequiredService<ILoggerFactory>();
-                var worker = new TaskWorker(state, services.GetRequiredService<IObjectStore>(), options, workerOptions, time,
+                await using var worker = new TaskWorker(state, services.GetRequiredService<IObjectStore>(), options, workerOptions, time,
                     loggers.CreateLogger<TaskWorker>());
                 var identity = WorkerIdentity.FromEnvironment();
                 if (isPilot)

@@ -10,7 +10,7 @@ public static class JobSpecSchema
     public static EnumCodec<InputFormat> Format { get; } =
         new(("jsonl", InputFormat.Jsonl), ("csv", InputFormat.Csv), ("parquet", InputFormat.Parquet));
 
-    public static EnumCodec<HandlerMode> HandlerModes { get; } = new(("stdio", HandlerMode.Stdio), ("file", HandlerMode.File));
+    public static EnumCodec<HandlerMode> HandlerModes { get; } = new(("stdio", HandlerMode.Stdio), ("file", HandlerMode.File), ("stream", HandlerMode.Stream));
 
     public static EnumCodec<AggregateMode> AggregateModes { get; } = new(("concat", AggregateMode.Concat), ("none", AggregateMode.None));
 
