@@ -113,32 +113,4 @@ public sealed class StreamModeTests(LocalStackFixture aws, SlurmFixture slurm) :
         var (n, _) = await OutputAsync(job);
         Assert.Equal(Enumerable.Range(0, 6).Select(i => (long)i), n);
     }
-
-    [Fact]
-    public async Task PilotMode_StreamBatchPastItsTimeout_FailsWithTheTimeoutReason_WhenOutOfAttempts()
-    {
-        slurm.Require();
-        var name = Name();
-        await _p.SeedAsync(name, batches: 4, records: 2, s =>
-        {
-            Stream(s, "hang", onBatch: 2);
-            s.Handler.Timeout = TimeSpan.FromSeconds(2);
-            s.Retry.MaxAttempts = 1;
-            s.Dispatch.Mode = DispatchMode.Pilot;
-            s.Dispatch.Workers = 1;
-        });
-        var job = await _p.RunUntilFinishedAsync(name, TimeSpan.FromMinutes(3));
-        Assert.True(job.Status.Phase == JobPhase.Failed, $"{job.Status.Phase}: {job.Status.Message}\n{_p.Logs()}");
-        Assert.Equal("2", job.Status.FailedIndexes);
-        var hung = await _p.TaskAsync(name, 2);
-        Assert.Equal(TaskState.Failed, hung.State);
-        Assert.Contains("batch 2 ran past the handler's timeout of 2s", hung.StderrTail, StringComparison.Ordinal);
-        for (var i = 0; i < 4; i++)
-        {
-            if (i != 2)
-            {
-                Assert.Equal(TaskState.Succeeded, (await _p.TaskAsync(name, i)).State);
-            }
-        }
-    }
 }
