@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Coordinator.Model.Errors;
 
 namespace Coordinator.Worker.Handlers;
 
@@ -12,7 +13,7 @@ public sealed record StreamRequest(int Batch, int Attempt, long Records, long By
 public sealed record StreamResponse(int Batch, int Attempt, bool Ok, long Bytes, string? Message);
 
 /// <summary>The handler broke the stream-mode framing (docs/runtime.md, "Stream mode"); the message says how.</summary>
-public sealed class StreamProtocolException(string message) : Exception(message);
+public sealed class StreamProtocolException(string message) : CoordinatorException(message);
 
 /// <summary>
 /// The stream-mode framing on a handler's stdin and stdout (docs/runtime.md, "Stream mode"). Per batch the worker
