@@ -23,6 +23,8 @@ public static class RuntimeBenchmark
         var jobs = Arg(args, "--jobs", 200);
         var gapMs = Arg(args, "--gap-ms", 25);
         var idleSeconds = Arg(args, "--idle-seconds", 20);
+        // Daemon:Feed:ActivePollsPerSecond for the in-process daemon (default: the daemon's own default, 4).
+        var polls = ArgString(args, "--polls");
         var suffix = "bench-" + Guid.NewGuid().ToString("N")[..8];
         var options = new CoordinatorOptions
         {
@@ -35,8 +37,11 @@ public static class RuntimeBenchmark
         await new StackProvisioner(dynamo, s3).EnsureAsync(options, CancellationToken.None);
         try
         {
-            await MeasureInProcessAsync(options, dynamo, jobs, gapMs, idleSeconds);
-            await MeasureRssAsync(options, args, Arg(args, "--rss-seconds", 40));
+            await MeasureInProcessAsync(options, dynamo, jobs, gapMs, idleSeconds, polls);
+            if (!args.Contains("--skip-rss"))
+            {
+                await MeasureRssAsync(options, args, Arg(args, "--rss-seconds", 40));
+            }
         }
         finally
         {
@@ -49,9 +54,15 @@ public static class RuntimeBenchmark
         return 0;
     }
 
-    private static async Task MeasureInProcessAsync(CoordinatorOptions options, IAmazonDynamoDB dynamo, int jobs, int gapMs, int idleSeconds)
+    private static async Task MeasureInProcessAsync(CoordinatorOptions options, IAmazonDynamoDB dynamo, int jobs, int gapMs, int idleSeconds, string? polls)
     {
-        var configuration = DaemonCommand.BuildConfiguration(Overrides(options), ["--Daemon:Telemetry:PrometheusEndpoint="]);
+        var configuration = DaemonCommand.BuildConfiguration(Overrides(options),
+            ["--Daemon:Telemetry:PrometheusEndpoint=", .. polls is null ? Array.Empty<string>() : [$"--Daemon:Feed:ActivePollsPerSecond={polls}"]]);
+        var feed = new Coordinator.Reconciler.Feed.FeedOptions();
+        if (polls is not null)
+        {
+            feed.ActivePollsPerSecond = double.Parse(polls, CultureInfo.InvariantCulture);
+        }
         using var host = DaemonCommand.BuildHost(configuration, "text");
         var started = new ConcurrentDictionary<string, long>();
         host.Services.GetRequiredService<JobReconciler>().Started += key => started.TryAdd(key.Name, Stopwatch.GetTimestamp());
@@ -59,6 +70,7 @@ public static class RuntimeBenchmark
         await host.StartAsync();
 
         var put = new Dictionary<string, long>();
+        var roundTrips = new List<double>();
         for (var i = 0; i < jobs; i++)
         {
             var name = $"bench-{i:D4}";
@@ -68,6 +80,7 @@ public static class RuntimeBenchmark
                 ["name"] = new() { S = name },
                 ["spec"] = new() { M = new() { ["input"] = new() { M = new() { ["uri"] = new() { S = "s3://bench/in/" } } } } },
             });
+            roundTrips.Add(Stopwatch.GetElapsedTime(put[name]).TotalMilliseconds);
             await Task.Delay(gapMs);
         }
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -79,6 +92,14 @@ public static class RuntimeBenchmark
             .Select(p => Stopwatch.GetElapsedTime(p.Value, started[p.Key]).TotalMilliseconds).Order().ToList();
         Console.WriteLine($"put-item -> reconcile started: {latencies.Count}/{jobs} jobs seen; " +
             $"p50 {Percentile(latencies, 0.50):F1} ms, p99 {Percentile(latencies, 0.99):F1} ms, max {latencies.LastOrDefault():F1} ms");
+        // The floor a poller sets (issue 18, item 6): a write waits half a poll interval on average, a whole one at
+        // worst, plus one round trip (the median put-item call to the same emulator, measured above).
+        var interval = feed.MinPollInterval.TotalMilliseconds;
+        var rtt = Percentile([.. roundTrips.Order()], 0.50);
+        var p50Goal = 1.15 * (interval / 2 + rtt);
+        var p99Goal = 1.15 * (interval + rtt);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  at {feed.ActivePollsPerSecond} polls/s: interval {interval:F0} ms, round trip (median put-item) {rtt:F1} ms; goal p50 <= {p50Goal:F1} ms ({(Percentile(latencies, 0.50) <= p50Goal ? "met" : "NOT met")}), p99 <= {p99Goal:F1} ms ({(Percentile(latencies, 0.99) <= p99Goal ? "met" : "NOT met")})"));
 
         await Task.Delay(TimeSpan.FromSeconds(10)); // let the shards settle into idle polling
         var before = calls.GetRecords;

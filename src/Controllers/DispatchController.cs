@@ -151,10 +151,12 @@ public sealed partial class DispatchController(
             // Counted under the lock: another job's submissions made just before are in the listing (the shared
             // listing is taken again after every sbatch), and none can be made between this count and ours.
             var budget = options.Slurm.MaxOutstandingTasks - await OutstandingAsync(ct).ConfigureAwait(false);
-            foreach (var chunk in ArrayPlanner.Plan(snapshot.Tally.Ready, maxArraySize, budget))
+            var meanRecords = snapshot.Tasks.Count == 0 ? 0 : snapshot.Tasks.Average(t => (double)t.InputRecords);
+            var (perTask, _) = PackSize.Choose(context.Job.Spec, snapshot.Tally.Ready.Count, meanRecords);
+            foreach (var chunk in ArrayPlanner.Plan(snapshot.Tally.Ready, maxArraySize, budget, perTask))
             {
-                await SubmitAsync(context, snapshot.Tasks, chunk.BatchIndexes, chunk.ArrayIndexes, chunk.Offset,
-                    WorkerLaunch.Array(options, context.Job.Name, chunk.Offset), context.Job.Spec.Slurm.MaxConcurrent, ct).ConfigureAwait(false);
+                await SubmitAsync(context, snapshot.Tasks, chunk.BatchIndexes, chunk.ArrayIndexes, new SubmissionComment("", chunk.Offset, perTask),
+                    WorkerLaunch.Array(options, context.Job.Name, chunk.Offset, perTask), context.Job.Spec.Slurm.MaxConcurrent, ct).ConfigureAwait(false);
                 submitted += chunk.BatchIndexes.Count;
             }
         }
@@ -174,13 +176,13 @@ public sealed partial class DispatchController(
             return 0;
         }
         var pilots = Math.Max(1, Math.Min(job.Spec.Dispatch.Workers, snapshot.Tally.Ready.Count));
-        await SubmitAsync(context, snapshot.Tasks, snapshot.Tally.Ready, $"0-{pilots - 1}", null,
+        await SubmitAsync(context, snapshot.Tasks, snapshot.Tally.Ready, $"0-{pilots - 1}", new SubmissionComment("", null),
             WorkerLaunch.Pilot(options, job.Name, pilots), null, ct).ConfigureAwait(false);
         return pilots;
     }
 
     private async Task SubmitAsync(
-        JobContext context, IReadOnlyList<JobTask> tasks, IReadOnlyList<int> batches, string arrayIndexes, int? offset,
+        JobContext context, IReadOnlyList<JobTask> tasks, IReadOnlyList<int> batches, string arrayIndexes, SubmissionComment shape,
         IReadOnlyList<string> command, int? maxConcurrent, CancellationToken ct)
     {
         var job = context.Job;
@@ -192,7 +194,7 @@ public sealed partial class DispatchController(
         {
             throw new LeadershipLostException($"refused to write a dispatch intent for {job.Name}: this daemon does not hold the lease with enough of it left");
         }
-        var comment = new SubmissionComment(Guid.NewGuid().ToString("N"), offset);
+        var comment = shape with { Token = Guid.NewGuid().ToString("N") };
         job.Status.Dispatch = new DispatchIntent { Token = comment.Token, Indexes = batchIndexes, CreatedAt = context.Now };
         await context.SaveStatusAsync(ct).ConfigureAwait(false);
 
@@ -219,7 +221,7 @@ public sealed partial class DispatchController(
         Directory.CreateDirectory(options.Slurm.LogDirectory);
         var slurmJobId = await scheduler.SubmitAsync(request, ct).ConfigureAwait(false);
         job.Status.Dispatch.SlurmJobId = slurmJobId;
-        unclaimed?.Submitted(job, slurmJobId, offset, batches, tasks);
+        unclaimed?.Submitted(job, slurmJobId, shape.Offset, batches, tasks, shape.PerTask);
         LogSubmitted(logger, job.Name, slurmJobId, batchIndexes, comment.Token);
     }
 

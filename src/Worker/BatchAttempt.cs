@@ -17,9 +17,16 @@ namespace Coordinator.Worker;
 /// never processed), the handler runs with its environment, mode and timeout, its output is validated and counted, and
 /// the result is uploaded to the attempt's own key.
 /// </summary>
-public sealed partial class BatchAttempt(IObjectStore store, WorkerOptions options, ILogger logger)
+public sealed partial class BatchAttempt(IObjectStore store, WorkerOptions options, ILogger logger) : IAsyncDisposable
 {
     private readonly HandlerRunner _runner = new(options);
+    private readonly StreamSessionPool _sessions = new(options);
+
+    /// <summary>Handler processes started so far in stream mode (restarts included).</summary>
+    public int StreamHandlerStarts => _sessions.Starts;
+
+    /// <summary>Ends the stream-mode handlers (stdin closed; stopped after the grace period).</summary>
+    public ValueTask DisposeAsync() => _sessions.DisposeAsync();
 
     /// <summary>
     /// One attempt of <paramref name="task"/>'s batch under <paramref name="layout"/>: download and verify, run the
@@ -54,7 +61,8 @@ public sealed partial class BatchAttempt(IObjectStore store, WorkerOptions optio
             ScratchDirectory.EnsureFree(scratch.Path, bytes + options.MinFreeBytes, "after the download (room for the output)");
 
             // A stdio handler reads and writes JSON records whatever the formats (StdioRecords): CSV and Parquet batches
-            // are converted for its stdin, and its stdout is written in the output format after it exits.
+            // are converted for its stdin, and its stdout is written in the output format after it exits. File and
+            // stream handlers get the batch in its native format.
             var handlerInput = inputPath;
             var handlerOutput = outputPath;
             if (stdio && inputFormat != InputFormat.Jsonl)
@@ -66,9 +74,27 @@ public sealed partial class BatchAttempt(IObjectStore store, WorkerOptions optio
             {
                 handlerOutput = Path.Combine(scratch.Path, "stdout.jsonl");
             }
-            var environment = HandlerEnvironment.Build(job.Spec.Handler, job.Name, task.Index, task.Attempt, scratch.Path,
-                inputPath, outputPath, HandlerEnvironment.Worker(), job.Spec.Slurm.CpusPerTask);
-            var run = await _runner.RunAsync(job.Spec.Handler, environment, job.Spec.Handler.WorkingDirectory ?? scratch.Path, handlerInput, handlerOutput, stop, ct).ConfigureAwait(false);
+            HandlerRun run;
+            if (job.Spec.Handler.Mode == HandlerMode.Stream)
+            {
+                var session = _sessions.Rent(job);
+                try
+                {
+                    run = await session.RunBatchAsync(new StreamRequest(task.Index, task.Attempt, task.InputRecords, bytes),
+                        inputPath, outputPath, stop, ct).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _sessions.Return(job, session);
+                }
+            }
+            else
+            {
+                var environment = HandlerEnvironment.Build(job.Spec.Handler, job.Name, task.Index, task.Attempt, scratch.Path,
+                    inputPath, outputPath, HandlerEnvironment.Worker(), job.Spec.Slurm.CpusPerTask);
+                run = await _runner.RunAsync(job.Spec.Handler, environment, job.Spec.Handler.WorkingDirectory ?? scratch.Path, handlerInput, handlerOutput,
+                    stop, ct).ConfigureAwait(false);
+            }
             timing.HandlerDone();
             switch (run.End)
             {
@@ -76,6 +102,8 @@ public sealed partial class BatchAttempt(IObjectStore store, WorkerOptions optio
                     return AttemptResult.Failed(AttemptEndKind.BadHandler, $"handler \"{job.Spec.Handler.Command[0]}\" could not be started", run.StderrTail);
                 case HandlerEnd.TimedOut:
                     return AttemptResult.Failed(AttemptEndKind.Timeout, $"handler ran past its timeout of {Coordinator.Model.Units.Duration.Format(job.Spec.Handler.Timeout)}", run.StderrTail);
+                case HandlerEnd.Broken:
+                    return AttemptResult.Failed(AttemptEndKind.BadHandler, run.Problem ?? "stream handler broke the framing", run.StderrTail);
                 case HandlerEnd.Disrupted:
                     return AttemptResult.Failed(AttemptEndKind.Disrupted, "worker received SIGTERM (Slurm time limit or preemption)", run.StderrTail);
                 default:

@@ -19,9 +19,15 @@ namespace Coordinator.Worker;
 /// </summary>
 public sealed partial class TaskWorker(
     IStateStore state, IObjectStore store, CoordinatorOptions coordinator, WorkerOptions options, TimeProvider clock,
-    ILogger<TaskWorker> logger)
+    ILogger<TaskWorker> logger) : IAsyncDisposable
 {
     private readonly BatchAttempt _attempt = new(store, options, logger);
+
+    /// <summary>Stream-mode handler processes this worker started (restarts included): one per slot while none had to restart.</summary>
+    public int StreamHandlerStarts => _attempt.StreamHandlerStarts;
+
+    /// <summary>Ends this worker's stream-mode handlers (spec.handler.mode: stream); nothing to do in the other modes.</summary>
+    public ValueTask DisposeAsync() => _attempt.DisposeAsync();
 
     /// <summary>Where the time of every batch this worker recorded went (see <see cref="BatchTiming"/>).</summary>
     public WorkerStats Stats { get; } = new();
@@ -36,6 +42,31 @@ public sealed partial class TaskWorker(
             return TaskRunOutcome.NotClaimed;
         }
         return await RunClaimableAsync(job, task, identity, disruption, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Array mode with packs (spec.dispatch.batchesPerTask): runs batches <paramref name="first"/> …
+    /// <paramref name="first"/> + <paramref name="count"/> − 1, each claimed and recorded on its own exactly as a task
+    /// of its own would be, up to <paramref name="concurrency"/> at once. A batch that is not claimable (already
+    /// succeeded, held by a backoff, past the job's last batch) is skipped, so a pack submitted for one retried batch
+    /// runs that batch alone. Returns how many were recorded.
+    /// </summary>
+    public async Task<int> RunPackAsync(Job job, int first, int count, int concurrency, WorkerIdentity identity, CancellationToken disruption, CancellationToken ct)
+    {
+        var recorded = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(first, count), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, concurrency), CancellationToken = ct },
+            async (index, token) =>
+            {
+                if (disruption.IsCancellationRequested)
+                {
+                    return;
+                }
+                if (await RunAsync(job, index, identity, disruption, token).ConfigureAwait(false) == TaskRunOutcome.Recorded)
+                {
+                    Interlocked.Increment(ref recorded);
+                }
+            }).ConfigureAwait(false);
+        return recorded;
     }
 
     /// <summary>Claims an already-read task (pilot mode reads pages of them) and runs it.</summary>

@@ -49,8 +49,12 @@ public sealed class InFlight
                 }
                 else if (task.ArrayIndex is { } index)
                 {
-                    inFlight.BatchIndexes.Add(comment.Offset!.Value + index);
-                    inFlight.Elements[comment.Offset.Value + index] = $"{job.JobId}_{index.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+                    // A pack's task covers several batches; cancelling the element of one cancels its whole pack.
+                    foreach (var batch in comment.Batches(index))
+                    {
+                        inFlight.BatchIndexes.Add(batch);
+                        inFlight.Elements[batch] = $"{job.JobId}_{index.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+                    }
                 }
             }
         }

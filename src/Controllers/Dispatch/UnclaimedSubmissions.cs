@@ -42,7 +42,8 @@ public sealed partial class UnclaimedSubmissions(IStateStore state, CoordinatorO
     /// <param name="SlurmJobId">The submission's (array) job id, as sbatch returned it.</param>
     /// <param name="Offset">Batch index of array index 0 (array mode); null for pilots.</param>
     /// <param name="Versions">Each covered batch's task version at submission; removed once judged.</param>
-    private sealed record Submission(long Generation, string SlurmJobId, int? Offset, Dictionary<int, long> Versions);
+    /// <param name="PerTask">Batches per array task (a pack) in array mode.</param>
+    private sealed record Submission(long Generation, string SlurmJobId, int? Offset, Dictionary<int, long> Versions, int PerTask = 1);
 
     public int Jobs => _jobs.Count;
 
@@ -51,11 +52,11 @@ public sealed partial class UnclaimedSubmissions(IStateStore state, CoordinatorO
     public void ForgetAll() => _jobs.Clear();
 
     /// <summary>Remembers a submission just made of <paramref name="indexes"/>, at the versions <paramref name="tasks"/> hold.</summary>
-    public void Submitted(Job job, string slurmJobId, int? offset, IEnumerable<int> indexes, IReadOnlyList<JobTask> tasks)
+    public void Submitted(Job job, string slurmJobId, int? offset, IEnumerable<int> indexes, IReadOnlyList<JobTask> tasks, int perTask = 1)
     {
         var wanted = indexes.ToHashSet();
         var versions = tasks.Where(t => wanted.Contains(t.Index)).ToDictionary(t => t.Index, t => t.Version);
-        _jobs.GetOrAdd(job.Name, _ => []).Add(new Submission(job.Generation, slurmJobId, offset, versions));
+        _jobs.GetOrAdd(job.Name, _ => []).Add(new Submission(job.Generation, slurmJobId, offset, versions, perTask));
     }
 
     /// <summary>
@@ -99,7 +100,7 @@ public sealed partial class UnclaimedSubmissions(IStateStore state, CoordinatorO
                 submission.Versions.Remove(index);
                 if (tasks.TryGetValue(index, out var task) && task.Version == version && TaskTransitions.CanClaim(task))
                 {
-                    unclaimed.Add((task, submission, index - offset));
+                    unclaimed.Add((task, submission, (index - offset) / submission.PerTask));
                 }
             }
             if (submission.Versions.Count == 0)

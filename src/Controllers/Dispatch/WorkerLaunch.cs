@@ -12,8 +12,13 @@ namespace Coordinator.Controllers.Dispatch;
 /// </summary>
 public static class WorkerLaunch
 {
-    public static IReadOnlyList<string> Array(CoordinatorOptions options, string jobName, int offset) =>
-        [.. Executable(options), "worker", $"--job={jobName}", $"--index-offset={offset.ToString(CultureInfo.InvariantCulture)}", .. Settings(options)];
+    /// <param name="options">The daemon's settings, passed on.</param>
+    /// <param name="jobName">The job.</param>
+    /// <param name="offset">Batch index of array index 0.</param>
+    /// <param name="perTask">Batches each array task runs (a pack); 1 leaves the option out.</param>
+    public static IReadOnlyList<string> Array(CoordinatorOptions options, string jobName, int offset, int perTask = 1) =>
+        [.. Executable(options), "worker", $"--job={jobName}", $"--index-offset={offset.ToString(CultureInfo.InvariantCulture)}",
+            .. perTask > 1 ? [$"--batches-per-task={perTask.ToString(CultureInfo.InvariantCulture)}"] : System.Array.Empty<string>(), .. Settings(options)];
 
     public static IReadOnlyList<string> Pilot(CoordinatorOptions options, string jobName, int pilots) =>
         [.. Executable(options), "worker", $"--job={jobName}", "--pilot", $"--pilots={pilots.ToString(CultureInfo.InvariantCulture)}", .. Settings(options)];

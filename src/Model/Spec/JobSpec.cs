@@ -54,7 +54,7 @@ public sealed class BatchingSpec
     public long? MaxBytes { get; set; }
 }
 
-public enum HandlerMode { Stdio, File }
+public enum HandlerMode { Stdio, File, Stream }
 
 public sealed class HandlerSpec
 {
@@ -86,6 +86,14 @@ public sealed class DispatchSpec
     public DispatchMode Mode { get; set; } = JobSpecDefaults.DispatchMode;
     /// <summary>Pilot mode only: how many long-lived workers pull batches.</summary>
     public int Workers { get; set; } = JobSpecDefaults.PilotWorkers;
+    /// <summary>
+    /// Array mode only: batches one Slurm array task runs, one after another (a pack); <see cref="AutoBatchesPerTask"/>
+    /// (written "auto") lets the dispatcher choose from the batch sizes. Default 1: one task per batch.
+    /// </summary>
+    public int BatchesPerTask { get; set; } = JobSpecDefaults.BatchesPerTask;
+
+    /// <summary>The value of <see cref="BatchesPerTask"/> that "auto" reads as.</summary>
+    public const int AutoBatchesPerTask = 0;
 }
 
 public sealed class SlurmSpec

@@ -23,6 +23,7 @@ public static class JobSpecDefaults
 
     public const DispatchMode DispatchMode = Spec.DispatchMode.Array;
     public const int PilotWorkers = 4;
+    public const int BatchesPerTask = 1;
 
     public const int CpusPerTask = 1;
     public const int MaxConcurrent = 50;
@@ -41,5 +42,6 @@ public static class JobSpecDefaults
     public const int MaxConcurrentLimit = 100_000;
     public const int MaxAttemptsLimit = 100;
     public const int MaxPilotWorkers = 10_000;
+    public const int MaxBatchesPerTask = 10_000;
     public const int MaxCpusPerTask = 4096;
 }

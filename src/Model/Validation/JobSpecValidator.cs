@@ -99,6 +99,10 @@ public static partial class JobSpecValidator
         Check(e, "spec.output.uri", UriRules.Check(spec.Output.Uri));
 
         Range(e, "spec.dispatch.workers", spec.Dispatch.Workers, 1, D.MaxPilotWorkers);
+        if (spec.Dispatch.BatchesPerTask != DispatchSpec.AutoBatchesPerTask)
+        {
+            Range(e, "spec.dispatch.batchesPerTask", spec.Dispatch.BatchesPerTask, 1, D.MaxBatchesPerTask);
+        }
 
         Range(e, "spec.slurm.cpusPerTask", spec.Slurm.CpusPerTask, 1, D.MaxCpusPerTask);
         Range(e, "spec.slurm.maxConcurrent", spec.Slurm.MaxConcurrent, 1, D.MaxConcurrentLimit);

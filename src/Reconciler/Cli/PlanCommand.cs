@@ -72,7 +72,8 @@ public sealed class PlanCommand : ICliCommand
         }
         var (maxArraySize, note) = await MaxArraySizeAsync(session.Scheduler, ct).ConfigureAwait(false);
         var batches = BatchPlan.From(partition);
-        var dispatch = DispatchPlan.Describe(job.Spec, batches.Batches, maxArraySize, session.Options.Slurm.MaxOutstandingTasks);
+        var dispatch = DispatchPlan.Describe(job.Spec, batches.Batches, maxArraySize, session.Options.Slurm.MaxOutstandingTasks,
+            batches.Batches == 0 ? 0 : (double)batches.Records / batches.Batches);
         await output.WriteAsync("\n" + PlanReport.Render(job.Spec.Input.Uri, batches, dispatch, note)).ConfigureAwait(false);
         return ExitCodes.Success;
     }

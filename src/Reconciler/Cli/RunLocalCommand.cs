@@ -107,7 +107,7 @@ public sealed class RunLocalCommand : ICliCommand
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{job.Name}: {partition.Manifest.Batches.Count} batches of {partition.Manifest.TotalRecords} records from {job.Spec.Input.Uri}; running {batches.Count}, results under {directory}")).ConfigureAwait(false);
 
-        var attempt = new BatchAttempt(store, CoordinatorConfiguration.Load(CoordinatorConfiguration.Build(CoordinatorConfiguration.Overrides(parseResult))).Worker,
+        await using var attempt = new BatchAttempt(store, CoordinatorConfiguration.Load(CoordinatorConfiguration.Build(CoordinatorConfiguration.Overrides(parseResult))).Worker,
             NullLogger.Instance);
         var rows = new List<IReadOnlyList<string?>>();
         var tails = new List<(int Index, string Tail)>();

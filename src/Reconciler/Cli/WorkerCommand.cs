@@ -13,7 +13,7 @@ namespace Coordinator.Reconciler.Cli;
 
 /// <summary>
 /// `coordinator worker`: what each Slurm array task runs. Array mode runs one batch (--index, or --index-offset plus
-/// SLURM_ARRAY_TASK_ID); pilot mode (--pilot) claims pending batches until none are left. A SIGTERM (Slurm's time
+/// SLURM_ARRAY_TASK_ID), or a pack of --batches-per-task batches, each claimed and recorded on its own; pilot mode (--pilot) claims pending batches until none are left. A SIGTERM (Slurm's time
 /// limit or preemption) stops the handler and records the attempt as a disruption, which is retried uncounted.
 /// Exits 0 once the outcome is recorded, whether the batch succeeded or failed: the task item, not the Slurm exit
 /// code, is the record.
@@ -28,10 +28,15 @@ public sealed class WorkerCommand : ICliCommand
         var pilot = new Option<bool>("--pilot") { Description = "Pilot mode: claim pending batches until none are left" };
         var pilots = new Option<int>("--pilots") { Description = "Pilot mode: how many pilots run (spreads their starting points)", DefaultValueFactory = _ => 1 };
         var concurrency = new Option<int?>("--concurrency") { Description = "Pilot mode: batches run at once by this pilot (default 8)" };
+        var perTask = new Option<int>("--batches-per-task")
+        {
+            Description = "Array mode: batches each array task runs (a pack): --index-offset + SLURM_ARRAY_TASK_ID × N … + N − 1",
+            DefaultValueFactory = _ => 1,
+        };
         var scratch = new Option<string?>("--scratch") { Description = "Node-local scratch root (default $SLURM_TMPDIR, $TMPDIR or /tmp)" };
         var command = new Command("worker", "Run batches of a job (what each Slurm array task runs).")
         {
-            job, index, offset, pilot, pilots, concurrency, scratch,
+            job, index, offset, pilot, pilots, concurrency, perTask, scratch,
         };
         command.AcceptOverrides();
         command.SetAction(async (ParseResult parseResult, CancellationToken ct) =>
@@ -40,7 +45,13 @@ public sealed class WorkerCommand : ICliCommand
             var jobName = parseResult.GetValue(job)!;
             var arrayTask = Environment.GetEnvironmentVariable("SLURM_ARRAY_TASK_ID");
             int? arrayIndex = int.TryParse(arrayTask, NumberStyles.None, CultureInfo.InvariantCulture, out var fromEnv) ? fromEnv : null;
-            var batch = parseResult.GetValue(index) ?? (arrayIndex is { } a ? parseResult.GetValue(offset) + a : null);
+            var pack = parseResult.GetValue(perTask);
+            if (pack < 1)
+            {
+                await error.WriteLineAsync($"worker: --batches-per-task must be at least 1, got {pack}").ConfigureAwait(false);
+                return ExitCodes.Usage;
+            }
+            var batch = parseResult.GetValue(index) ?? (arrayIndex is { } a ? parseResult.GetValue(offset) + a * pack : null);
             var isPilot = parseResult.GetValue(pilot);
             if (!isPilot && batch is null)
             {
@@ -76,7 +87,7 @@ public sealed class WorkerCommand : ICliCommand
                 var state = services.GetRequiredService<DynamoStateStore>();
                 var time = services.GetRequiredService<TimeProvider>();
                 var loggers = services.GetRequiredService<ILoggerFactory>();
-                var worker = new TaskWorker(state, services.GetRequiredService<IObjectStore>(), options, workerOptions, time,
+                await using var worker = new TaskWorker(state, services.GetRequiredService<IObjectStore>(), options, workerOptions, time,
                     loggers.CreateLogger<TaskWorker>());
                 var identity = WorkerIdentity.FromEnvironment();
                 if (isPilot)
@@ -91,6 +102,11 @@ public sealed class WorkerCommand : ICliCommand
                 {
                     await error.WriteLineAsync($"worker: job \"{jobName}\" not found in table {options.JobsTable}").ConfigureAwait(false);
                     return ExitCodes.UserError;
+                }
+                if (pack > 1)
+                {
+                    await worker.RunPackAsync(jobItem, batch!.Value, pack, workerOptions.PilotConcurrency, identity, disruption.Token, ct).ConfigureAwait(false);
+                    return ExitCodes.Success;
                 }
                 await worker.RunAsync(jobItem, batch!.Value, identity, disruption.Token, ct).ConfigureAwait(false);
                 return ExitCodes.Success;

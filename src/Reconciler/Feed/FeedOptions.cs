@@ -3,8 +3,9 @@ using System.ComponentModel.DataAnnotations;
 namespace Coordinator.Reconciler.Feed;
 
 /// <summary>
-/// Change-feed settings, bound from "Daemon:Feed". The polling defaults keep within DynamoDB Streams' limit of
-/// 5 GetRecords calls per second per shard, and slow down further when a shard has been idle for a while.
+/// Change-feed settings, bound from "Daemon:Feed". DynamoDB Streams has no long poll, so the latency from a write to
+/// its reconcile is set by how often an active shard is polled: <see cref="ActivePollsPerSecond"/> (default 4, as AWS
+/// Lambda polls streams; at most 10). A shard idle for a while slows down to the idle interval (1 s).
 /// </summary>
 public sealed class FeedOptions
 {
@@ -17,13 +18,30 @@ public sealed class FeedOptions
     [Range(0.0, 1.0)]
     public double ResyncJitter { get; set; } = 0.1;
 
-    /// <summary>Shortest gap between GetRecords calls on one shard (default 200 ms = 5 calls/s, DynamoDB's budget).</summary>
-    public TimeSpan MinPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>
+    /// GetRecords calls per second on an active shard (default 4, at most 10): a write is seen after half the interval
+    /// on average (125 ms at 4/s, 50 ms at 10/s) plus one round trip. DynamoDB documents 5 calls/s per shard as
+    /// the safe rate; above it, throttled calls back off (<see cref="MaxErrorBackoff"/>).
+    /// </summary>
+    [Range(1.0, 10.0)]
+    public double ActivePollsPerSecond { get; set; } = 4;
+
+    private TimeSpan? _minPollInterval;
+
+    /// <summary>
+    /// Shortest gap between GetRecords calls on one shard: 1 / <see cref="ActivePollsPerSecond"/> (250 ms by default)
+    /// unless set explicitly (tests set a few milliseconds). Also the base of the error backoff.
+    /// </summary>
+    public TimeSpan MinPollInterval
+    {
+        get => _minPollInterval ?? TimeSpan.FromSeconds(1 / Math.Clamp(ActivePollsPerSecond, 1, 10));
+        set => _minPollInterval = value;
+    }
 
     /// <summary>Longest gap between polls of an idle shard (default 1 s).</summary>
     public TimeSpan MaxIdlePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Empty polls in a row before a shard counts as idle and its polling slows down (default 25, 5 s at 5/s).</summary>
+    /// <summary>Empty polls in a row before a shard counts as idle and its polling slows down (default 25, about 6 s at 4/s).</summary>
     [Range(1, 100_000)]
     public int EmptyPollsBeforeIdle { get; set; } = 25;
 

@@ -11,7 +11,7 @@ namespace Coordinator.Reconciler.Feed;
 /// (<see cref="IShardCheckpoints"/>, in the leases table) is read after its checkpoint and its unread children from
 /// TRIM_HORIZON; other open shards are read from LATEST (the feed lists right after, so nothing before that matters)
 /// and shards that appear later from TRIM_HORIZON, each only once its parent is finished. Records handed on are
-/// checkpointed at most every CheckpointInterval. Every shard is polled at most every MinPollInterval (5 calls/s), slower when idle.
+/// checkpointed at most every CheckpointInterval. An active shard is polled every MinPollInterval (Daemon:Feed:ActivePollsPerSecond, 4 calls/s by default), an idle one slowing to 1/s.
 /// An expired iterator is re-acquired after the last sequence number read; trimmed data, an expiry with no position,
 /// and recovery after failures all ask the sink to relist, so a gap never loses work. It never exits on an error.
 /// </summary>
@@ -174,7 +174,7 @@ public sealed partial class StreamFollower(
         try
         {
             cursor.Iterator ??= await AcquireIteratorAsync(arn, cursor, ct).ConfigureAwait(false);
-            // Pace from the start of the call: calls stay >= MinPollInterval apart (the 5/s budget) and a slow
+            // Pace from the start of the call: calls stay >= MinPollInterval apart (ActivePollsPerSecond) and a slow
             // GetRecords does not add its own duration to every record's wait.
             var pollStarted = _time.GetUtcNow();
             metrics.StreamGetRecordsCalled(_label);

@@ -34,6 +34,9 @@ public sealed class HandlerRunner(WorkerOptions options)
     /// <summary>util-linux setsid on the worker's PATH (or in /usr/bin, /bin); null where there is none: the handler then shares the worker's session.</summary>
     private static readonly string? Setsid = PrepareSessions();
 
+    /// <summary>setsid, through which every handler starts as a session leader (stream mode too); null where there is none.</summary>
+    internal static string? SessionLauncher => Setsid;
+
     public async Task<HandlerRun> RunAsync(
         HandlerSpec handler, IReadOnlyDictionary<string, string> environment, string workingDirectory,
         string inputPath, string outputPath, CancellationToken disruption, CancellationToken ct)

@@ -41,4 +41,26 @@ public sealed class DispatchPlanTests
         Assert.Equal("1 submission: sbatch --array=0-2 (no %N throttle: the workers are the concurrency)", lines[1]);
         Assert.StartsWith("mode: pilot, 3 workers", lines[0], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Packed_array_mode_shows_the_pack_size_and_why_and_counts_array_tasks()
+    {
+        var spec = new JobSpec { Slurm = { MaxConcurrent = 50 }, Dispatch = { BatchesPerTask = DispatchSpec.AutoBatchesPerTask } };
+
+        var lines = DispatchPlan.Describe(spec, batches: 10_000, maxArraySize: 1001, budget: 5000, meanRecords: 10);
+
+        Assert.Equal("mode: array, packs of 100 batches per Slurm array task (auto: batches average 10 records; 10000 ready / maxConcurrent 50, at most 100), at most 50 running at once (%50)", lines[0]);
+        Assert.Equal("first pass: 1 submission of 100 array tasks for 10000 of 10000 batches (MaxArraySize 1001, outstanding-task budget 5000)", lines[1]);
+        Assert.Equal("  sbatch --array=0-99%50  (batches 0-9999)", lines[2]);
+    }
+
+    [Fact]
+    public void Auto_with_big_batches_keeps_one_task_per_batch_and_says_why()
+    {
+        var spec = new JobSpec { Dispatch = { BatchesPerTask = DispatchSpec.AutoBatchesPerTask } };
+
+        var lines = DispatchPlan.Describe(spec, batches: 200, maxArraySize: 1001, budget: 5000, meanRecords: 50_000);
+
+        Assert.Equal("mode: array, one Slurm array task per batch (auto: batches average 50000 records (over 1000), one task each), at most 50 running at once (%50)", lines[0]);
+    }
 }

@@ -9,19 +9,37 @@ public sealed class PollPacerTests
     private static readonly FeedOptions Options = new();
 
     [Fact]
-    public void A_busy_shard_is_polled_at_five_calls_a_second_and_an_idle_one_slows_to_the_idle_maximum()
+    public void A_busy_shard_is_polled_at_four_calls_a_second_and_an_idle_one_slows_to_one_a_second()
     {
-        Assert.Equal(TimeSpan.FromMilliseconds(200), PollPacer.NextInterval(Options, 0));
-        Assert.Equal(TimeSpan.FromMilliseconds(200), PollPacer.NextInterval(Options, Options.EmptyPollsBeforeIdle - 1));
-        Assert.Equal(TimeSpan.FromMilliseconds(300), PollPacer.NextInterval(Options, Options.EmptyPollsBeforeIdle));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), PollPacer.NextInterval(Options, 0));
+        Assert.Equal(TimeSpan.FromMilliseconds(250), PollPacer.NextInterval(Options, Options.EmptyPollsBeforeIdle - 1));
+        Assert.Equal(TimeSpan.FromMilliseconds(375), PollPacer.NextInterval(Options, Options.EmptyPollsBeforeIdle));
         Assert.Equal(TimeSpan.FromSeconds(1), PollPacer.NextInterval(Options, Options.EmptyPollsBeforeIdle + 100));
+    }
+
+    [Theory]
+    [InlineData(10, 100)]
+    [InlineData(4, 250)]
+    [InlineData(1, 1000)]
+    public void The_active_interval_follows_ActivePollsPerSecond(double perSecond, double milliseconds) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), PollPacer.NextInterval(new FeedOptions { ActivePollsPerSecond = perSecond }, 0));
+
+    [Theory]
+    [InlineData(0.5)]
+    [InlineData(11)]
+    public void ActivePollsPerSecond_outside_one_to_ten_is_refused(double perSecond)
+    {
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        var options = new FeedOptions { ActivePollsPerSecond = perSecond };
+        Assert.False(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), results, validateAllProperties: true));
+        Assert.Contains(results, r => r.MemberNames.Contains(nameof(FeedOptions.ActivePollsPerSecond)));
     }
 
     [Fact]
     public void Errors_back_off_exponentially_up_to_the_maximum()
     {
-        Assert.Equal(TimeSpan.FromMilliseconds(400), PollPacer.ErrorBackoff(Options, 1));
-        Assert.Equal(TimeSpan.FromMilliseconds(800), PollPacer.ErrorBackoff(Options, 2));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), PollPacer.ErrorBackoff(Options, 1));
+        Assert.Equal(TimeSpan.FromMilliseconds(1000), PollPacer.ErrorBackoff(Options, 2));
         Assert.Equal(TimeSpan.FromSeconds(10), PollPacer.ErrorBackoff(Options, 50));
     }
 

@@ -10,7 +10,7 @@ public static class JobSpecSchema
     public static EnumCodec<InputFormat> Format { get; } =
         new(("jsonl", InputFormat.Jsonl), ("csv", InputFormat.Csv), ("parquet", InputFormat.Parquet));
 
-    public static EnumCodec<HandlerMode> HandlerModes { get; } = new(("stdio", HandlerMode.Stdio), ("file", HandlerMode.File));
+    public static EnumCodec<HandlerMode> HandlerModes { get; } = new(("stdio", HandlerMode.Stdio), ("file", HandlerMode.File), ("stream", HandlerMode.Stream));
 
     public static EnumCodec<AggregateMode> AggregateModes { get; } = new(("concat", AggregateMode.Concat), ("none", AggregateMode.None));
 
@@ -53,7 +53,9 @@ public static class JobSpecSchema
 
     public static SectionSchema<DispatchSpec> Dispatch { get; } = new(
         new ValueField<DispatchSpec, DispatchMode>("mode", o => o.Mode, (o, v) => o.Mode = v, DispatchModes),
-        new ValueField<DispatchSpec, int>("workers", o => o.Workers, (o, v) => o.Workers = v, ScalarCodecs.Int));
+        new ValueField<DispatchSpec, int>("workers", o => o.Workers, (o, v) => o.Workers = v, ScalarCodecs.Int),
+        new ValueField<DispatchSpec, int>("batchesPerTask", o => o.BatchesPerTask, (o, v) => o.BatchesPerTask = v,
+            new DefaultOmittedCodec<int>(ScalarCodecs.IntOrAuto, JobSpecDefaults.BatchesPerTask)));
 
     public static SectionSchema<SlurmSpec> Slurm { get; } = new(
         new ValueField<SlurmSpec, string?>("partition", o => o.Partition, (o, v) => o.Partition = v, ScalarCodecs.OptionalString),

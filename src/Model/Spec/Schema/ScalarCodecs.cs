@@ -11,6 +11,8 @@ public static class ScalarCodecs
     public static IValueCodec<string?> OptionalString { get; } = new OptionalStringCodec();
     public static IValueCodec<long> Long { get; } = new LongCodec();
     public static IValueCodec<int> Int { get; } = new IntCodec();
+    /// <summary>A whole number, or the string "auto" read as <see cref="DispatchSpec.AutoBatchesPerTask"/> (0).</summary>
+    public static IValueCodec<int> IntOrAuto { get; } = new IntOrAutoCodec();
     public static IValueCodec<long?> OptionalLong { get; } = new OptionalCodec<long>(new LongCodec());
     public static IValueCodec<double> Double { get; } = new DoubleCodec();
     public static IValueCodec<bool> Bool { get; } = new BoolCodec();
@@ -92,6 +94,35 @@ public static class ScalarCodecs
         }
 
         public SpecNode? Write(int value) => ScalarNode.Number(value);
+    }
+
+    private sealed class IntOrAutoCodec : IValueCodec<int>
+    {
+        public bool TryRead(SpecNode node, string path, BindContext ctx, out int value)
+        {
+            if (Expect.IsText(node, out var text) && !(Expect.IsNumeric(node, out _) && decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+            {
+                value = DispatchSpec.AutoBatchesPerTask;
+                if (text == "auto")
+                {
+                    return true;
+                }
+                ctx.Error(path, node, $"expected a whole number or \"auto\", got \"{text}\"");
+                return false;
+            }
+            if (!Int.TryRead(node, path, ctx, out value))
+            {
+                return false;
+            }
+            if (value == DispatchSpec.AutoBatchesPerTask)
+            {
+                ctx.Error(path, node, "must be at least 1, or \"auto\", got 0");
+                return false;
+            }
+            return true;
+        }
+
+        public SpecNode? Write(int value) => value == DispatchSpec.AutoBatchesPerTask ? ScalarNode.String("auto") : ScalarNode.Number(value);
     }
 
     private sealed class DoubleCodec : IValueCodec<double>

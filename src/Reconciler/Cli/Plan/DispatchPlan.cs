@@ -14,7 +14,7 @@ public static class DispatchPlan
     /// <summary>Submissions listed one by one; beyond this they are counted.</summary>
     public const int ListedSubmissions = 5;
 
-    public static IReadOnlyList<string> Describe(JobSpec spec, int batches, int maxArraySize, int budget)
+    public static IReadOnlyList<string> Describe(JobSpec spec, int batches, int maxArraySize, int budget, double meanRecords = 0)
     {
         var c = CultureInfo.InvariantCulture;
         var lines = new List<string>();
@@ -27,11 +27,15 @@ public static class DispatchPlan
             return lines;
         }
         var max = spec.Slurm.MaxConcurrent;
-        lines.Add(string.Format(c, "mode: array, one Slurm array task per batch, at most {0} running at once (%{0})", max));
-        var chunks = ArrayPlanner.Plan(Enumerable.Range(0, batches), maxArraySize, budget);
+        var (perTask, why) = PackSize.Choose(spec, batches, meanRecords);
+        var auto = spec.Dispatch.BatchesPerTask == DispatchSpec.AutoBatchesPerTask;
+        lines.Add(perTask == 1
+            ? string.Format(c, "mode: array, one Slurm array task per batch{1}, at most {0} running at once (%{0})", max, auto ? $" ({why})" : "")
+            : string.Format(c, "mode: array, packs of {1} batches per Slurm array task ({2}), at most {0} running at once (%{0})", max, perTask, why));
+        var chunks = ArrayPlanner.Plan(Enumerable.Range(0, batches), maxArraySize, budget, perTask);
         var covered = chunks.Sum(ch => ch.BatchIndexes.Count);
-        lines.Add(string.Format(c, "first pass: {0} submission{1} for {2} of {3} batches (MaxArraySize {4}, outstanding-task budget {5})",
-            chunks.Count, chunks.Count == 1 ? "" : "s", covered, batches, maxArraySize, budget));
+        lines.Add(string.Format(c, "first pass: {0} submission{1}{2} for {3} of {4} batches (MaxArraySize {5}, outstanding-task budget {6})",
+            chunks.Count, chunks.Count == 1 ? "" : "s", perTask == 1 ? "" : $" of {chunks.Sum(ch => ch.Tasks)} array tasks", covered, batches, maxArraySize, budget));
         foreach (var chunk in chunks.Take(ListedSubmissions))
         {
             var offset = chunk.Offset == 0 ? "" : string.Format(c, ", offset {0}", chunk.Offset);
