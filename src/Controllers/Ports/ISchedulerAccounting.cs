@@ -60,3 +60,11 @@ public interface ISchedulerAccounting
     /// <summary>This deployment's jobs that ended (or were requeued) within <paramref name="window"/> of now.</summary>
     Task<IReadOnlyList<AccountedTask>> EndedAsync(TimeSpan window, CancellationToken ct);
 }
+
+/// <summary>No accounting (the local scheduler): nothing is ever found, lost tasks stay lost.</summary>
+public sealed class NoSchedulerAccounting : ISchedulerAccounting
+{
+    public static NoSchedulerAccounting Instance { get; } = new();
+
+    public Task<IReadOnlyList<AccountedTask>> EndedAsync(TimeSpan window, CancellationToken ct) => Task.FromResult<IReadOnlyList<AccountedTask>>([]);
+}
