@@ -23,6 +23,9 @@ public sealed class ClusterStack : E2eStack
         Settings["SLURM_CONF"] = env["SLURM_CONF"];
         Settings["AWS_ENDPOINT_URL"] = env["COORDINATOR_CLUSTER_AWS_ENDPOINT_URL"];
         Settings[StackEnvironment.WorkerEnvironmentPrefix + "TMPDIR"] = env["COORDINATOR_CLUSTER_SCRATCH"];
+        // A 5 s heartbeat: a worker gone with its host is stale after 30 s, past SlurmdTimeout (20 s), so Slurm has
+        // recorded NODE_FAIL by the time the daemon looks the task up in sacct.
+        Settings["COORDINATOR__HEARTBEAT__INTERVAL"] = "00:00:05";
         Nodes = int.Parse(env["COORDINATOR_CLUSTER_NODES"], System.Globalization.CultureInfo.InvariantCulture);
         ClusterDirectory = env["COORDINATOR_CLUSTER_DIR"];
     }
@@ -35,6 +38,14 @@ public sealed class ClusterStack : E2eStack
 
     /// <summary>Null when the single-node stack and the cluster both answer, else why the cluster tests cannot run.</summary>
     public static string? ClusterUnavailable => Unavailable ?? Loaded.Value.Problem;
+
+    /// <summary>localstack/lib/cluster-host kill|cut|restore K: a fault on host K.</summary>
+    public async Task HostAsync(string action, int host)
+    {
+        var script = Coordinator.Testing.RepoFiles.Path("localstack", "lib", "cluster-host");
+        (await Coordinator.Testing.Processes.ProcessRunner.RunAsync(script, [action, host.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+            Settings, TimeSpan.FromMinutes(2))).EnsureSuccess($"cluster-host {action} {host}");
+    }
 
     /// <summary>The tasks-table items of <paramref name="job"/> (DynamoDB JSON), by `aws dynamodb query`.</summary>
     public async Task<IReadOnlyList<JsonElement>> TasksAsync(string job)

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Coordinator.Controllers.Retry;
+using static Coordinator.Testing.Items.JobItems;
+
+namespace Coordinator.EndToEnd.Tests;
+
+/// <summary>
+/// Faults on the 3-node cluster (issue 17, item 5), each judged by what Slurm's accounting says of the task
+/// (sacct, read by the status controller): a task over its memory (OverMemoryKill: OUT_OF_MEMORY, charged, exit 137),
+/// and a host killed outright while it runs batches (NODE_FAIL: a disruption, not charged, so maxAttempts 1 still
+/// succeeds). The output holds every record exactly once.
+/// </summary>
+[Collection("EndToEnd")]
+public sealed class ClusterFaultTests(ClusterStackFixture fixture) : IClassFixture<ClusterStackFixture>
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(5);
+
+    private ClusterStack Stack
+    {
+        get
+        {
+            Skip.If(ClusterStack.ClusterUnavailable is not null, ClusterStack.ClusterUnavailable);
+            return fixture.Stack!;
+        }
+    }
+
+    private static string Name(string what) => $"e2e-cl-{what}-{Guid.NewGuid().ToString("N")[..6]}";
+
+    [SkippableFact]
+    public async Task ATaskOverItsMemoryIsRecordedOutOfMemoryOnItsNodeAndChargedWithExitCode137()
+    {
+        var stack = Stack;
+        var name = Name("oom");
+        await stack.UploadAsync($"in/{name}/part-0.jsonl", WordcountInput(30));
+        // Batch 1 touches 400 MB under a 256M limit; the others pass their records through.
+        const string handler = "import os, sys\nif os.environ['COORDINATOR_BATCH'] == '1':\n    a = bytearray(400 << 20)\n    for i in range(0, len(a), 4096): a[i] = 1\n    import time; time.sleep(30)\nsys.stdout.write(sys.stdin.read())";
+        await stack.PutItemAsync(Wordcount(name, stack.Bucket, spec =>
+        {
+            spec["batching"]!["M"]!["maxRecords"] = N(10);
+            spec["handler"]!["M"]!["command"] = L(S("python3"), S("-c"), S(handler));
+            spec["slurm"]!["M"]!["memory"] = S("256M");
+            spec["retry"]!["M"]!["maxAttempts"] = N(1);
+            spec["retry"]!["M"]!.AsObject().Remove("rules");
+        }));
+
+        var status = await stack.WaitForPhaseAsync(name, Limit, "Succeeded", "Failed");
+        Assert.True(E2eStack.Phase(status) == "Failed", status.ToString());
+        Assert.Equal(("1", 2L), (E2eStack.Text(status, "failedIndexes"), E2eStack.Count(status, "batches", "succeeded")));
+        var oom = (await stack.TasksAsync(name)).Single(t => E2eStack.Text(t, "index") == "1");
+        var reason = E2eStack.Text(oom, "reason");
+        Assert.Contains("OUT_OF_MEMORY on node", reason, StringComparison.Ordinal);
+        Assert.Contains("of 256M", reason, StringComparison.Ordinal);
+        Assert.Equal(SlurmEnding.OutOfMemoryExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture), E2eStack.Text(oom, "exitCode"));
+        Assert.StartsWith("node", E2eStack.Text(oom, "host"), StringComparison.Ordinal);
+
+        var describe = await stack.RunAsync(E2eStack.Executable, "describe", "job", name);
+        Assert.Contains("OUT_OF_MEMORY on node", describe.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public async Task AHostKilledOutrightWhileItRunsBatchesIsANodeFailureNotChargedAndTheJobSucceedsWithEachRecordOnce()
+    {
+        var stack = Stack;
+        var name = Name("kill");
+        await stack.UploadAsync($"in/{name}/part-0.jsonl", WordcountInput(90));
+        await stack.PutItemAsync(Wordcount(name, stack.Bucket, spec =>
+        {
+            spec["batching"]!["M"]!["maxRecords"] = N(10);
+            spec["handler"]!["M"]!["command"] = L(S("python3"), S("-c"), S("import sys, time\ntime.sleep(8)\nsys.stdout.write(sys.stdin.read())"));
+            spec["slurm"]!["M"]!["memory"] = S("256M");
+            spec["retry"]!["M"]!["maxAttempts"] = N(1);
+        }));
+        // Wait until host 2 runs a batch, then kill every process in its namespace.
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!(await stack.TasksAsync(name)).Any(t => E2eStack.Text(t, "state") == "Running" && E2eStack.Text(t, "host") == "node2"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no batch ran on node2 within 2 minutes");
+            await Task.Delay(500);
+        }
+        var killed = Stopwatch.StartNew();
+        try
+        {
+            await stack.HostAsync("kill", 2);
+            var status = await stack.WaitForPhaseAsync(name, Limit, "Succeeded", "Failed");
+            Console.WriteLine($"host kill: job {E2eStack.Phase(status)} {killed.Elapsed.TotalSeconds:F0} s after the kill");
+            Assert.True(E2eStack.Phase(status) == "Succeeded", $"{status}\n{stack.DaemonLog[^Math.Min(4000, stack.DaemonLog.Length)..]}");
+            var tasks = await stack.TasksAsync(name);
+            var disrupted = tasks.Where(t => E2eStack.Text(t, "disruptions") is { Length: > 0 } d && d != "0").ToList();
+            Assert.NotEmpty(disrupted);
+            Assert.All(tasks, t => Assert.Equal("1", E2eStack.Text(t, "attempt")));
+            var output = await stack.DownloadAsync(E2eStack.Text(status.GetProperty("output").GetProperty("M"), "uri"));
+            var ids = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!["id"]!.GetValue<int>()).ToList();
+            Assert.Equal(Enumerable.Range(0, 90), ids);
+        }
+        finally
+        {
+            await stack.HostAsync("restore", 2);
+        }
+    }
+}
