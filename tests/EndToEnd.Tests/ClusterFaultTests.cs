@@ -105,4 +105,42 @@ public sealed class ClusterFaultTests(ClusterStackFixture fixture) : IClassFixtu
             await stack.HostAsync("restore", 2);
         }
     }
+
+    [SkippableFact]
+    public async Task BatchesPreemptedByAHigherPriorityQosAreRequeuedUnchargedAndTheJobSucceedsWithEachRecordOnce()
+    {
+        var stack = Stack;
+        var name = Name("preempt");
+        await stack.UploadAsync($"in/{name}/part-0.jsonl", WordcountInput(30));
+        await stack.PutItemAsync(Wordcount(name, stack.Bucket, spec =>
+        {
+            spec["batching"]!["M"]!["maxRecords"] = N(10);
+            spec["handler"]!["M"]!["command"] = L(S("python3"), S("-c"), S("import sys, time\ntime.sleep(15)\nsys.stdout.write(sys.stdin.read())"));
+            spec["slurm"]!["M"]!["memory"] = S("256M");
+            spec["retry"]!["M"]!["maxAttempts"] = N(1);
+        }));
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        List<string> hosts;
+        while ((hosts = [.. (await stack.TasksAsync(name)).Where(t => E2eStack.Text(t, "state") == "Running").Select(t => E2eStack.Text(t, "host"))]).Count < 3)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the 3 batches did not all run within 2 minutes");
+            await Task.Delay(500);
+        }
+        // A high-QOS job wanting every CPU of each host the batches run on: Slurm requeues (preempts) them.
+        var preempted = Stopwatch.StartNew();
+        foreach (var host in hosts.Distinct())
+        {
+            (await stack.RunAsync("sbatch", "--qos=high", $"--nodelist={host}", "--cpus-per-task=4", "--mem=256M", $"--job-name=e2e-cl-high-{host}",
+                "--output=/dev/null", "--wrap=sleep 3")).EnsureSuccess("sbatch --qos=high");
+        }
+        var status = await stack.WaitForPhaseAsync(name, Limit, "Succeeded", "Failed");
+        Console.WriteLine($"preemption: job {E2eStack.Phase(status)} {preempted.Elapsed.TotalSeconds:F0} s after the high-QOS submissions");
+        Assert.True(E2eStack.Phase(status) == "Succeeded", status.ToString());
+        var tasks = await stack.TasksAsync(name);
+        Assert.All(tasks, t => Assert.Equal("1", E2eStack.Text(t, "attempt")));
+        Assert.Contains(tasks, t => E2eStack.Text(t, "disruptions") is { Length: > 0 } d && d != "0");
+        var output = await stack.DownloadAsync(E2eStack.Text(status.GetProperty("output").GetProperty("M"), "uri"));
+        var ids = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!["id"]!.GetValue<int>()).ToList();
+        Assert.Equal(Enumerable.Range(0, 30), ids);
+    }
 }
