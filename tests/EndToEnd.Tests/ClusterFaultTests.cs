@@ -143,4 +143,45 @@ public sealed class ClusterFaultTests(ClusterStackFixture fixture) : IClassFixtu
         var ids = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!["id"]!.GetValue<int>()).ToList();
         Assert.Equal(Enumerable.Range(0, 30), ids);
     }
+
+    [SkippableFact]
+    public async Task AHostCutOffLongerThanSlurmdTimeoutThenRestoredIsANodeFailureNotChargedAndTheJobSucceedsWithEachRecordOnce()
+    {
+        var stack = Stack;
+        var name = Name("cut");
+        await stack.UploadAsync($"in/{name}/part-0.jsonl", WordcountInput(90));
+        await stack.PutItemAsync(Wordcount(name, stack.Bucket, spec =>
+        {
+            spec["batching"]!["M"]!["maxRecords"] = N(10);
+            spec["handler"]!["M"]!["command"] = L(S("python3"), S("-c"), S("import sys, time\ntime.sleep(8)\nsys.stdout.write(sys.stdin.read())"));
+            spec["slurm"]!["M"]!["memory"] = S("256M");
+            spec["retry"]!["M"]!["maxAttempts"] = N(1);
+        }));
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!(await stack.TasksAsync(name)).Any(t => E2eStack.Text(t, "state") == "Running" && E2eStack.Text(t, "host") == "node3"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no batch ran on node3 within 2 minutes");
+            await Task.Delay(500);
+        }
+        var cut = Stopwatch.StartNew();
+        try
+        {
+            await stack.HostAsync("cut", 3);
+            // Longer than SlurmdTimeout (20 s): slurmctld declares node3 DOWN and its tasks NODE_FAIL.
+            await Task.Delay(TimeSpan.FromSeconds(35));
+        }
+        finally
+        {
+            await stack.HostAsync("restore", 3);
+        }
+        var status = await stack.WaitForPhaseAsync(name, Limit, "Succeeded", "Failed");
+        Console.WriteLine($"host cut off: job {E2eStack.Phase(status)} {cut.Elapsed.TotalSeconds:F0} s after the cut (restored after 35 s)");
+        Assert.True(E2eStack.Phase(status) == "Succeeded", $"{status}\n{stack.DaemonLog[^Math.Min(4000, stack.DaemonLog.Length)..]}");
+        var tasks = await stack.TasksAsync(name);
+        Assert.All(tasks, t => Assert.Equal("1", E2eStack.Text(t, "attempt")));
+        Assert.Contains(tasks, t => E2eStack.Text(t, "disruptions") is { Length: > 0 } d && d != "0");
+        var output = await stack.DownloadAsync(E2eStack.Text(status.GetProperty("output").GetProperty("M"), "uri"));
+        var ids = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!["id"]!.GetValue<int>()).ToList();
+        Assert.Equal(Enumerable.Range(0, 90), ids);
+    }
 }

@@ -109,4 +109,38 @@ public sealed class AccountedLostTaskTests : IDisposable
         await _fx.PassAsync("quiet", _fx.Status);
         Assert.Equal(0, _fx.Accounting.Calls);
     }
+
+    [Fact]
+    public async Task AStaleTaskSlurmStillRunsOnAnUnreachableNode_WaitsForSlurmsVerdictBeforeItIsCharged()
+    {
+        // A host cut off: its worker's heartbeat goes stale (30 s here) before slurmctld declares the node down
+        // (SlurmdTimeout, then NODE_FAIL); meanwhile sacct still says RUNNING. Charging it then would fail a batch
+        // that Slurm is about to call a node failure.
+        await LostAsync("acc", 1, maxAttempts: 1, 0);
+        _fx.Accounting.Records.Add(Record(0, "RUNNING", "node3"));
+        var (job, _) = await _fx.PassAsync("acc", _fx.Status);
+        Assert.Equal((TaskState.Running, 1), (_fx.State.Stored("acc", 0).State, _fx.State.Stored("acc", 0).Attempt));
+        Assert.NotEqual(JobPhase.Failed, job.Status.Phase);
+
+        _fx.Advance(TimeSpan.FromSeconds(20));
+        _fx.Accounting.Records.Clear();
+        _fx.Accounting.Records.Add(Record(0, "NODE_FAIL", "node3"));
+        await _fx.PassAsync("acc", _fx.Status);
+        var task = _fx.State.Stored("acc", 0);
+        Assert.Equal((TaskState.Pending, 0, 1), (task.State, task.Attempt, task.Disruptions));
+    }
+
+    [Fact]
+    public async Task AStaleTaskSlurmKeepsRunning_IsChargedAsLostOnceItHasWaitedAnotherStaleAfter()
+    {
+        await LostAsync("acc", 1, maxAttempts: 2, 0);
+        _fx.Accounting.Records.Add(Record(0, "RUNNING", "node3"));
+        await _fx.PassAsync("acc", _fx.Status);
+        Assert.Equal(TaskState.Running, _fx.State.Stored("acc", 0).State);
+        _fx.Advance(_fx.Options.Heartbeat.StaleAfter + TimeSpan.FromSeconds(1));
+        await _fx.PassAsync("acc", _fx.Status);
+        var task = _fx.State.Stored("acc", 0);
+        Assert.Equal((TaskState.Pending, 1), (task.State, task.Attempt));
+        Assert.StartsWith("Lost", task.Reason, StringComparison.Ordinal);
+    }
 }
