@@ -24,7 +24,8 @@ namespace Coordinator.Controllers;
 /// declared lost on a squeue that failed): the pass stops and <see cref="SlurmOutage"/> marks the job and backs it off.
 /// A lost task's end is looked up in Slurm's accounting first (<see cref="ISchedulerAccounting"/>, one sacct shared by
 /// every job's pass): NODE_FAIL and PREEMPTED are disruptions, TIMEOUT and OUT_OF_MEMORY charged exits, with the state,
-/// node and exit code recorded on the task (<see cref="SlurmEnding"/>).
+/// node and exit code recorded on the task (<see cref="SlurmEnding"/>); a stale task Slurm still runs (a host cut off,
+/// not yet declared down) waits up to another StaleAfter for Slurm's verdict before it is charged as lost.
 /// </summary>
 public sealed partial class StatusController(
     IScheduler scheduler, IStateStore state, TaskTallySource tallies, JobCleanup cleanup, ILogger<StatusController> logger,
@@ -167,11 +168,18 @@ public sealed partial class StatusController(
         {
             var result = AttemptResult.Failed(AttemptEndKind.Lost,
                 $"worker on {task.Host} (Slurm job {task.SlurmJobId}) stopped without recording an outcome; last heartbeat {task.Heartbeat:O}", task.StderrTail ?? "");
+            var key = (job.Name, task.Index, task.Attempt);
             if (SlurmEnding.Find(records, task) is { } record)
             {
                 result = SlurmEnding.ToAttempt(record, task.StderrTail ?? "");
                 task.Host = record.Node ?? task.Host;
             }
+            else if (SlurmEnding.StillRunning(records, task) && AwaitSlurm(key, now))
+            {
+                // Slurm still runs it: wait (at most another StaleAfter) for its verdict, NODE_FAIL for a host cut off.
+                continue;
+            }
+            _awaitingSlurm.TryRemove(key, out _);
             TaskTransitions.RecordEnd(task, result, job.Spec.Retry, now);
             try
             {
@@ -190,6 +198,28 @@ public sealed partial class StatusController(
             }
         }
         return changed;
+    }
+
+    /// <summary>Stale tasks Slurm's accounting still shows running, by (job, index, attempt): since when, on this daemon's clock.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Job, int Index, int Attempt), DateTimeOffset> _awaitingSlurm = new();
+
+    /// <summary>
+    /// True while a stale task that Slurm still runs has waited less than StaleAfter for Slurm's verdict (a host cut off
+    /// is declared NODE_FAIL only after SlurmdTimeout); then it is judged lost as before. Entries older than ten times
+    /// that are dropped, so the map holds only tasks being waited for.
+    /// </summary>
+    private bool AwaitSlurm((string Job, int Index, int Attempt) key, DateTimeOffset now)
+    {
+        var limit = options.Heartbeat.StaleAfter;
+        foreach (var (old, since) in _awaitingSlurm)
+        {
+            if (now - since > limit * 10)
+            {
+                _awaitingSlurm.TryRemove(old, out _);
+            }
+        }
+        var first = _awaitingSlurm.GetOrAdd(key, now);
+        return now - first < limit;
     }
 
     /// <summary>

@@ -44,6 +44,20 @@ public static class SlurmEnding
         return records.LastOrDefault(r => r.JobId == jobId && r.ArrayIndex == index && Ended.Contains(r.State));
     }
 
+    /// <summary>
+    /// Whether the accounting says the task's Slurm job still runs (its newest record is RUNNING, COMPLETING…): a stale
+    /// heartbeat then may be a host Slurm has not yet declared failed (cut off, SlurmdTimeout not yet passed).
+    /// </summary>
+    public static bool StillRunning(IReadOnlyList<AccountedTask> records, JobTask task)
+    {
+        if (task.SlurmJobId is not { Length: > 0 } jobId)
+        {
+            return false;
+        }
+        int? index = int.TryParse(task.SlurmArrayTaskId, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : null;
+        return records.LastOrDefault(r => r.JobId == jobId && r.ArrayIndex == index) is { } last && !Ended.Contains(last.State);
+    }
+
     /// <summary>The attempt <paramref name="record"/> describes, for the task's stderr tail.</summary>
     public static AttemptResult ToAttempt(AccountedTask record, string stderrTail)
     {
