@@ -143,4 +143,25 @@ public sealed class AccountedLostTaskTests : IDisposable
         Assert.Equal((TaskState.Pending, 1), (task.State, task.Attempt));
         Assert.StartsWith("Lost", task.Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AStaleTaskSqueueStillListsButSacctDoesNotYetShow_WaitsForSlurmsVerdictToo()
+    {
+        // Slurm 22.05 stores the job comment (the deployment's mark) only when the job ends: sacct cannot show a
+        // running task as this deployment's, but squeue (scoped the same way) still lists it.
+        _fx.Options.Heartbeat.Interval = TimeSpan.FromSeconds(15);
+        await _fx.StoredJobAsync("acc", 1, s => s.Retry.MaxAttempts = 1);
+        await _fx.PassAsync("acc", _fx.Dispatch);
+        await _fx.SetTaskAsync("acc", 0, t =>
+        {
+            t.State = TaskState.Running; t.Attempt = 1; t.Heartbeat = _fx.Now; t.StartedAt = _fx.Now; t.Host = "node3";
+            t.SlurmJobId = "100"; t.SlurmArrayTaskId = "0";
+        });
+        await _fx.PassAsync("acc", _fx.Status);
+        _fx.Advance(_fx.Options.Heartbeat.StaleAfter + TimeSpan.FromSeconds(1));
+        var (job, _) = await _fx.PassAsync("acc", _fx.Status);
+        Assert.Equal(TaskState.Running, _fx.State.Stored("acc", 0).State);
+        Assert.NotEqual(JobPhase.Failed, job.Status.Phase);
+        Assert.Equal(1, _fx.Accounting.Calls);
+    }
 }
