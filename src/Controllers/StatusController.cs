@@ -174,9 +174,11 @@ public sealed partial class StatusController(
                 result = SlurmEnding.ToAttempt(record, task.StderrTail ?? "");
                 task.Host = record.Node ?? task.Host;
             }
-            else if (SlurmEnding.StillRunning(records, task) && AwaitSlurm(key, now))
+            else if (accounting?.Available == true && (SlurmEnding.StillRunning(records, task) || inFlight.Elements.ContainsKey(task.Index))
+                && AwaitSlurm(key, now))
             {
-                // Slurm still runs it: wait (at most another StaleAfter) for its verdict, NODE_FAIL for a host cut off.
+                // Slurm still runs it (sacct says so, or squeue still lists it: 22.05 gives sacct the job's comment, the
+                // deployment's mark, only once it ends): wait, at most another StaleAfter, for Slurm's verdict.
                 continue;
             }
             _awaitingSlurm.TryRemove(key, out _);

@@ -57,6 +57,9 @@ public sealed record AccountedTask(
 /// </summary>
 public interface ISchedulerAccounting
 {
+    /// <summary>False when the scheduler keeps no accounting (then nothing is ever found, and nothing is waited for).</summary>
+    bool Available { get; }
+
     /// <summary>This deployment's jobs that ended (or were requeued) within <paramref name="window"/> of now.</summary>
     Task<IReadOnlyList<AccountedTask>> EndedAsync(TimeSpan window, CancellationToken ct);
 }
@@ -65,6 +68,8 @@ public interface ISchedulerAccounting
 public sealed class NoSchedulerAccounting : ISchedulerAccounting
 {
     public static NoSchedulerAccounting Instance { get; } = new();
+
+    public bool Available => false;
 
     public Task<IReadOnlyList<AccountedTask>> EndedAsync(TimeSpan window, CancellationToken ct) => Task.FromResult<IReadOnlyList<AccountedTask>>([]);
 }

@@ -26,6 +26,9 @@ public sealed class SacctAccounting(ICommandRunner runner, CoordinatorMetrics me
 
     public void Dispose() => _gate.Dispose();
 
+    /// <summary>True until sacct said the cluster keeps no accounting.</summary>
+    public bool Available => !_disabled;
+
     /// <summary>How many sacct commands this adapter ran (for the RPC budget).</summary>
     public int Calls { get; private set; }
 

@@ -14,6 +14,8 @@ public sealed class AccountedLostTaskTests : IDisposable
 {
     private readonly ControllerFixture _fx = new();
 
+    public AccountedLostTaskTests() => _fx.Accounting.Available = true;
+
     public void Dispose() => _fx.Dispose();
 
     private static AccountedTask Record(int index, string state, string node, long? rss = null, long? limit = null, int? signal = null) =>

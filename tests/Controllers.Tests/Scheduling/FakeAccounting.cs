@@ -7,6 +7,8 @@ public sealed class FakeAccounting : ISchedulerAccounting
 {
     public List<AccountedTask> Records { get; } = [];
     public int Calls { get; private set; }
+    /// <summary>Off unless a test turns it on: the other controller tests model a cluster without accounting.</summary>
+    public bool Available { get; set; }
     public List<TimeSpan> Windows { get; } = [];
 
     public Task<IReadOnlyList<AccountedTask>> EndedAsync(TimeSpan window, CancellationToken ct)
