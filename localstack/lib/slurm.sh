@@ -40,11 +40,12 @@ faketime_install_if_missing() {
 }
 
 # The conf of a slurmctld somebody else started (another worktree's up, say), read from its command line.
+# A multi-node cluster's slurmctld (localstack/lib/cluster, conf under .../cluster/) is never the single-node stack.
 slurm_foreign_conf() {
   local pid arg prev=""
   for pid in $(pgrep -x slurmctld 2>/dev/null); do
     while IFS= read -r -d '' arg; do
-      if [[ "$prev" == "-f" && -f "$arg" ]]; then
+      if [[ "$prev" == "-f" && -f "$arg" && "$arg" != */cluster/slurm.conf ]]; then
         printf '%s\n' "$arg"
         return 0
       fi

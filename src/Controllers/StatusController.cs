@@ -22,10 +22,14 @@ namespace Coordinator.Controllers;
 /// cancelled; once every batch has ended the job moves to Aggregating. Finished jobs: redrive on a bumped
 /// spec.retryGeneration, and cleanup after ttlAfterFinished. While Slurm is unavailable nothing is decided (no task is
 /// declared lost on a squeue that failed): the pass stops and <see cref="SlurmOutage"/> marks the job and backs it off.
+/// A lost task's end is looked up in Slurm's accounting first (<see cref="ISchedulerAccounting"/>, one sacct shared by
+/// every job's pass): NODE_FAIL and PREEMPTED are disruptions, TIMEOUT and OUT_OF_MEMORY charged exits, with the state,
+/// node and exit code recorded on the task (<see cref="SlurmEnding"/>); a stale task Slurm still runs (a host cut off,
+/// not yet declared down) waits up to another StaleAfter for Slurm's verdict before it is charged as lost.
 /// </summary>
 public sealed partial class StatusController(
     IScheduler scheduler, IStateStore state, TaskTallySource tallies, JobCleanup cleanup, ILogger<StatusController> logger,
-    SlurmOutage outage, CoordinatorMetrics metrics, CoordinatorOptions options) : IJobController
+    SlurmOutage outage, CoordinatorMetrics metrics, CoordinatorOptions options, ISchedulerAccounting? accounting = null) : IJobController
 {
     public string Name => "status";
     public int Order => 400;
@@ -160,10 +164,25 @@ public sealed partial class StatusController(
     private async Task<bool> RecordLostAsync(Job job, TaskTally tally, InFlight inFlight, DateTimeOffset now, CancellationToken ct)
     {
         var changed = false;
+        var records = tally.Lost.Count == 0 ? [] : await AccountingAsync(job, tally.Lost, now, ct).ConfigureAwait(false);
         foreach (var task in tally.Lost)
         {
             var result = AttemptResult.Failed(AttemptEndKind.Lost,
                 $"worker on {task.Host} (Slurm job {task.SlurmJobId}) stopped without recording an outcome; last heartbeat {task.Heartbeat:O}", task.StderrTail ?? "");
+            var key = (job.Name, task.Index, task.Attempt);
+            if (SlurmEnding.Find(records, task) is { } record)
+            {
+                result = SlurmEnding.ToAttempt(record, task.StderrTail ?? "");
+                task.Host = record.Node ?? task.Host;
+            }
+            else if (accounting?.Available == true && (SlurmEnding.StillRunning(records, task) || inFlight.Elements.ContainsKey(task.Index))
+                && AwaitSlurm(key, now))
+            {
+                // Slurm still runs it (sacct says so, or squeue still lists it: 22.05 gives sacct the job's comment, the
+                // deployment's mark, only once it ends): wait, at most another StaleAfter, for Slurm's verdict.
+                continue;
+            }
+            _awaitingSlurm.TryRemove(key, out _);
             TaskTransitions.RecordEnd(task, result, job.Spec.Retry, now);
             try
             {
@@ -182,6 +201,55 @@ public sealed partial class StatusController(
             }
         }
         return changed;
+    }
+
+    /// <summary>Stale tasks Slurm's accounting still shows running, by (job, index, attempt): since when, on this daemon's clock.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Job, int Index, int Attempt), DateTimeOffset> _awaitingSlurm = new();
+
+    /// <summary>
+    /// True while a stale task that Slurm still runs has waited less than StaleAfter for Slurm's verdict (a host cut off
+    /// is declared NODE_FAIL only after SlurmdTimeout); then it is judged lost as before. Entries older than ten times
+    /// that are dropped, so the map holds only tasks being waited for.
+    /// </summary>
+    private bool AwaitSlurm((string Job, int Index, int Attempt) key, DateTimeOffset now)
+    {
+        var limit = options.Heartbeat.StaleAfter;
+        foreach (var (old, since) in _awaitingSlurm)
+        {
+            if (now - since > limit * 10)
+            {
+                _awaitingSlurm.TryRemove(old, out _);
+            }
+        }
+        var first = _awaitingSlurm.GetOrAdd(key, now);
+        return now - first < limit;
+    }
+
+    /// <summary>
+    /// The deployment's accounting records over a window reaching back past the earliest lost attempt's start (plus
+    /// a margin, at most a day). Accounting that does not answer leaves the tasks lost as they are, with a warning.
+    /// </summary>
+    private async Task<IReadOnlyList<AccountedTask>> AccountingAsync(Job job, List<Model.Tasks.JobTask> lost, DateTimeOffset now, CancellationToken ct)
+    {
+        if (accounting is null)
+        {
+            return [];
+        }
+        var earliest = lost.Min(t => t.StartedAt ?? now);
+        var window = now - earliest + TimeSpan.FromMinutes(5);
+        if (window > TimeSpan.FromDays(1))
+        {
+            window = TimeSpan.FromDays(1);
+        }
+        try
+        {
+            return await accounting.EndedAsync(window, ct).ConfigureAwait(false);
+        }
+        catch (SchedulerException e)
+        {
+            LogNoAccounting(logger, job.Name, e.Message);
+            return [];
+        }
     }
 
     /// <summary>
@@ -249,6 +317,9 @@ public sealed partial class StatusController(
 
     [LoggerMessage(EventId = 6401, Level = LogLevel.Warning, Message = "{JobName}: batch {BatchIndex} lost (Slurm job {SlurmJobId}); counted as a failed attempt")]
     private static partial void LogLost(ILogger logger, string jobName, int batchIndex, string? slurmJobId);
+
+    [LoggerMessage(EventId = 6405, Level = LogLevel.Warning, Message = "{JobName}: Slurm accounting did not answer, lost batches recorded without their Slurm end state: {Error}")]
+    private static partial void LogNoAccounting(ILogger logger, string jobName, string error);
 
     [LoggerMessage(EventId = 6402, Level = LogLevel.Warning, Message = "{JobName} failed ({Reason}): {Message}")]
     private static partial void LogFailed(ILogger logger, string jobName, string reason, string message);

@@ -45,6 +45,7 @@ public static class TaskItemCodec
         public const string Reason = "reason";
         public const string Verdict = "verdict";
         public const string UnclaimedSubmissions = "unclaimedSubmissions";
+        public const string Disruptions = "disruptions";
         public const string Version = "version";
     }
 
@@ -80,6 +81,7 @@ public static class TaskItemCodec
         .String(Names.Reason, t.Reason)
         .String(Names.Verdict, t.Verdict == TaskVerdict.None ? null : t.Verdict.ToString())
         .Number(Names.UnclaimedSubmissions, t.UnclaimedSubmissions == 0 ? null : t.UnclaimedSubmissions)
+        .Number(Names.Disruptions, t.Disruptions == 0 ? null : t.Disruptions)
         .Number(Names.Version, t.Version)
         .Map;
 
@@ -159,6 +161,7 @@ public static class TaskItemCodec
             Reason = Read(() => r.OptionalString(Names.Reason), null),
             Verdict = Read(() => r.Enum(Names.Verdict, TaskVerdict.None), TaskVerdict.None),
             UnclaimedSubmissions = Read(() => r.Int(Names.UnclaimedSubmissions), 0),
+            Disruptions = Read(() => r.Int(Names.Disruptions), 0),
             Version = Read(() => r.Long(Names.Version), 0),
         };
         if (!r.Has(Names.Verdict) && task.State == TaskState.Failed

@@ -19,5 +19,8 @@ public enum AttemptEndKind
     LayoutMismatch,
 }
 
-/// <summary>The end of one attempt: what happened, the exit code if the handler exited, and which attempt it was (1-based).</summary>
-public sealed record AttemptEnd(AttemptEndKind Kind, int? ExitCode, int Attempt);
+/// <summary>
+/// The end of one attempt: what happened, the exit code if the handler exited, which attempt it was (1-based), and,
+/// for a disruption, how many disruptions the batch has had counting this one.
+/// </summary>
+public sealed record AttemptEnd(AttemptEndKind Kind, int? ExitCode, int Attempt, int Disruptions = 0);

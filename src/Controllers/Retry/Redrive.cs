@@ -38,6 +38,7 @@ public static class Redrive
                 task.Reason = $"Redrive (was: {task.Reason})";
                 task.Verdict = TaskVerdict.None;
                 task.UnclaimedSubmissions = 0;
+                task.Disruptions = 0;
                 try
                 {
                     task.Version = await state.UpdateTaskAsync(task, ct).ConfigureAwait(false);

@@ -4,7 +4,7 @@ namespace Coordinator.Controllers.Retry;
 
 /// <summary>
 /// The retry decision for one failed attempt. Pure, so every rule is tested without Slurm or DynamoDB.
-/// Disruptions are never counted. Exit-code rules are tried in order and the first match wins, as in Kubernetes'
+/// Disruptions are not counted against maxAttempts, but bounded by maxDisruptions. Exit-code rules are tried in order and the first match wins, as in Kubernetes'
 /// podFailurePolicy; no match (or a Count rule) counts the attempt, with exponential backoff up to maxAttempts.
 /// An Ignore rule sets the batch aside rather than retrying it forever: a deterministic exit code would loop.
 /// </summary>
@@ -14,7 +14,11 @@ public static class RetryPolicy
     {
         if (end.Kind == AttemptEndKind.Disrupted)
         {
-            return new RetryDecision(RetryVerdict.RetryUncounted, TimeSpan.Zero, "disrupted by Slurm (preemption, node failure or time limit); not counted");
+            return end.Disruptions > spec.MaxDisruptions
+                ? new RetryDecision(RetryVerdict.FailBatch, TimeSpan.Zero,
+                    $"disrupted {end.Disruptions} times, more than retry.maxDisruptions ({spec.MaxDisruptions})")
+                : new RetryDecision(RetryVerdict.RetryUncounted, TimeSpan.Zero,
+                    $"disrupted by Slurm (preemption, node failure); not counted against maxAttempts (disruption {end.Disruptions} of {spec.MaxDisruptions} allowed)");
         }
         if (end is { Kind: AttemptEndKind.HandlerExit, ExitCode: { } code })
         {

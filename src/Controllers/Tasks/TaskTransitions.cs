@@ -81,7 +81,11 @@ public static class TaskTransitions
             return;
         }
         var kind = result.Failure ?? AttemptEndKind.Lost;
-        var decision = RetryPolicy.Decide(new AttemptEnd(kind, result.ExitCode, task.Attempt), retry);
+        if (kind == AttemptEndKind.Disrupted)
+        {
+            task.Disruptions++;
+        }
+        var decision = RetryPolicy.Decide(new AttemptEnd(kind, result.ExitCode, task.Attempt, task.Disruptions), retry);
         var cause = $"{kind}: {result.Message}";
         task.Verdict = ToTaskVerdict(decision.Verdict);
         switch (decision.Verdict)

@@ -116,6 +116,11 @@ public enum RetryAction { FailJob, FailBatch, Ignore, Count }
 public sealed class RetrySpec
 {
     public int MaxAttempts { get; set; } = JobSpecDefaults.MaxAttempts;
+    /// <summary>
+    /// Retries after disruptions — Slurm preempted the task or its node failed — which are not charged against
+    /// <see cref="MaxAttempts"/>; one more disruption fails the batch, so an always-preempted batch ends with a reason.
+    /// </summary>
+    public int MaxDisruptions { get; set; } = JobSpecDefaults.MaxDisruptions;
     public BackoffSpec Backoff { get; set; } = new();
     /// <summary>First match wins, like Kubernetes' podFailurePolicy.</summary>
     public List<RetryRule> Rules { get; set; } = [];

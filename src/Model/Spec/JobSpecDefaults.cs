@@ -29,6 +29,8 @@ public static class JobSpecDefaults
     public const int MaxConcurrent = 50;
 
     public const int MaxAttempts = 3;
+    /// <summary>Uncharged retries after disruptions (preemption, node failure) before the batch fails.</summary>
+    public const int MaxDisruptions = 5;
     public static readonly TimeSpan BackoffBase = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan BackoffMax = TimeSpan.FromMinutes(10);
 
@@ -41,6 +43,7 @@ public static class JobSpecDefaults
     public const int MaxNameLength = 63;
     public const int MaxConcurrentLimit = 100_000;
     public const int MaxAttemptsLimit = 100;
+    public const int MaxDisruptionsLimit = 1000;
     public const int MaxPilotWorkers = 10_000;
     public const int MaxBatchesPerTask = 10_000;
     public const int MaxCpusPerTask = 4096;

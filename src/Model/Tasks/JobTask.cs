@@ -47,5 +47,10 @@ public sealed class JobTask
     /// at Coordinator:Dispatch:MaxUnclaimedSubmissions; a claim resets it.
     /// </summary>
     public int UnclaimedSubmissions { get; set; }
+    /// <summary>
+    /// Attempts of this batch that Slurm disrupted (preemption, node failure): retried without being charged against
+    /// retry.maxAttempts, up to retry.maxDisruptions. A redrive resets it.
+    /// </summary>
+    public int Disruptions { get; set; }
     public long Version { get; set; }
 }

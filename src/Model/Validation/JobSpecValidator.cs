@@ -114,6 +114,7 @@ public static partial class JobSpecValidator
         Optional(e, "spec.slurm.qos", spec.Slurm.Qos, SlurmRules.CheckWord);
 
         Range(e, "spec.retry.maxAttempts", spec.Retry.MaxAttempts, 1, D.MaxAttemptsLimit);
+        Range(e, "spec.retry.maxDisruptions", spec.Retry.MaxDisruptions, 0, D.MaxDisruptionsLimit);
         Positive(e, "spec.retry.backoff.base", spec.Retry.Backoff.Base);
         if (spec.Retry.Backoff.Max < spec.Retry.Backoff.Base)
         {

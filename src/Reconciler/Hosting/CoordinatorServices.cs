@@ -75,6 +75,11 @@ public static class CoordinatorServices
                     maxRetryAttempts: process == CoordinatorProcess.Cli ? CliSlurmAttempts : SlurmScheduler.DefaultMaxRetryAttempts),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<CoordinatorOptions>().Slurm.ListingMaxAge),
             sp.GetRequiredService<ILeadershipGuard>()));
+        // Slurm's accounting (sacct), read for tasks that left squeue without an outcome; none for the local scheduler.
+        services.TryAddSingleton<ISchedulerAccounting>(sp => sp.GetRequiredService<CoordinatorOptions>().UsesLocalScheduler
+            ? NoSchedulerAccounting.Instance
+            : new SacctAccounting(sp.GetRequiredService<ICommandRunner>(), sp.GetRequiredService<CoordinatorMetrics>(),
+                sp.GetRequiredService<CoordinatorOptions>().DeploymentId, sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

@@ -53,8 +53,14 @@ internal sealed class ControllerFixture : IDisposable
 
     public DispatchController Dispatch() => new(Scheduler, Tallies, Options, NullLogger<DispatchController>.Instance, Outage, unclaimed: Unclaimed);
 
+    /// <summary>One status controller for every pass, as the daemon's singleton (it remembers tasks waiting for Slurm's verdict).</summary>
     public StatusController Status() =>
-        new(Scheduler, State, Tallies, new JobCleanup(State, _worker.Store, Options), NullLogger<StatusController>.Instance, Outage, CoordinatorMetrics.NoOp(), Options);
+        _status ??= new(Scheduler, State, Tallies, new JobCleanup(State, _worker.Store, Options), NullLogger<StatusController>.Instance, Outage, CoordinatorMetrics.NoOp(), Options, Accounting);
+
+    private StatusController? _status;
+
+    /// <summary>What sacct says (empty unless a test adds records): the status controller reads it for lost tasks.</summary>
+    public Scheduling.FakeAccounting Accounting { get; } = new();
 
     /// <summary>A stored job (Stored=True) with <paramref name="tasks"/> Pending task items.</summary>
     public async Task<Job> StoredJobAsync(string name, int tasks, Action<JobSpec>? configure = null)

@@ -90,7 +90,11 @@ public static class SpecGenerators
         Gen.Select(Gen.Double[0, 100], Gen.Long[0, long.MaxValue], Gen.Bool, PositiveDuration.Nullable(0.5), Gen.Long[0, 1L << 40].Nullable(0.5), Gen.Long[0, 1000]),
         (a, b, c) => new JobSpec
         {
-            Input = a.Item1, Batching = a.Item2, Handler = a.Item3, Output = a.Item4,
+            Input = a.Item1, Batching = a.Item2, Handler = a.Item3,
+            // A stdio handler's Parquet output takes the input's schema: only valid with a Parquet input (JobSpecValidator).
+            Output = a.Item3.Mode == HandlerMode.Stdio && a.Item4.Format == InputFormat.Parquet && a.Item1.Format != InputFormat.Parquet
+                ? new OutputSpec { Uri = a.Item4.Uri, Format = InputFormat.Jsonl, Aggregate = a.Item4.Aggregate }
+                : a.Item4,
             Dispatch = new DispatchSpec { Mode = b.Item1, Workers = b.Item2 }, Slurm = b.Item3, Retry = b.Item4,
             FailurePolicy = new FailurePolicySpec { ToleratedFailurePercent = c.Item1, ToleratedFailureCount = c.Item2 },
             Suspend = c.Item3, ActiveDeadline = c.Item4, TtlAfterFinished = c.Item5 is { } ms ? TimeSpan.FromMilliseconds(ms) : null,

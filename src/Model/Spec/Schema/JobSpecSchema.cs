@@ -78,6 +78,7 @@ public static class JobSpecSchema
 
     public static SectionSchema<RetrySpec> Retry { get; } = new(
         new ValueField<RetrySpec, int>("maxAttempts", o => o.MaxAttempts, (o, v) => o.MaxAttempts = v, ScalarCodecs.Int),
+        new ValueField<RetrySpec, int>("maxDisruptions", o => o.MaxDisruptions, (o, v) => o.MaxDisruptions = v, ScalarCodecs.Int),
         new SectionField<RetrySpec, BackoffSpec>("backoff", o => o.Backoff, Backoff),
         new ValueField<RetrySpec, List<RetryRule>>("rules", o => o.Rules, (o, v) => o.Rules = v,
             new SectionListCodec<RetryRule>(Rule, "a list of rules")));
