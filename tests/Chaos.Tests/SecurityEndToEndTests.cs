@@ -50,11 +50,14 @@ public sealed class SecurityEndToEndTests(ITestOutputHelper output)
         Assert.Equal("Invalid", ChaosStack.Phase(finals[escape]));
         Assert.Contains("name", ChaosStack.Text(finals[escape], "message"), StringComparison.Ordinal);
 
+        // The documented environment (docs/handlers.md, "Environment"): these names exactly, plus every SLURM_* variable
+        // of the task (Slurm decides which; the three ids below must be among them), and nothing else.
         var expectedEnv = new SortedSet<string>(StringComparer.Ordinal)
         {
-            "LANG", "LC_ALL", "TMPDIR", "SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID",
-            "COORDINATOR_JOB", "COORDINATOR_BATCH", "COORDINATOR_ATTEMPT",
+            "LANG", "LC_ALL", "TMPDIR", "OMP_NUM_THREADS",
+            "COORDINATOR_JOB", "COORDINATOR_BATCH", "COORDINATOR_ATTEMPT", "COORDINATOR_REJECTS",
         };
+        string[] slurmIds = ["SLURM_JOB_ID", "SLURM_ARRAY_JOB_ID", "SLURM_ARRAY_TASK_ID"];
         expectedEnv.UnionWith(handlerEnv.Select(e => e.Item1));
         // USER: under --export=NONE Slurm sets it from the job's uid, whether or not the daemon had it (CI shells may not).
         expectedEnv.Add("USER");
@@ -66,7 +69,9 @@ public sealed class SecurityEndToEndTests(ITestOutputHelper output)
             var record = JsonNode.Parse(line)!.AsObject();
             Assert.Equal(hostile, record["argv"]!.AsArray().Select(a => a!.GetValue<string>()));
             var env = record["env"]!.AsObject();
-            var seen = env.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+            var all = env.Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+            Assert.All(slurmIds, id => Assert.Contains(id, all));
+            var seen = all.Where(n => !n.StartsWith("SLURM_", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
             Assert.True(expectedEnv.SetEquals(seen), $"the handler's environment differs: unexpected {string.Join(',', seen.Except(expectedEnv))}; "
                 + $"missing {string.Join(',', expectedEnv.Except(seen))}; PATH {env["PATH"]}; python {record["exe"]}");
             Assert.All(handlerEnv, e => Assert.Equal(e.Item2, env[e.Item1]!.GetValue<string>()));
