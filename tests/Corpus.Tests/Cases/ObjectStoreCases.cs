@@ -53,12 +53,12 @@ public static class ObjectStoreCases
             },
             Item = (i, c) => Section(i, "input")["uri"] = S($"file://{c.CaseDirectory}/dir"),
         },
-        new("store-missing-output-bucket", Category, "Failed", "cannot write the job's output: no such bucket while writing object: s3://corpus-no-such-output/out/output.jsonl")
+        new("store-missing-output-bucket", Category, "Failed", "cannot write the job's output s3://corpus-no-such-output/out/output.jsonl: no such bucket while writing object: s3://corpus-no-such-output/out/output.jsonl; found before any batch ran, nothing was dispatched")
         {
             Item = (i, _) => Section(i, "output")["uri"] = S("s3://corpus-no-such-output/out/"),
         },
         // Tests run as root, so file modes deny nothing; /proc refuses new directories even to root.
-        new("store-output-file-unwritable", Category, "Failed", "cannot write the job's output: cannot create the directory for the object (Could not find file '/proc/corpus-out'): file:///proc/corpus-out/{job}/output.jsonl")
+        new("store-output-file-unwritable", Category, "Failed", "cannot write the job's output file:///proc/corpus-out/{job}/output.jsonl: cannot create the directory for the object (Could not find file '/proc/corpus-out'): file:///proc/corpus-out/{job}/output.jsonl; found before any batch ran, nothing was dispatched")
         {
             Item = (i, c) => Section(i, "output")["uri"] = S($"file:///proc/corpus-out/{c.Job}/"),
         },

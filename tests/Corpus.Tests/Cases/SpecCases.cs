@@ -33,7 +33,7 @@ public static class SpecCases
             (i, _) => Section(i, "handler")["command"] = L()),
         Case("spec-blank-argv-element", "spec.handler.command[1]: must not be empty",
             (i, _) => Section(i, "handler")["command"] = L(S("cat"), S(""))),
-        Case("spec-unknown-handler-mode", "spec.handler.mode: must be one of stdio, file, got \"socket\"",
+        Case("spec-unknown-handler-mode", "spec.handler.mode: must be one of stdio, file, stream, got \"socket\"",
             (i, _) => Section(i, "handler")["mode"] = S("socket")),
         Case("spec-bad-timeout", "spec.handler.timeout: expected a duration such as 90s, 10m, 24h, 7d or 1h30m (units ms, s, m, h, d), got \"ten minutes\"",
             (i, _) => Section(i, "handler")["timeout"] = S("ten minutes")),
