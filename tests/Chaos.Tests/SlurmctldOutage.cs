@@ -35,14 +35,13 @@ internal sealed class SlurmctldOutage : IAsyncDisposable
     public static string? Unavailable(IReadOnlyDictionary<string, string?> environment)
     {
         var conf = environment["SLURM_CONF"];
-        var pids = Pids();
+        // The multi-node test cluster (localstack/up --nodes 3) runs a slurmctld of its own: only the one started with
+        // this stack's -f SLURM_CONF is the stack's.
+        var all = Pids();
+        var pids = StackPids(conf);
         if (pids.Count != 1)
         {
-            return $"expected exactly one slurmctld, found {pids.Count}";
-        }
-        if (ConfOf(pids[0]) != conf)
-        {
-            return $"slurmctld {pids[0]} was not started with -f {conf} (SLURM_CONF): not the stack's own";
+            return $"expected exactly one slurmctld started with -f {conf} (SLURM_CONF), found {pids.Count} (of {all.Count} slurmctld processes)";
         }
         return SlurmLib() is null ? "localstack/lib/slurm.sh not found above the test directory" : null;
     }
@@ -50,7 +49,7 @@ internal sealed class SlurmctldOutage : IAsyncDisposable
     /// <summary>SIGTERM (slurmctld saves its state and exits), SIGKILL after 10 s as localstack/down does; returns when it is gone.</summary>
     public async Task StopAsync()
     {
-        var pid = Assert.Single(Pids());
+        var pid = Assert.Single(StackPids(_environment["SLURM_CONF"]));
         if (_busyFile is not null)
         {
             await File.WriteAllTextAsync(_busyFile, $"{DateTime.UtcNow:O} slurmctld outage test running (pid {Environment.ProcessId})\n");
@@ -98,7 +97,7 @@ internal sealed class SlurmctldOutage : IAsyncDisposable
         {
             File.Delete(_busyFile);
         }
-        Assert.True(Pids().Count == 1, "slurmctld is not running after slurm_up");
+        Assert.True(StackPids(_environment["SLURM_CONF"]).Count == 1, "slurmctld is not running after slurm_up");
         Assert.True(node.StartsWith("idle", StringComparison.Ordinal) || node.StartsWith("mixed", StringComparison.Ordinal)
             || node.StartsWith("allocated", StringComparison.Ordinal), $"node state after the restart: \"{node}\"");
     }
@@ -107,6 +106,8 @@ internal sealed class SlurmctldOutage : IAsyncDisposable
     public async ValueTask DisposeAsync() => await RestartAsync();
 
     /// <summary>Live slurmctld processes. A zombie is not one: here nobody reaps an exited daemon at once (it is a child of pid 1).</summary>
+    private static List<int> StackPids(string? conf) => Pids().Where(pid => ConfOf(pid) == conf).ToList();
+
     private static List<int> Pids() => Directory.EnumerateDirectories("/proc")
         .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
         .Where(pid => pid > 0 && Stat(pid) is { } stat && stat.Comm == "slurmctld" && stat.State != 'Z')
