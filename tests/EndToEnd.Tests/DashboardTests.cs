@@ -56,10 +56,15 @@ public sealed class DashboardTests(ITestOutputHelper output)
         await stack.UploadAsync($"in/{second}/part-0.jsonl", WordcountInput(50));
         await stack.UploadAsync($"in/{refused}/part-0.jsonl", WordcountInput(10));
         output.WriteLine($"prometheus scraping after {DateTimeOffset.UtcNow - started}");
-        // Several sbatch calls spread over time (two jobs, and the refused job's retries with backoff) give the sbatch
-        // latency histogram a rate: a histogram_quantile over one observation seen once is NaN.
+        // The sbatch latency histogram needs a rate: its series is born with the first sbatch (a baseline, never in a
+        // rate), so later sbatch calls must land in later 1 s scrapes within one rate window, or every
+        // histogram_quantile is NaN. The calls are spread on purpose: the refused job's, then the first job's, and the
+        // second job's only once the first is running. (Put at once, all of them could fall in one scrape.)
         await stack.PutItemAsync(Wordcount(refused, stack.Bucket, spec => spec["slurm"]!["M"]!["partition"] = S("nosuchpartition")));
+        await Task.Delay(TimeSpan.FromSeconds(2));
         await stack.PutItemAsync(Wordcount(first, stack.Bucket));
+        await stack.WaitForPhaseAsync(first, Limit, "Running", "Succeeded", "Failed");
+        await Task.Delay(TimeSpan.FromSeconds(2));
         await stack.PutItemAsync(Wordcount(invalid, stack.Bucket, spec => spec["handlr"] = S("typo")));
         await stack.PutItemAsync(Wordcount(second, stack.Bucket));
 

@@ -134,20 +134,29 @@ public sealed class JobLifecycleTests(E2eStackFixture fixture) : IClassFixture<E
         var name = Name("redrive");
         var flag = Path.Combine(stack.Work, name + ".fixed");
         await stack.UploadAsync($"in/{name}/part-0.jsonl", WordcountInput(50));
-        // Batch 1 fails until the flag file exists: the "fix" the user makes before redriving.
-        var handler = $"import os, sys\nif os.environ['COORDINATOR_BATCH'] == '1' and not os.path.exists('{flag}'): sys.exit(5)\nsys.stdout.write(sys.stdin.read())";
+        var runs = Path.Combine(stack.Work, name + ".runs");
+        // Every run appends its batch to the runs file; batch 1 fails until the flag file exists: the "fix" the user
+        // makes before redriving.
+        var handler = $"import os, sys\nb = os.environ['COORDINATOR_BATCH']\nopen('{runs}', 'a').write(b + '\\n')\n"
+            + $"if b == '1' and not os.path.exists('{flag}'): sys.exit(5)\nsys.stdout.write(sys.stdin.read())";
         await stack.PutItemAsync(Wordcount(name, stack.Bucket, spec =>
         {
             spec["handler"]!["M"]!["command"] = L(S("python3"), S("-c"), S(handler));
             spec["retry"]!["M"]!["maxAttempts"] = N(1);
+            // One task at a time, in index order: batch 0 has succeeded before batch 1 fails the job (a failure
+            // cancels the batches still running, and the test is about the ones that had succeeded).
+            spec["slurm"]!["M"]!["maxConcurrent"] = N(1);
         }));
         var failed = await stack.WaitForPhaseAsync(name, Limit, "Failed", "Succeeded");
-        Assert.Equal(("Failed", "0"), (E2eStack.Phase(failed), E2eStack.Text(failed, "completedIndexes")[..1]));
+        Assert.Equal(("Failed", "0"), (E2eStack.Phase(failed), E2eStack.Text(failed, "completedIndexes")));
         await File.WriteAllTextAsync(flag, "");
         var retry = await stack.RunAsync(E2eStack.Executable, "retry", name);
         Assert.True(retry.ExitCode == 0, retry.StandardError);
         var status = await stack.WaitForPhaseAsync(name, Limit, "Succeeded");
         Assert.Equal(2, E2eStack.Count(status, "batches", "succeeded"));
+        // The redrive ran batch 1 again and left batch 0, which had succeeded, alone.
+        var ran = (await File.ReadAllLinesAsync(runs)).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["0", "1", "1"], ran);
     }
 
     [SkippableFact]
