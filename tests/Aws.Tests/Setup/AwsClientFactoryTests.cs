@@ -62,4 +62,28 @@ public sealed class AwsClientFactoryTests : IDisposable
             new SharedCredentialsFile(_file));
         Assert.Equal(("http://flag:3", "http://flag:3"), (configured.ServiceEndpointUrl("S3"), configured.ServiceEndpointUrl("DYNAMODB")));
     }
+
+    [Fact]
+    public void The_streams_endpoint_is_the_setting_then_its_own_variable_then_DynamoDBs_from_the_factorys_environment()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["AWS_ENDPOINT_URL"] = "http://all:1",
+            ["AWS_ENDPOINT_URL_DYNAMODB"] = "http://dynamodb:2",
+            ["AWS_ENDPOINT_URL_DYNAMODB_STREAMS"] = "http://streams:3",
+        };
+        Uri Endpoint(CoordinatorOptions options, IReadOnlyDictionary<string, string?> variables)
+        {
+            using var client = new Streams.DynamoDbStreamsClient(
+                new AwsClientFactory(options, n => variables.GetValueOrDefault(n), new SharedCredentialsFile(_file)),
+                new Amazon.Runtime.BasicAWSCredentials("test", "test"));
+            return client.Endpoint;
+        }
+        var region = new CoordinatorOptions { Region = "eu-west-1" };
+        Assert.Equal(new Uri("http://streams:3/"), Endpoint(region, environment));
+        Assert.Equal(new Uri("http://flag:4/"), Endpoint(new CoordinatorOptions { Region = "eu-west-1", EndpointUrl = "http://flag:4" }, environment));
+        var noStreams = environment.Where(kv => kv.Key != "AWS_ENDPOINT_URL_DYNAMODB_STREAMS").ToDictionary();
+        Assert.Equal(new Uri("http://dynamodb:2/"), Endpoint(region, noStreams));
+        Assert.Equal(new Uri("https://streams.dynamodb.eu-west-1.amazonaws.com/"), Endpoint(region, new Dictionary<string, string?>()));
+    }
 }
