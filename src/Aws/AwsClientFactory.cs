@@ -54,6 +54,15 @@ public sealed class AwsClientFactory
         : _environment("AWS_ENDPOINT_URL_" + serviceId) is { Length: > 0 } fromEnv ? fromEnv
         : EndpointUrl;
 
+    /// <summary>
+    /// The DynamoDB Streams endpoint: the configured EndpointUrl, else AWS_ENDPOINT_URL_DYNAMODB_STREAMS, else DynamoDB's
+    /// (<see cref="ServiceEndpointUrl"/>: the emulators serve Streams on DynamoDB's port), else null for AWS's own.
+    /// </summary>
+    public string? StreamsEndpointUrl =>
+        _options.EndpointUrl is { Length: > 0 } configured ? configured
+        : _environment("AWS_ENDPOINT_URL_DYNAMODB_STREAMS") is { Length: > 0 } streamsOnly ? streamsOnly
+        : ServiceEndpointUrl("DYNAMODB");
+
     /// <summary>The region in force (resolved once, on first use). Throws <see cref="AwsSetupException"/> when no source gives one.</summary>
     public RegionEndpoint Region => _region.Value;
 

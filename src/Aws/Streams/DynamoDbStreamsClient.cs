@@ -12,7 +12,7 @@ namespace Coordinator.Aws.Streams;
 /// <summary>
 /// DynamoDB Streams over HTTP on AWSSDK.Core: JSON 1.0 bodies, <c>X-Amz-Target: DynamoDBStreams_20120810.&lt;Op&gt;</c>,
 /// SigV4 with signing name <c>dynamodb</c>, endpoint <c>https://streams.dynamodb.{region}.amazonaws.com</c> unless
-/// AWS_ENDPOINT_URL / Coordinator:EndpointUrl points elsewhere (moto and DynamoDB Local serve Streams on their main
+/// <see cref="AwsClientFactory.StreamsEndpointUrl"/> points elsewhere (moto and DynamoDB Local serve Streams on their main
 /// port), credentials from the SDK's default chain. Throttling, 5xx and lost connections are retried with jittered
 /// exponential backoff; other errors surface at once as <see cref="StreamsException"/>.
 /// </summary>
@@ -30,12 +30,7 @@ public sealed class DynamoDbStreamsClient : IDynamoDbStreams, IDisposable
     public DynamoDbStreamsClient(AwsClientFactory aws, AWSCredentials? credentials = null, HttpMessageHandler? handler = null)
     {
         _region = aws.Region;
-        // Streams sit beside DynamoDB: the emulators serve both on one port, so follow DynamoDB's endpoint unless the
-        // standard AWS_ENDPOINT_URL_DYNAMODB_STREAMS says otherwise.
-        var overriddenEndpoint = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_DYNAMODB_STREAMS") is { Length: > 0 } streamsOnly
-            ? streamsOnly
-            : aws.ServiceEndpointUrl("DYNAMODB");
-        _endpoint = new Uri(overriddenEndpoint is { } overridden
+        _endpoint = new Uri(aws.StreamsEndpointUrl is { } overridden
             ? overridden.TrimEnd('/') + "/"
             : $"https://{EndpointPrefix}.{_region.SystemName}.{(_region.PartitionDnsSuffix ?? "amazonaws.com")}/");
         _credentials = new Lazy<AWSCredentials>(() => credentials ?? aws.Credentials ?? DefaultAWSCredentialsIdentityResolver.GetCredentials());
