@@ -34,7 +34,11 @@ public static class StatusItemCodec
             .String("message", s.Message)
             .Nested("dispatch", s.Dispatch is null ? null : new AttributeWriter()
                 .String("token", s.Dispatch.Token).String("indexes", s.Dispatch.Indexes)
-                .String("slurmJobId", s.Dispatch.SlurmJobId).Time("createdAt", s.Dispatch.CreatedAt));
+                .String("slurmJobId", s.Dispatch.SlurmJobId).Time("createdAt", s.Dispatch.CreatedAt))
+            .Nested("partition", s.Partition is null ? null : new AttributeWriter()
+                .Number("batchesCut", s.Partition.BatchesCut).Number("bytesRead", s.Partition.BytesRead)
+                .Number("bytesTotal", s.Partition.BytesTotal).Number("objects", s.Partition.Objects)
+                .Time("startedAt", s.Partition.StartedAt).Time("updatedAt", s.Partition.UpdatedAt));
         if (s.Events.Count > 0)
         {
             w.List("events", s.Events.Select(EncodeEvent));
@@ -86,6 +90,15 @@ public static class StatusItemCodec
             {
                 Token = d.String("token"), Indexes = d.String("indexes"), SlurmJobId = d.OptionalString("slurmJobId"),
                 CreatedAt = d.OptionalTime("createdAt") ?? default,
+            };
+        }
+        if (r.OptionalMap("partition") is { } p)
+        {
+            status.Partition = new PartitionProgress
+            {
+                BatchesCut = p.Long("batchesCut"), BytesRead = p.Long("bytesRead"), BytesTotal = p.Long("bytesTotal"),
+                Objects = p.Long("objects"), StartedAt = p.OptionalTime("startedAt") ?? default,
+                UpdatedAt = p.OptionalTime("updatedAt") ?? default,
             };
         }
         return status;

@@ -74,6 +74,12 @@ public sealed class CoordinatorOptions
     /// <summary>True when <see cref="Scheduler"/> says <c>local</c>.</summary>
     public bool UsesLocalScheduler => string.Equals(Scheduler, SchedulerKinds.Local, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Least time between two writes of a partition pass's progress onto the job (<c>status.partition</c>); a write also
+    /// needs at least one batch cut since the last one. Zero: after every batch (tests).
+    /// </summary>
+    public TimeSpan PartitionProgressInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     public SlurmOptions Slurm { get; set; } = new();
     public HeartbeatOptions Heartbeat { get; set; } = new();
     public DispatchOptions Dispatch { get; set; } = new();

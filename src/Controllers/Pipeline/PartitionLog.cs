@@ -24,4 +24,8 @@ internal static partial class PartitionLog
     [LoggerMessage(EventId = 5004, Level = LogLevel.Error,
         Message = "Manifest of {Job} generation {Generation} is unusable: {Detail}")]
     public static partial void ManifestUnusable(ILogger logger, string job, long generation, string detail);
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Information,
+        Message = "Progress of {Job} generation {Generation} not written ({Detail}): the job changed meanwhile; partitioning goes on and the pass is re-read when it ends")]
+    public static partial void ProgressConflict(ILogger logger, string job, long generation, string detail);
 }

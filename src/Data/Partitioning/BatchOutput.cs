@@ -49,6 +49,8 @@ public sealed class BatchOutput : IAsyncDisposable
     /// <summary>Batches found already stored (a resumed run) and therefore not written again.</summary>
     public int Reused { get; private set; }
     public int Written { get; private set; }
+    /// <summary>Told after every batch is cut (see <see cref="PartitionProgressHook"/>); null for no reports.</summary>
+    public PartitionProgressHook? Progress { get; set; }
 
     /// <summary>List what an earlier, interrupted pass already stored for this job generation.</summary>
     public static async Task<BatchOutput> OpenAsync(IObjectStore store, JobLayout layout, InputFormat format, CancellationToken ct)
@@ -94,6 +96,8 @@ public sealed class BatchOutput : IAsyncDisposable
             Written++;
         }
         Batches.Add(batch);
+        if (Progress is { } progress)
+            await progress.BatchCutAsync(ct).ConfigureAwait(false);
         return batch;
     }
 

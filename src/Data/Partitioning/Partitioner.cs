@@ -11,8 +11,9 @@ namespace Coordinator.Data.Partitioning;
 /// as the commit point. Idempotent and resumable: a committed manifest is returned as is; an interrupted pass is
 /// resumed by re-reading the input, skipping the batches already stored (see <see cref="BatchOutput"/>), so no batch is
 /// duplicated and none is missing. Memory is bounded by the read buffer and one record (or one Parquet row group).
+/// With a <see cref="PartitionProgressHook"/>, the pass reports once when the input is listed and after every batch.
 /// </summary>
-public sealed class Partitioner(IObjectStore store)
+public sealed class Partitioner(IObjectStore store, PartitionProgressHook? progress = null)
 {
     public async Task<PartitionResult> RunAsync(Job job, JobLayout layout, CancellationToken ct, DateTimeOffset? now = null)
     {
@@ -27,9 +28,16 @@ public sealed class Partitioner(IObjectStore store)
         var output = await BatchOutput.OpenAsync(store, layout, spec.Input.Format, ct).ConfigureAwait(false);
         await using var drain = output.ConfigureAwait(false);
         var stats = new PartitionStats();
+        var readStore = store;
+        if (progress is not null)
+        {
+            output.Progress = progress;
+            readStore = new CountingReadStore(store, progress);
+            await progress.StartAsync(inputs.Sum(o => o.Size), inputs.Count, ct).ConfigureAwait(false);
+        }
         try
         {
-            await For(spec.Input).PartitionAsync(store, inputs, limits, output, stats, ct).ConfigureAwait(false);
+            await For(spec.Input).PartitionAsync(readStore, inputs, limits, output, stats, ct).ConfigureAwait(false);
             await output.DrainAsync().ConfigureAwait(false);
         }
         catch (ObjectStoreException e) when (e.IsPermanent)

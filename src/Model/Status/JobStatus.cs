@@ -29,6 +29,8 @@ public sealed class JobStatus
     public DispatchIntent? Dispatch { get; set; }
     /// <summary>The most recent events, oldest first, at most <see cref="JobEvents.MaxEvents"/> (see <see cref="JobEvent"/>).</summary>
     public List<JobEvent> Events { get; set; } = [];
+    /// <summary>Progress of a partition pass under way (batches cut, bytes read of the total); null when none is.</summary>
+    public PartitionProgress? Partition { get; set; }
 }
 
 public sealed class BatchCounts

@@ -68,5 +68,5 @@ public sealed class JobWatcher(CliSession session, TimeSpan interval, TimeSpan? 
     }
 
     private static string Key(Job job) =>
-        $"{job.Status.Phase}|{job.Status.Batches.Total}|{job.Status.Batches.Succeeded}|{job.Status.Batches.Failed}|{job.Status.Batches.Running}";
+        $"{job.Status.Phase}|{job.Status.Batches.Total}|{job.Status.Batches.Succeeded}|{job.Status.Batches.Failed}|{job.Status.Batches.Running}|{job.Status.Partition?.BatchesCut}";
 }

@@ -31,6 +31,10 @@ public static class JobDescription
         Field(sb, "Started", Time(s.StartedAt, now));
         Field(sb, "Completed", Time(s.CompletedAt, now));
         Field(sb, "Duration", DurationText.Elapsed(s.StartedAt, s.CompletedAt, now));
+        if (s.Partition is { } progress)
+        {
+            Field(sb, "Partitioning", PartitionProgressText.Describe(progress, now));
+        }
         Field(sb, "Batches", s.Batches.Total == 0
             ? "- (not partitioned yet)"
             : $"{N(s.Batches.Succeeded)}/{N(s.Batches.Total)} succeeded, {N(s.Batches.Running)} running, " +

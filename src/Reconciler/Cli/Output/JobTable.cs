@@ -64,9 +64,9 @@ public static class JobTable
         Message(job),
     ];
 
-    /// <summary>"done/total" batches; "-" before partitioning has counted them.</summary>
+    /// <summary>"done/total" batches; "N cut" while partitioning; "-" before partitioning has counted them.</summary>
     public static string Batches(Job job) => job.Status.Batches.Total == 0
-        ? "-"
+        ? job.Status.Partition is { } progress ? PartitionProgressText.Cell(progress) : "-"
         : $"{Number(job.Status.Batches.Succeeded)}/{Number(job.Status.Batches.Total)}";
 
     public static string Labels(IReadOnlyDictionary<string, string> labels) => labels.Count == 0

@@ -32,6 +32,18 @@ public static class ProgressLine
         text.Append(rate is { } r ? string.Format(c, "  {0:0.0}/s", r) : "  -/s");
         text.Append("  ETA ").Append(PhaseEnded(job) ? "0s" : DurationText.Format(eta));
         var phase = s.Phase.ToString();
+        if (s.Batches.Total == 0 && s.Partition is { } progress)
+        {
+            var cut = string.Format(c, "{0} batches cut, {1} of {2} read", progress.BatchesCut,
+                Plan.PlanReport.Size(progress.BytesRead), Plan.PlanReport.Size(progress.BytesTotal));
+            var barRoom = Math.Clamp(width - phase.Length - cut.Length - 4, 0, MaxBar);
+            if (barRoom < MinBar)
+            {
+                return TextTable.Elide($"{phase}  {cut}", width, Elision.End);
+            }
+            var done = (int)Math.Round(barRoom * progress.Fraction, MidpointRounding.ToZero);
+            return $"{phase} [{new string('#', done)}{new string('.', barRoom - done)}] {cut}";
+        }
         if (s.Batches.Total == 0)
         {
             var waiting = $"{phase}  (no batches yet{(s.Message is { Length: > 0 } m ? ": " + m : "")})";
