@@ -16,13 +16,18 @@ Standard library only. Install with ``pip install ./sdk/python`` (or put this di
     if __name__ == "__main__":
         clean.run()
 
-The same script works in both modes the job can choose:
+The same script works in every mode the job can choose:
 
 * ``stdio`` (the default): one JSON object per line on stdin, whatever the job's input format; every result is one
   JSON line on stdout.
 * ``file``: ``$COORDINATOR_INPUT`` is read and ``$COORDINATOR_OUTPUT`` written in the batch's native format; this
   module reads and writes JSONL and CSV (Parquet needs a library such as pyarrow: use stdio mode for it, where the
   coordinator converts Parquet rows to JSON objects).
+* ``stream``: one process serves many batches (docs/runtime.md, "Stream mode"): the helper reads each batch's header
+  and bytes from stdin (JSONL or CSV, as ``$COORDINATOR_INPUT_FORMAT`` says), runs the function over its records and
+  answers with the result (JSONL or CSV, ``$COORDINATOR_OUTPUT_FORMAT``) framed as the worker expects. Load a model
+  once, at import or in the function's first call: it stays loaded for the next batches. ``print`` goes to stderr
+  here, since stdout carries the framing.
 
 ``@batch_handler`` is the batch-level form: the function gets an iterator over the batch's records and yields (or
 returns an iterable of) results; it may call ``reject(record, reason)``. Anything the handler prints goes to the
@@ -30,8 +35,8 @@ batch's log only through ``log`` (stderr); stdout is the output in stdio mode.
 
 Any exception raised for one record rejects that record with the exception as its reason (``Reject`` says so
 explicitly). An exception in a batch-level function, or a record that cannot be written, ends the handler with exit
-code 1, which the job's retry policy sees. Stream mode (one long-lived process for many batches) is not implemented
-here yet: see ``_run_stream``.
+code 1, which the job's retry policy sees; in stream mode it fails that batch only (the answer's status is
+"failed", with the exception as its message) and the process goes on with the next batch.
 """
 
 import csv
@@ -39,7 +44,9 @@ import io
 import json
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import traceback
 
 __all__ = ["handler", "batch_handler", "Reject", "reject", "log", "Handler"]
@@ -52,15 +59,19 @@ class Reject(Exception):
     """Raise from a record handler to reject the record (it goes to $COORDINATOR_REJECTS with this reason)."""
 
 
-_rejects = None  # the open rejects file of this run
+_rejects = None  # the open rejects file of this run (of this batch, in stream mode)
+# The batch being processed: from the environment in stdio and file mode, from each header in stream mode.
+_context = {"batch": os.environ.get("COORDINATOR_BATCH", "-"), "attempt": os.environ.get("COORDINATOR_ATTEMPT", "-"),
+            "rejects": os.environ.get("COORDINATOR_REJECTS")}
 
 
 def reject(record, reason):
-    """Writes one rejected record, {"record": ..., "reason": "..."}, to $COORDINATOR_REJECTS."""
+    """Writes one rejected record, {"record": ..., "reason": "..."}, to $COORDINATOR_REJECTS (in stream mode, to the
+    batch's rejects file named in its header)."""
     global _rejects
     line = json.dumps({"record": record, "reason": str(reason) or "rejected"}, separators=(",", ":")) + "\n"
     if _rejects is None:
-        path = os.environ.get("COORDINATOR_REJECTS")
+        path = _context["rejects"]
         if not path:
             # Run by hand, outside the coordinator: say so on stderr rather than losing the record.
             sys.stderr.write("coordinator_handler: rejected (no $COORDINATOR_REJECTS): " + line)
@@ -69,13 +80,28 @@ def reject(record, reason):
     _rejects.write(line)
 
 
+def _close_rejects():
+    global _rejects
+    if _rejects is not None:
+        _rejects.close()
+        _rejects = None
+
+
+class _BatchFilter(logging.Filter):
+    """Puts the batch being processed on every log line (it changes per batch in stream mode)."""
+
+    def filter(self, record):
+        record.batch = _context["batch"]
+        record.attempt = _context["attempt"]
+        return True
+
+
 def _setup_logging():
     if log.handlers:
         return
     stream = logging.StreamHandler(sys.stderr)
-    batch = os.environ.get("COORDINATOR_BATCH", "-")
-    attempt = os.environ.get("COORDINATOR_ATTEMPT", "-")
-    stream.setFormatter(logging.Formatter(f"%(asctime)s %(levelname)s [batch {batch} attempt {attempt}] %(message)s"))
+    stream.addFilter(_BatchFilter())
+    stream.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [batch %(batch)s attempt %(attempt)s] %(message)s"))
     log.addHandler(stream)
     log.setLevel(os.environ.get("COORDINATOR_LOG_LEVEL", "INFO").upper())
     log.propagate = False
@@ -188,7 +214,7 @@ class Handler:
         _setup_logging()
         mode = mode or os.environ.get("COORDINATOR_HANDLER_MODE") or _mode()
         if mode == "stream":
-            return _run_stream(self)
+            sys.exit(_run_stream(self))
         try:
             code = self._run_batch(mode)
         except SystemExit:
@@ -203,32 +229,121 @@ class Handler:
 
     def _run_batch(self, mode):
         records, writer, closers = _open(mode)
-        written = seen = rejected = 0
         try:
-            if self.per_record:
-                for record in records:
-                    seen += 1
-                    try:
-                        result = self.function(record)
-                    except Exception as error:  # one record's failure rejects that record, not the batch
-                        reject(record, str(error) if isinstance(error, Reject) else f"{type(error).__name__}: {error}")
-                        rejected += 1
-                        continue
-                    written += _emit(writer, result)
-            else:
-                written += _emit(writer, iter(self.function(iter(records)) or ()))
-            writer.close()
+            self._process(records, writer)
         finally:
             for closer in closers:
                 closer.close()
-        log.debug("%d records in, %d out, %d rejected", seen, written, rejected)
         return 0
+
+    def _process(self, records, writer):
+        """Runs the function over one batch's records, writing the results; raises when the batch fails."""
+        written = seen = rejected = 0
+        if self.per_record:
+            for record in records:
+                seen += 1
+                try:
+                    result = self.function(record)
+                except Exception as error:  # one record's failure rejects that record, not the batch
+                    reject(record, str(error) if isinstance(error, Reject) else f"{type(error).__name__}: {error}")
+                    rejected += 1
+                    continue
+                written += _emit(writer, result)
+        else:
+            written += _emit(writer, iter(self.function(iter(records)) or ()))
+        writer.close()
+        log.debug("%d records in, %d out, %d rejected", seen, written, rejected)
+
+
+class _StreamFormats:
+    """The job's formats as the worker gives them to a stream handler's session (docs/runtime.md, "Stream mode")."""
+
+    def __init__(self, env):
+        self.input = env.get("COORDINATOR_INPUT_FORMAT", "jsonl")
+        self.output = env.get("COORDINATOR_OUTPUT_FORMAT", "jsonl")
+        self.delimiter = env.get("COORDINATOR_CSV_DELIMITER", ",")
+        self.header = env.get("COORDINATOR_CSV_HEADER", "true") != "false"
+
+    def problem(self):
+        for side, fmt in (("input", self.input), ("output", self.output)):
+            if fmt not in ("jsonl", "csv"):
+                return (f"the job's {side} format is {fmt}, which this standard-library module cannot read or write in "
+                        "stream mode; use handler.mode stdio (the coordinator converts Parquet rows to JSON objects)")
+        return None
+
+    def records(self, text):
+        if self.input != "csv":
+            return _JsonlReader(text)
+        if self.header:
+            return csv.DictReader(text, delimiter=self.delimiter)
+        return ({f"c{i}": v for i, v in enumerate(row, start=1)} for row in csv.reader(text, delimiter=self.delimiter))
+
+    def writer(self, text):
+        return _CsvWriter(text) if self.output == "csv" else _JsonlWriter(text)
+
+
+def _read_exactly(stream, count, sink):
+    left = count
+    while left > 0:
+        chunk = stream.read(min(left, 1 << 16))
+        if not chunk:
+            raise EOFError(f"coordinator_handler: stdin ended {left} bytes before the end of batch {_context['batch']}")
+        sink.write(chunk)
+        left -= len(chunk)
+
+
+def _answer(out, header, result):
+    """One response: the header line, exactly header["bytes"] bytes of result, the end line."""
+    out.write(json.dumps(header, separators=(",", ":")).encode("utf-8") + b"\n")
+    if result is not None:
+        shutil.copyfileobj(result, out)
+    out.write(b"end %d\n" % header["batch"])
+    out.flush()
 
 
 def _run_stream(handler_):
-    """Hook for stream mode (a persistent handler serving many batches). Its framing is being defined in
-    docs/runtime.md by the throughput work; until it lands this module refuses rather than guess the protocol."""
-    raise NotImplementedError("coordinator_handler: stream mode is not implemented yet (see docs/runtime.md, stream mode)")
+    """Stream mode: serves batch after batch on stdin/stdout until stdin ends (exit 0). A batch whose function raises
+    (batch form) or whose result cannot be written is answered "failed" and the next batch is served; a record whose
+    function raises is rejected, as in the other modes."""
+    formats = _StreamFormats(os.environ)
+    stdin, out = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # stdout carries the framing: a print() in the handler goes to the batch's log
+    while True:
+        line = stdin.readline()
+        if not line:
+            return 0  # no batch left
+        request = json.loads(line)
+        batch, attempt = request["batch"], request["attempt"]
+        _context.update(batch=batch, attempt=attempt, rejects=request.get("rejects"))
+        # The batch is held in memory up to 16 MiB, else spooled to $TMPDIR; the result always is (its length goes first).
+        with (io.BytesIO() if request["bytes"] <= 16 << 20 else tempfile.TemporaryFile()) as data, \
+                tempfile.TemporaryFile() as result:
+            _read_exactly(stdin, request["bytes"], data)
+            data.seek(0)
+            failure = formats.problem()
+            if failure is None:
+                text_in = io.TextIOWrapper(data, encoding="utf-8", newline="" if formats.input == "csv" else "\n")
+                text_out = io.TextIOWrapper(result, encoding="utf-8", newline="")
+                try:
+                    handler_._process(formats.records(text_in), formats.writer(text_out))
+                    text_out.flush()
+                except Exception as error:  # this batch failed; the process serves the next one
+                    sys.stderr.write(f"coordinator_handler: batch {batch} attempt {attempt} failed:\n")
+                    traceback.print_exc(file=sys.stderr)
+                    failure = f"{type(error).__name__}: {error}"
+                finally:
+                    text_in.detach()
+                    text_out.detach()
+                    _close_rejects()
+            else:
+                sys.stderr.write(f"coordinator_handler: {failure}\n")
+            sys.stderr.flush()
+            if failure is None:
+                size = result.tell()
+                result.seek(0)
+                _answer(out, {"batch": batch, "attempt": attempt, "status": "ok", "bytes": size}, result)
+            else:
+                _answer(out, {"batch": batch, "attempt": attempt, "status": "failed", "message": failure, "bytes": 0}, None)
 
 
 def handler(function):

@@ -80,7 +80,7 @@ public sealed partial class BatchAttempt(IObjectStore store, WorkerOptions optio
                 var session = _sessions.Rent(job);
                 try
                 {
-                    run = await session.RunBatchAsync(new StreamRequest(task.Index, task.Attempt, task.InputRecords, bytes),
+                    run = await session.RunBatchAsync(new StreamRequest(task.Index, task.Attempt, task.InputRecords, bytes, RejectsFile.In(scratch.Path)),
                         inputPath, outputPath, stop, ct).ConfigureAwait(false);
                 }
                 finally

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using Coordinator.Model.Spec;
 
@@ -43,54 +42,10 @@ public sealed class HandlerRunner(WorkerOptions options)
     {
         var stderr = new TailBuffer(options.StderrTailBytes);
         var clock = Stopwatch.StartNew();
-        var command = HandlerCommand.Resolve(handler.Command[0], environment.GetValueOrDefault("PATH"));
-        if (command.Contains('/', StringComparison.Ordinal) && !Path.IsPathRooted(command))
-        {
-            command = Path.GetFullPath(command);
-        }
-        if (!HandlerCommand.IsExecutable(command))
-        {
-            // Checked here, since through setsid a missing program would start (setsid) and then fail as exit 127.
-            stderr.AppendLine($"coordinator: cannot start handler \"{handler.Command[0]}\": {(File.Exists(command) ? "not executable" : "no such file")} (is it installed, and executable?)");
-            return new HandlerRun(HandlerEnd.FailedToStart, null, stderr.ToString(), clock.Elapsed);
-        }
-        if (!Directory.Exists(workingDirectory))
-        {
-            stderr.AppendLine($"coordinator: cannot start handler \"{handler.Command[0]}\": handler.workingDirectory {workingDirectory} does not exist on this node");
-            return new HandlerRun(HandlerEnd.FailedToStart, null, stderr.ToString(), clock.Elapsed);
-        }
         var stdio = handler.Mode == HandlerMode.Stdio;
-        var start = new ProcessStartInfo(Setsid ?? command)
+        using var process = HandlerProcess.TryStart(handler, environment, workingDirectory, redirectStdin: stdio, stderr);
+        if (process is null)
         {
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-            RedirectStandardInput = stdio,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        if (Setsid is not null)
-        {
-            start.ArgumentList.Add("--wait");
-            start.ArgumentList.Add("--");
-            start.ArgumentList.Add(command);
-        }
-        foreach (var argument in handler.Command.Skip(1))
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment.Clear();
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        using var process = new Process { StartInfo = start };
-        try
-        {
-            process.Start();
-        }
-        catch (Win32Exception e)
-        {
-            stderr.AppendLine($"coordinator: cannot start handler \"{handler.Command[0]}\": {e.Message} (is it installed, and executable?)");
             return new HandlerRun(HandlerEnd.FailedToStart, null, stderr.ToString(), clock.Elapsed);
         }
 

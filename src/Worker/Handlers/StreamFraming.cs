@@ -6,8 +6,11 @@ using Coordinator.Model.Errors;
 
 namespace Coordinator.Worker.Handlers;
 
-/// <summary>One batch as the worker sends it to a stream-mode handler: the header line's fields.</summary>
-public sealed record StreamRequest(int Batch, int Attempt, long Records, long Bytes);
+/// <summary>
+/// One batch as the worker sends it to a stream-mode handler: the header line's fields. <paramref name="Rejects"/> is
+/// the file this batch's rejected records go to (its attempt's own; null leaves the field out of the header).
+/// </summary>
+public sealed record StreamRequest(int Batch, int Attempt, long Records, long Bytes, string? Rejects = null);
 
 /// <summary>What a stream-mode handler answered for one batch: its header line's fields.</summary>
 public sealed record StreamResponse(int Batch, int Attempt, bool Ok, long Bytes, string? Message);
@@ -29,7 +32,10 @@ public static class StreamFraming
 
     /// <summary>The request header line, newline included.</summary>
     public static byte[] RequestHeader(StreamRequest request) => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-        $"{{\"batch\":{request.Batch},\"attempt\":{request.Attempt},\"records\":{request.Records},\"bytes\":{request.Bytes}}}\n"));
+        $"{{\"batch\":{request.Batch},\"attempt\":{request.Attempt},\"records\":{request.Records},\"bytes\":{request.Bytes}{RejectsField(request.Rejects)}}}\n"));
+
+    private static string RejectsField(string? rejects) =>
+        rejects is null ? "" : ",\"rejects\":" + JsonSerializer.Serialize(rejects);
 
     /// <summary>The end line that follows a response's result bytes, newline included.</summary>
     public static string EndLine(int batch) => string.Create(CultureInfo.InvariantCulture, $"end {batch}");

@@ -1,4 +1,3 @@
-using System.ComponentModel;
 using System.Diagnostics;
 using Coordinator.Model.Spec;
 
@@ -12,8 +11,29 @@ namespace Coordinator.Worker.Handlers;
 /// stopped (SIGTERM, SIGKILL after the grace period, with whatever it left running in its session); the next batch
 /// starts a fresh one. One batch at a time: <see cref="StreamSessionPool"/> rents a session to one attempt.
 /// </summary>
-public sealed class StreamHandlerSession(HandlerSpec handler, string job, WorkerOptions options, string workingDirectory) : IAsyncDisposable
+public sealed class StreamHandlerSession(HandlerSpec handler, string job, WorkerOptions options, string workingDirectory,
+    IReadOnlyDictionary<string, string>? formats = null) : IAsyncDisposable
 {
+    /// <summary>
+    /// What a stream handler is told of the job's formats, constant for its session (docs/runtime.md, "Stream mode"):
+    /// COORDINATOR_INPUT_FORMAT and COORDINATOR_OUTPUT_FORMAT (jsonl, csv or parquet: the batch's bytes and the result
+    /// it must answer with), and for a CSV input COORDINATOR_CSV_DELIMITER and COORDINATOR_CSV_HEADER (true or false).
+    /// </summary>
+    public static Dictionary<string, string> FormatsOf(JobSpec spec)
+    {
+        var formats = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["COORDINATOR_INPUT_FORMAT"] = spec.Input.Format.ToString().ToLowerInvariant(),
+            ["COORDINATOR_OUTPUT_FORMAT"] = ResultFormat.Of(spec).ToString().ToLowerInvariant(),
+        };
+        if (spec.Input.Format == InputFormat.Csv)
+        {
+            formats["COORDINATOR_CSV_DELIMITER"] = spec.Input.Csv.Delimiter;
+            formats["COORDINATOR_CSV_HEADER"] = spec.Input.Csv.Header ? "true" : "false";
+        }
+        return formats;
+    }
+
     /// <summary>Exit status of a process killed by SIGTERM, as .NET reports it (128 + signal 15).</summary>
     private const int KilledBySigterm = 128 + 15;
 
@@ -152,52 +172,17 @@ public sealed class StreamHandlerSession(HandlerSpec handler, string job, Worker
     private string? StartProcess(TailBuffer tail)
     {
         var environment = HandlerEnvironment.Build(handler, job, 0, 0, workingDirectory, null, null, HandlerEnvironment.Worker());
-        // One process serves many batches: the batch and attempt are in each header, not in the environment.
+        // One process serves many batches: the batch, the attempt and the rejects file are in each header, not in the environment.
         environment.Remove("COORDINATOR_BATCH");
         environment.Remove("COORDINATOR_ATTEMPT");
+        environment.Remove("COORDINATOR_REJECTS");
         environment["COORDINATOR_HANDLER_MODE"] = "stream";
-        var command = HandlerCommand.Resolve(handler.Command[0], environment.GetValueOrDefault("PATH"));
-        if (command.Contains('/', StringComparison.Ordinal) && !Path.IsPathRooted(command))
+        foreach (var (name, value) in formats ?? new Dictionary<string, string>())
         {
-            command = Path.GetFullPath(command);
+            environment[name] = value;
         }
-        if (!HandlerCommand.IsExecutable(command))
+        if (HandlerProcess.TryStart(handler, environment, workingDirectory, redirectStdin: true, tail) is not { } process)
         {
-            tail.AppendLine($"coordinator: cannot start handler \"{handler.Command[0]}\": {(File.Exists(command) ? "not executable" : "no such file")} (is it installed, and executable?)");
-            return tail.ToString();
-        }
-        var start = new ProcessStartInfo(HandlerRunner.SessionLauncher ?? command)
-        {
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        if (HandlerRunner.SessionLauncher is not null)
-        {
-            start.ArgumentList.Add("--wait");
-            start.ArgumentList.Add("--");
-            start.ArgumentList.Add(command);
-        }
-        foreach (var argument in handler.Command.Skip(1))
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment.Clear();
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-        var process = new Process { StartInfo = start };
-        try
-        {
-            process.Start();
-        }
-        catch (Win32Exception e)
-        {
-            process.Dispose();
-            tail.AppendLine($"coordinator: cannot start handler \"{handler.Command[0]}\": {e.Message} (is it installed, and executable?)");
             return tail.ToString();
         }
         Starts++;

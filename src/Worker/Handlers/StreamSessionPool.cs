@@ -24,7 +24,7 @@ public sealed class StreamSessionPool(WorkerOptions options) : IAsyncDisposable
                 return idle.Pop();
             }
             var directory = ScratchDirectory.Create(options.ScratchRoot, $"{job.Name}-stream-{_all.Count}", options.MinFreeBytes);
-            var session = new StreamHandlerSession(job.Spec.Handler, job.Name, options, directory.Path);
+            var session = new StreamHandlerSession(job.Spec.Handler, job.Name, options, directory.Path, StreamHandlerSession.FormatsOf(job.Spec));
             _all.Add((session, directory));
             return session;
         }
