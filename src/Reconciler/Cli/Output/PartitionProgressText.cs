@@ -12,8 +12,12 @@ public static class PartitionProgressText
 {
     public static string Describe(PartitionProgress p, DateTimeOffset now) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{p.BatchesCut} batches cut, {PlanReport.Size(p.BytesRead)} of {PlanReport.Size(p.BytesTotal)} read ({p.Fraction:0%}) " +
-            $"from {p.Objects} object(s), updated {DurationText.Format(now - p.UpdatedAt)} ago");
+            $"{Summary(p)} ({p.Fraction:0%}) from {p.Objects} object(s), updated {DurationText.Format(now - p.UpdatedAt)} ago");
+
+    /// <summary>"12 batches cut, 1.2 GiB of 3.4 GiB read": watch's line and the start of <see cref="Describe"/>.</summary>
+    public static string Summary(PartitionProgress p) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{p.BatchesCut} batches cut, {PlanReport.Size(p.BytesRead)} of {PlanReport.Size(p.BytesTotal)} read");
 
     /// <summary>The BATCHES cell while partitioning: "12 cut".</summary>
     public static string Cell(PartitionProgress p) => string.Create(CultureInfo.InvariantCulture, $"{p.BatchesCut} cut");

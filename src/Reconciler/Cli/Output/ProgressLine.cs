@@ -17,6 +17,16 @@ public static class ProgressLine
     public static string Render(Job job, double? rate, TimeSpan? eta, int width)
     {
         var s = job.Status;
+        var phase = s.Phase.ToString();
+        if (s.Batches.Total == 0 && s.Partition is { } progress)
+        {
+            return WithBar(phase, PartitionProgressText.Summary(progress), progress.Fraction, 1, width);
+        }
+        if (s.Batches.Total == 0)
+        {
+            var waiting = $"{phase}  (no batches yet{(s.Message is { Length: > 0 } m ? ": " + m : "")})";
+            return TextTable.Elide(waiting, width, Elision.End);
+        }
         var ended = s.Batches.Succeeded + s.Batches.Failed;
         var text = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
@@ -31,31 +41,18 @@ public static class ProgressLine
         }
         text.Append(rate is { } r ? string.Format(c, "  {0:0.0}/s", r) : "  -/s");
         text.Append("  ETA ").Append(PhaseEnded(job) ? "0s" : DurationText.Format(eta));
-        var phase = s.Phase.ToString();
-        if (s.Batches.Total == 0 && s.Partition is { } progress)
-        {
-            var cut = string.Format(c, "{0} batches cut, {1} of {2} read", progress.BatchesCut,
-                Plan.PlanReport.Size(progress.BytesRead), Plan.PlanReport.Size(progress.BytesTotal));
-            var barRoom = Math.Clamp(width - phase.Length - cut.Length - 4, 0, MaxBar);
-            if (barRoom < MinBar)
-            {
-                return TextTable.Elide($"{phase}  {cut}", width, Elision.End);
-            }
-            var done = (int)Math.Round(barRoom * progress.Fraction, MidpointRounding.ToZero);
-            return $"{phase} [{new string('#', done)}{new string('.', barRoom - done)}] {cut}";
-        }
-        if (s.Batches.Total == 0)
-        {
-            var waiting = $"{phase}  (no batches yet{(s.Message is { Length: > 0 } m ? ": " + m : "")})";
-            return TextTable.Elide(waiting, width, Elision.End);
-        }
-        var room = width - phase.Length - text.Length - 4;
-        var bar = Math.Clamp(room, 0, MaxBar);
+        return WithBar(phase, text.ToString(), ended, s.Batches.Total, width);
+    }
+
+    /// <summary>"phase [###....] text", the bar filled done/total and as wide as the line leaves; no bar when too narrow.</summary>
+    private static string WithBar(string phase, string text, double done, double total, int width)
+    {
+        var bar = Math.Clamp(width - phase.Length - text.Length - 4, 0, MaxBar);
         if (bar < MinBar)
         {
             return TextTable.Elide($"{phase}  {text}", width, Elision.End);
         }
-        var filled = (int)Math.Round(bar * (double)ended / s.Batches.Total, MidpointRounding.ToZero);
+        var filled = (int)Math.Round(bar * done / total, MidpointRounding.ToZero);
         return $"{phase} [{new string('#', filled)}{new string('.', bar - filled)}] {text}";
     }
 
