@@ -64,6 +64,12 @@ internal sealed class FaultProxy : IAsyncDisposable
     /// </summary>
     public Func<HttpMessage, Task>? OnForwarded { get; set; }
 
+    /// <summary>
+    /// A fault chosen for one kind of request, before the dice: return a kind to apply it to this request, or null to
+    /// let the random mix decide (a test aiming one fault at one call, e.g. the reply of an S3 abort lost).
+    /// </summary>
+    public Func<HttpMessage, FaultKind?>? Aim { get; set; }
+
     /// <summary>Requests held by <see cref="StallNext"/> so far.</summary>
     public int Stalled => Volatile.Read(ref _stalled);
 
@@ -136,7 +142,7 @@ internal sealed class FaultProxy : IAsyncDisposable
                     }
                     await request.ReadBodyAsync(reader, _stop.Token);
                     Interlocked.Increment(ref _requests);
-                    var fault = Decide();
+                    var fault = Aim?.Invoke(request) ?? Decide();
                     _counts.AddOrUpdate(fault, 1, (_, n) => n + 1);
                     if (!await HandleAsync(client, stream, request, fault))
                     {
