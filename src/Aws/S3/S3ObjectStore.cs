@@ -104,7 +104,8 @@ public sealed class S3ObjectStore(IAmazonS3 s3, int partSize = S3UploadStream.De
 
     /// <summary>
     /// CreateMultipartUpload on the key, then AbortMultipartUpload: fails as the real write would (NoSuchBucket,
-    /// AccessDenied) and leaves nothing behind, whatever is at the key now. Needs s3:PutObject and
+    /// AccessDenied) and leaves nothing behind, whatever is at the key now. An abort that finds no upload (its own
+    /// earlier try took effect, the reply was lost) has done its work. Needs s3:PutObject and
     /// s3:AbortMultipartUpload, which the writer of the output has anyway.
     /// </summary>
     public async Task ProbeWriteAsync(Uri uri, CancellationToken ct)
@@ -124,6 +125,11 @@ public sealed class S3ObjectStore(IAmazonS3 s3, int partSize = S3UploadStream.De
         {
             await s3.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = loc.Bucket, Key = loc.Key, UploadId = uploadId }, ct)
                 .ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchUpload")
+        {
+            // The upload is gone, which is what the abort is for: an earlier try of this abort took effect and its
+            // reply was lost, so the SDK's retry found nothing to abort. The bucket and the write were proven above.
         }
         catch (AmazonS3Exception e)
         {
